@@ -1,0 +1,4 @@
+// Every migration, in order. Listed explicitly so the same list runs from ts-jest and from the build.
+import { CreateCoreSchema1763800000000 } from './1763800000000-CreateCoreSchema';
+
+export const migrations = [CreateCoreSchema1763800000000];

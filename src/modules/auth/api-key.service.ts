@@ -1,0 +1,34 @@
+import crypto from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ApiKey } from './api-key.entity';
+
+const KEY_PREFIX = 'tp_';
+
+/** Keys are 256 random bits; a fast hash is right for them (nothing to brute-force), and lets us look them up. */
+export function hashApiKey(key: string): string {
+  return crypto.createHash('sha256').update(key).digest('hex');
+}
+
+/** Creates a key; the plain key is returned once and never stored. */
+export async function createApiKey(db: DataSource, name: string, createdBy: string | null = null): Promise<{ key: string; apiKey: ApiKey }> {
+  const key = KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
+  const repo = db.getRepository(ApiKey);
+  const apiKey = await repo.save(repo.create({ name, prefix: key.slice(0, 10), keyHash: hashApiKey(key), createdBy }));
+  return { key, apiKey };
+}
+
+/** The active key matching a bearer token, recording its use; null for an unknown or revoked key. */
+export async function authenticateApiKey(db: DataSource, key: string): Promise<{ id: string; name: string } | null> {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
+  const rows: Array<{ id: string; name: string }> = await db.query(
+    `UPDATE api_keys SET last_used_at = now()
+     WHERE key_hash = $1 AND revoked_at IS NULL
+       AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+     RETURNING id, name`,
+    [hashApiKey(key)],
+  );
+  if (rows[0]) return rows[0];
+  const found: Array<{ id: string; name: string }> = await db.query(
+    `SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hashApiKey(key)]);
+  return found[0] ?? null;
+}

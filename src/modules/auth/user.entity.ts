@@ -1,0 +1,17 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type Role = 'admin' | 'editor' | 'viewer';
+export const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'text' }) email: string;
+  @Column({ type: 'text' }) name: string;
+  @Column({ type: 'text', name: 'password_hash', select: false }) passwordHash: string;
+  @Column({ type: 'text' }) role: Role;
+  @Column({ type: 'text' }) locale: 'vi' | 'en';
+  @Column({ type: 'boolean', name: 'digest_opt_out' }) digestOptOut: boolean;
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
+}

@@ -1,0 +1,2 @@
+export { Contact, type ContactAttributes } from './contact.entity';
+export { upsertContacts, findOrCreateContact } from './contacts.service';

@@ -1,0 +1,2 @@
+export { publicRouter } from './public.routes';
+export { publicSurveyUrl, qrTargetUrl, qrImageUrl, posterUrl } from './links';

@@ -1,0 +1,245 @@
+import crypto from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
+import type { AppDeps } from '../../app';
+import { t, resolveLocale, type Locale, type MessageKey } from '../../i18n';
+import { HttpError } from '../../web/errors';
+import { SCALES, type MetricKind } from '../metrics/scoring';
+import { recordResponse } from '../responses/response.service';
+import { questionText, scalePoints } from '../surveys/wording';
+import { INVITATION_TOKEN_PATTERN } from '../invitations/invitation-token';
+import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom, surveyIdSchema } from './public.schemas';
+import { getRespondentInvitation, getRespondentSurvey, type RespondentSurvey } from './respondent-survey.query';
+import { publicSurveyUrl, qrTargetUrl } from './links';
+
+interface FormState {
+  score: number | null;
+  comment: string;
+  error: string | null;
+  notice: string | null;
+}
+
+function localized(survey: RespondentSurvey, locale: Locale, vi: string | null, en: string | null): string | null {
+  return locale === 'vi' ? vi : en;
+}
+
+function pageError(status: number, code: string, key: MessageKey, vars: Record<string, string | number> = {}) {
+  return new HttpError(status, code, t('en', key, vars), [], key, vars);
+}
+
+/** The survey as the respondent sees it: exists and is open, or a clear page with a 4xx. */
+function assertAnswerable(survey: RespondentSurvey | null): RespondentSurvey {
+  if (!survey || survey.status === 'draft') throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+  if (survey.status === 'closed') throw pageError(410, 'survey_closed', 'error.surveyClosed');
+  return survey;
+}
+
+/** The same path and query with another language, for the language switch. */
+function withLang(req: Request, locale: Locale): string {
+  const url = new URL(req.originalUrl, 'http://x');
+  url.searchParams.set('lang', locale);
+  return url.pathname + url.search;
+}
+
+function renderSurvey(req: Request, res: Response, survey: RespondentSurvey, locale: Locale, state: FormState, status = 200) {
+  const kind: MetricKind = survey.kind;
+  const touchpoint = locale === 'vi' ? survey.touchpointVi : survey.touchpointEn;
+  const other: Locale = locale === 'vi' ? 'en' : 'vi';
+  const commentPrompt = localized(survey, locale, survey.commentPromptVi, survey.commentPromptEn);
+  res.status(status).render('public/survey', {
+    layout: 'public',
+    locale,
+    title: questionText(survey, locale, { brand: survey.brand, touchpoint }),
+    brand: survey.brand,
+    question: questionText(survey, locale, { brand: survey.brand, touchpoint }),
+    kind,
+    points: scalePoints(kind, locale).map((p) => ({ ...p, checked: p.value === state.score })),
+    askComment: survey.askComment,
+    commentLabel: commentPrompt ?? t(locale, 'survey.commentLabel'),
+    commentMax: COMMENT_MAX_LENGTH,
+    comment: state.comment,
+    error: state.error,
+    notice: state.notice,
+    action: req.originalUrl,
+    submissionKey: crypto.randomBytes(16).toString('base64url'),
+    switchUrl: withLang(req, other),
+    switchLabel: t(locale, 'survey.languageSwitch'),
+    range: SCALES[kind],
+  });
+}
+
+/** The score from ?score=N, when it is a valid point of the scale. */
+function preselectedScore(kind: MetricKind, raw: unknown): number | null | 'invalid' {
+  if (raw === undefined) return null;
+  const { min, max } = SCALES[kind];
+  if (typeof raw !== 'string' || !/^\d{1,2}$/.test(raw)) return 'invalid';
+  const n = Number(raw);
+  return n >= min && n <= max ? n : 'invalid';
+}
+
+interface ParsedAnswer { score: number; comment: string | null; submissionKey: string | null }
+
+/** Validates the posted form; on a problem, the form is shown again with the message and a 400. */
+function parseAnswer(req: Request, res: Response, survey: RespondentSurvey, locale: Locale): ParsedAnswer | null {
+  const { value, error } = answerSchema(survey.kind).validate(req.body ?? {}, { abortEarly: true, allowUnknown: false, convert: true });
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (error) {
+    const field = String(error.details[0].path[0] ?? '');
+    const { min, max } = SCALES[survey.kind];
+    const message = field === 'score'
+      ? t(locale, error.details[0].type === 'any.required' ? 'error.scoreMissing' : 'error.scoreInvalid', { min, max })
+      : field === 'comment'
+        ? t(locale, 'error.commentTooLong', { max: COMMENT_MAX_LENGTH })
+        : t(locale, 'error.badRequest');
+    const typed = typeof body.comment === 'string' ? body.comment.slice(0, COMMENT_MAX_LENGTH * 2) : '';
+    renderSurvey(req, res, survey, locale, { score: null, comment: typed, error: message, notice: null }, 400);
+    return null;
+  }
+  return { score: value.score, comment: value.comment ? value.comment : null, submissionKey: value.k ?? null };
+}
+
+export function publicRouter({ db, config }: AppDeps): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+
+  async function loadSurvey(req: Request): Promise<RespondentSurvey | null> {
+    const id = String(req.params.surveyId);
+    if (surveyIdSchema.validate(id).error) return null;
+    return getRespondentSurvey(db, id);
+  }
+
+  function localeFor(req: Request, res: Response, survey: RespondentSurvey | null, contact: Locale | null = null): Locale {
+    const locale = resolveLocale({ query: req.query.lang, contact, acceptLanguage: req.get('accept-language'), fallback: survey?.defaultLocale });
+    res.locals.locale = locale;
+    return locale;
+  }
+
+  router.get('/s/:surveyId', async (req, res) => {
+    const found = await loadSurvey(req);
+    const locale = localeFor(req, res, found);
+    const survey = assertAnswerable(found);
+    const hidden = hiddenFieldsFrom(req.query as Record<string, unknown>);
+    if (!hidden) throw pageError(400, 'invalid_link', 'error.hiddenInvalid');
+    const pre = preselectedScore(survey.kind, req.query.score);
+    const { min, max } = SCALES[survey.kind];
+    if (pre === 'invalid') {
+      return renderSurvey(req, res, survey, locale, { score: null, comment: '', error: t(locale, 'error.scoreInvalid', { min, max }), notice: null }, 400);
+    }
+    renderSurvey(req, res, survey, locale, { score: pre, comment: '', error: null, notice: null });
+  });
+
+  router.post('/s/:surveyId', form, async (req, res) => {
+    const found = await loadSurvey(req);
+    const locale = localeFor(req, res, found);
+    const survey = assertAnswerable(found);
+    const hidden = hiddenFieldsFrom(req.query as Record<string, unknown>);
+    if (!hidden) throw pageError(400, 'invalid_link', 'error.hiddenInvalid');
+    const answer = parseAnswer(req, res, survey, locale);
+    if (!answer) return;
+    await recordResponse(db, {
+      surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment,
+      channel: req.query.via === 'qr' ? 'qr' : 'link', locale, hidden, submissionKey: answer.submissionKey,
+    });
+    res.redirect(303, `/s/${survey.id}/thanks?lang=${locale}`);
+  });
+
+  router.get('/s/:surveyId/thanks', async (req, res) => {
+    const found = await loadSurvey(req);
+    const locale = localeFor(req, res, found);
+    if (!found) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    renderThanks(res, found, locale, null);
+  });
+
+  function renderThanks(res: Response, survey: RespondentSurvey, locale: Locale, changeUrl: string | null) {
+    res.render('public/thanks', {
+      layout: 'public',
+      locale,
+      title: t(locale, 'thanks.title'),
+      brand: survey.brand,
+      message: localized(survey, locale, survey.thankYouVi, survey.thankYouEn) ?? t(locale, 'thanks.default'),
+      changeUrl: survey.status === 'active' ? changeUrl : null,
+    });
+  }
+
+  router.get('/s/:surveyId/qr.svg', async (req, res) => {
+    const survey = await loadSurvey(req);
+    if (!survey) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const svg = await QRCode.toString(qrTargetUrl(config.baseUrl, survey.id), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    res.set('Cache-Control', 'public, max-age=3600').type('image/svg+xml').send(svg);
+  });
+
+  router.get('/s/:surveyId/qr.png', async (req, res) => {
+    const survey = await loadSurvey(req);
+    if (!survey) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const png = await QRCode.toBuffer(qrTargetUrl(config.baseUrl, survey.id), { type: 'png', margin: 2, width: 600, errorCorrectionLevel: 'M' });
+    res.set('Cache-Control', 'public, max-age=3600').type('image/png').send(png);
+  });
+
+  router.get('/s/:surveyId/poster', async (req, res) => {
+    const found = await loadSurvey(req);
+    const locale = localeFor(req, res, found);
+    if (!found) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const size = req.query.size === undefined ? 'a4' : req.query.size;
+    if (size !== 'a4' && size !== 'a6') throw pageError(400, 'invalid_size', 'error.badRequest');
+    const touchpoint = locale === 'vi' ? found.touchpointVi : found.touchpointEn;
+    const target = qrTargetUrl(config.baseUrl, found.id);
+    res.render('public/poster', {
+      layout: 'poster',
+      locale,
+      size,
+      title: found.brand,
+      brand: found.brand,
+      question: questionText(found, locale, { brand: found.brand, touchpoint }),
+      qrSvg: await QRCode.toString(target, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+      url: publicSurveyUrl(config.baseUrl, found.id),
+    });
+  });
+
+  async function loadInvitation(req: Request, res: Response) {
+    const token = String(req.params.token);
+    const invitation = INVITATION_TOKEN_PATTERN.test(token) ? await getRespondentInvitation(db, token) : null;
+    const locale = localeFor(req, res, invitation?.survey ?? null, invitation?.contactLocale ?? null);
+    if (!invitation) throw pageError(404, 'invitation_not_found', 'error.invitationNotFound');
+    return { invitation, locale };
+  }
+
+  // A GET never writes an answer: link scanners fetch every URL in an email. It only marks the invitation opened.
+  router.get('/i/:token', async (req, res) => {
+    const { invitation, locale } = await loadInvitation(req, res);
+    const survey = assertAnswerable(invitation.survey);
+    if (!invitation.openedAt) {
+      await db.query(`UPDATE invitations SET opened_at = now() WHERE id = $1 AND opened_at IS NULL`, [invitation.invitationId]);
+    }
+    const pre = preselectedScore(survey.kind, req.query.score);
+    const { min, max } = SCALES[survey.kind];
+    if (pre === 'invalid') {
+      return renderSurvey(req, res, survey, locale, { score: invitation.previousScore, comment: invitation.previousComment ?? '', error: t(locale, 'error.scoreInvalid', { min, max }), notice: null }, 400);
+    }
+    const answered = invitation.previousScore !== null;
+    renderSurvey(req, res, survey, locale, {
+      score: pre ?? invitation.previousScore,
+      comment: invitation.previousComment ?? '',
+      error: null,
+      notice: answered ? t(locale, 'survey.alreadyAnswered') : pre !== null ? t(locale, 'survey.confirmPreselected') : null,
+    });
+  });
+
+  router.post('/i/:token', form, async (req, res) => {
+    const { invitation, locale } = await loadInvitation(req, res);
+    const survey = assertAnswerable(invitation.survey);
+    const answer = parseAnswer(req, res, survey, locale);
+    if (!answer) return;
+    await recordResponse(db, {
+      surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment, channel: 'email', locale,
+      contactId: invitation.contactId, invitationId: invitation.invitationId,
+    });
+    res.redirect(303, `/i/${req.params.token}/thanks?lang=${locale}`);
+  });
+
+  router.get('/i/:token/thanks', async (req, res) => {
+    const { invitation, locale } = await loadInvitation(req, res);
+    renderThanks(res, invitation.survey, locale, `/i/${req.params.token}?lang=${locale}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import Joi from 'joi';
+import { SCALES, type MetricKind } from '../metrics/scoring';
+
+export const COMMENT_MAX_LENGTH = 2000;
+/** Query keys that steer the page; every other key on a survey link is kept as a hidden field. */
+export const RESERVED_QUERY_KEYS = ['lang', 'via', 'score'];
+const HIDDEN_KEY = /^[A-Za-z0-9_.-]{1,40}$/;
+const HIDDEN_MAX_FIELDS = 20;
+const HIDDEN_MAX_VALUE = 200;
+
+export const surveyIdSchema = Joi.string().guid();
+
+export function answerSchema(kind: MetricKind) {
+  const { min, max } = SCALES[kind];
+  return Joi.object({
+    score: Joi.number().integer().min(min).max(max).required(),
+    comment: Joi.string().trim().allow('').max(COMMENT_MAX_LENGTH),
+    k: Joi.string().pattern(/^[A-Za-z0-9_-]{22}$/),
+  });
+}
+
+/** Hidden fields from the link's query string; null when any of them is malformed. */
+export function hiddenFieldsFrom(query: Record<string, unknown>): Record<string, string> | null {
+  const entries = Object.entries(query).filter(([key]) => !RESERVED_QUERY_KEYS.includes(key));
+  if (entries.length > HIDDEN_MAX_FIELDS) return null;
+  const hidden: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (!HIDDEN_KEY.test(key) || typeof value !== 'string' || value.length > HIDDEN_MAX_VALUE) return null;
+    hidden[key] = value;
+  }
+  return hidden;
+}

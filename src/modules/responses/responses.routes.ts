@@ -1,0 +1,58 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../app';
+import { toZonedIso } from '../../time';
+import { HttpError, notFound } from '../../web/errors';
+import { check } from '../../web/middleware/validate';
+import { getSettings } from '../settings';
+import { findOrCreateContact } from '../contacts/contacts.service';
+import { isValidScore, SCALES } from '../metrics/scoring';
+import { getSurvey } from '../surveys/surveys.service';
+import { surveyIdSchema } from '../public/public.schemas';
+import { recordResponse } from './response.service';
+import { getResponseById, getResponsesPage, type ResponseRow } from './responses.query';
+import { createResponseSchema, listResponsesSchema, type CreateResponseInput, type ListResponsesQuery } from './responses.schemas';
+
+export function responseToApi(r: ResponseRow, timeZone: string) {
+  return {
+    id: r.id, surveyId: r.surveyId, score: r.score, comment: r.comment, channel: r.channel, locale: r.locale,
+    invitationId: r.invitationId, contactId: r.contactId, email: r.contactEmail, hidden: r.hidden,
+    createdAt: toZonedIso(r.createdAt, timeZone), updatedAt: toZonedIso(r.updatedAt, timeZone),
+  };
+}
+
+export function responsesApiRouter({ db }: AppDeps): Router {
+  const router = Router();
+
+  // Kiosks and imports: channel `api`; `answeredAt` brings history over from another tool.
+  router.post('/surveys/:id/responses', async (req, res) => {
+    const id = String(req.params.id);
+    const survey = surveyIdSchema.validate(id).error ? null : await getSurvey(db, id);
+    if (!survey) throw notFound(`No survey with id ${id}`);
+    const input = check<CreateResponseInput>(createResponseSchema, req.body);
+    if (!isValidScore(survey.kind, input.score)) {
+      const { min, max } = SCALES[survey.kind];
+      throw new HttpError(400, 'validation_failed', 'The request is not valid', [{ path: 'score', message: `score must be an integer from ${min} to ${max} for a ${survey.kind} survey` }]);
+    }
+    if (survey.status === 'closed') throw new HttpError(409, 'survey_closed', 'The survey is closed and accepts no answers');
+    const settings = await getSettings(db);
+    const recorded = await db.transaction(async (tx) => {
+      const contact = input.email ? await findOrCreateContact(tx, input.email) : null;
+      return recordResponse(tx, {
+        surveyId: survey.id, kind: survey.kind, score: input.score, comment: input.comment ? input.comment : null,
+        channel: 'api', locale: input.locale ?? contact?.locale ?? settings.defaultLocale, hidden: input.hidden ?? {},
+        contactId: contact?.id ?? null, answeredAt: input.answeredAt ? new Date(input.answeredAt) : null,
+      });
+    });
+    const row = await getResponseById(db, recorded.id);
+    res.status(201).json(responseToApi(row!, settings.timeZone));
+  });
+
+  router.get('/responses', async (req, res) => {
+    const q = check<ListResponsesQuery>(listResponsesSchema, req.query);
+    const { timeZone } = await getSettings(db);
+    const page = await getResponsesPage(db, q);
+    res.json({ items: page.items.map((r) => responseToApi(r, timeZone)), nextCursor: page.nextCursor });
+  });
+
+  return router;
+}

@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('settings')
+export class Settings {
+  @PrimaryColumn({ type: 'smallint' }) id: number;
+  @Column({ type: 'text' }) brand: string;
+  @Column({ type: 'text', name: 'time_zone' }) timeZone: string;
+  @Column({ type: 'text', name: 'default_locale' }) defaultLocale: 'vi' | 'en';
+  @Column({ type: 'integer', name: 'recontact_days' }) recontactDays: number;
+  @Column({ type: 'integer', name: 'reminder_days' }) reminderDays: number;
+  @Column({ type: 'smallint', name: 'digest_weekday' }) digestWeekday: number;
+  @Column({ type: 'smallint', name: 'digest_hour' }) digestHour: number;
+  @Column({ type: 'text', array: true, name: 'digest_recipients' }) digestRecipients: string[];
+  @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
+}

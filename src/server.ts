@@ -1,0 +1,38 @@
+import http from 'node:http';
+import { bootstrap } from './bootstrap';
+import { createApp } from './app';
+
+/** Stops accepting connections, lets requests in flight finish (up to 20 s), then closes the database. */
+const DRAIN_TIMEOUT_MS = 20_000;
+
+async function main(): Promise<void> {
+  const { config, logger, database } = await bootstrap();
+  const app = createApp({ db: database.db, config, logger });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded }, 'Touchpoint is listening');
+  process.stdout.write(`\nTouchpoint is running at ${config.baseUrl}\n  health: ${config.baseUrl}/healthz\n` +
+    `  database: ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(timer);
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Touchpoint could not start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

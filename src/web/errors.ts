@@ -1,0 +1,66 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { MessageKey } from '../i18n';
+import { t } from '../i18n';
+
+export interface ErrorDetail { path: string; message: string }
+
+/**
+ * An error meant for the person who caused it: a status, a stable code for the API, and a message key so
+ * pages can say it in the respondent's language. Anything else that reaches the handler is a 500.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly messageKey?: MessageKey,
+    readonly messageVars: Record<string, string | number> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (message = 'Not found', key: MessageKey = 'error.notFound') => new HttpError(404, 'not_found', message, [], key);
+
+function isApiRequest(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/');
+}
+
+/** Errors thrown by body parsers carry a status and a type; they are the client's fault. */
+function fromParserError(err: unknown): HttpError | null {
+  const e = err as { status?: number; type?: string; expose?: boolean; message?: string };
+  if (typeof e?.status !== 'number' || e.status < 400 || e.status >= 500) return null;
+  if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'The request body is too large');
+  if (e.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
+  return new HttpError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
+  next(notFound());
+}
+
+/** The one place that turns errors into JSON (under /api) or a page in the visitor's language. */
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const httpError = err instanceof HttpError ? err : fromParserError(err);
+  if (!httpError) req.log?.error({ err }, 'unhandled error');
+  const status = httpError?.status ?? 500;
+  const code = httpError?.code ?? 'internal_error';
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (isApiRequest(req)) {
+    res.status(status).json({ error: { code, message: httpError?.message ?? 'Internal server error', details: httpError?.details ?? [] } });
+    return;
+  }
+  const locale = res.locals.locale ?? 'vi';
+  const key: MessageKey = httpError?.messageKey ?? (status === 404 ? 'error.notFound' : status === 429 ? 'error.tooMany' : status < 500 ? 'error.badRequest' : 'error.server');
+  res.status(status).render('errors/error', {
+    layout: 'public',
+    locale,
+    title: t(locale, 'error.title'),
+    message: t(locale, key, httpError?.messageVars),
+    status,
+  });
+}
