@@ -35,6 +35,11 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
   const passwordFile = path.join(dir, 'pg-password');
   if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
+  const running = runningPostmaster(databaseDir);
+  if (running) {
+    // Another Touchpoint process (the server, a CLI) already runs this data folder: share it, don't own it.
+    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/touchpoint`, stop: async () => undefined };
+  }
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -47,8 +52,12 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
     onLog: () => undefined,
     onError: () => undefined,
   });
-  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const client = pg.getPgClient();
   await client.connect();
   const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'touchpoint'`);
@@ -58,4 +67,20 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/touchpoint`,
     stop: () => pg.stop(),
   };
+}
+
+/** The port of a live postmaster on this data folder (its postmaster.pid names the pid and port), or null. */
+function runningPostmaster(databaseDir: string): { port: number } | null {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || port <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return { port };
+  } catch {
+    return null;
+  }
 }
