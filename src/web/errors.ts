@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { MessageKey } from '../i18n';
-import { t } from '../i18n';
+import { resolveLocale, t } from '../i18n';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -36,13 +36,21 @@ function fromParserError(err: unknown): HttpError | null {
   return new HttpError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');
 }
 
+/** A unique violation from a race the code's own check lost is a conflict, not a crash. */
+function fromDatabaseError(err: unknown): HttpError | null {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code === '23505') return new HttpError(409, 'conflict', 'That already exists');
+  return null;
+}
+
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
   next(notFound());
 }
 
 /** The one place that turns errors into JSON (under /api) or a page in the visitor's language. */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const httpError = err instanceof HttpError ? err : fromParserError(err);
+  const httpError = err instanceof HttpError ? err : fromParserError(err) ?? fromDatabaseError(err);
   if (!httpError) req.log?.error({ err }, 'unhandled error');
   const status = httpError?.status ?? 500;
   const code = httpError?.code ?? 'internal_error';
@@ -54,7 +62,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.status(status).json({ error: { code, message: httpError?.message ?? 'Internal server error', details: httpError?.details ?? [] } });
     return;
   }
-  const locale = res.locals.locale ?? 'vi';
+  const locale = res.locals.locale ?? resolveLocale({ query: req.query?.lang, acceptLanguage: req.get('accept-language') });
   const key: MessageKey = httpError?.messageKey ?? (status === 404 ? 'error.notFound' : status === 429 ? 'error.tooMany' : status < 500 ? 'error.badRequest' : 'error.server');
   res.status(status).render('errors/error', {
     layout: 'public',
