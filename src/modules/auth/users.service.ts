@@ -1,6 +1,6 @@
 import { hash } from '@node-rs/argon2';
 import Joi from 'joi';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { HttpError } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
 import { ROLES, User, type Role } from './user.entity';
@@ -19,7 +19,7 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
-export async function createUser(db: DataSource, input: { email: string; password: string; role: Role; name?: string; locale?: 'vi' | 'en' }): Promise<User> {
+export async function createUser(db: DataSource | EntityManager, input: { email: string; password: string; role: Role; name?: string; locale?: 'vi' | 'en' }): Promise<User> {
   const v = check<{ email: string; password: string; role: Role; name: string; locale: 'vi' | 'en' }>(createUserSchema, input);
   const repo = db.getRepository(User);
   const existing = await repo.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: v.email }).getOne();
