@@ -82,3 +82,17 @@ describe('login', () => {
     expect(last).toBe(429);
   });
 });
+
+describe('loginAs helper and language switch', () => {
+  test('a logged-in agent carries a token valid for its session; switching language is remembered', async () => {
+    const { loginAs } = await import('../helpers/login');
+    const agent = await loginAs(t, 'editor', { locale: 'en' });
+    const res = await agent.post('/locale').type('form').send({ _csrf: agent.csrf, locale: 'vi', returnTo: '/setup' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/setup');
+    const rows = await t.db.query(`SELECT locale FROM users WHERE email = $1`, [agent.email]);
+    expect(rows[0].locale).toBe('vi');
+    const page = await agent.get('/setup');
+    expect(page.text).toContain('<html lang="vi">');
+  });
+});
