@@ -1,17 +1,12 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { createUser } from '../../src/modules/auth/users.service';
+import { csrfFrom, loginAs } from '../helpers/login';
 
 let t: TestApp;
 beforeAll(async () => { t = await startTestApp(); });
 afterAll(async () => { await t.close(); });
 
-/** The hidden _csrf value of the first form on a page. */
-function csrfFrom(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no CSRF token on the page');
-  return m[1];
-}
 
 describe('first-run setup', () => {
   test('with no user, / leads to /setup, which creates the first admin once and logs them in', async () => {
@@ -85,7 +80,6 @@ describe('login', () => {
 
 describe('loginAs helper and language switch', () => {
   test('a logged-in agent carries a token valid for its session; switching language is remembered', async () => {
-    const { loginAs } = await import('../helpers/login');
     const agent = await loginAs(t, 'editor', { locale: 'en' });
     const res = await agent.post('/locale').type('form').send({ _csrf: agent.csrf, locale: 'vi', returnTo: '/setup' });
     expect(res.status).toBe(303);
