@@ -15,6 +15,8 @@ export interface Config {
   readonly sessionSecret: string;
   readonly logLevel: string;
   readonly trustProxy: boolean;
+  /** Answers one address may post per minute to the public survey pages. */
+  readonly publicRateLimitPerMinute: number;
 }
 
 const schema = Joi.object({
@@ -29,6 +31,7 @@ const schema = Joi.object({
     .messages({ 'string.min': 'SESSION_SECRET must be at least 32 characters long' }),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).max(1_000_000).default(120),
 }).unknown(true);
 
 export class ConfigError extends Error {}
@@ -70,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     logLevel: value.LOG_LEVEL,
     trustProxy: value.TRUST_PROXY,
+    publicRateLimitPerMinute: value.PUBLIC_RATE_LIMIT_PER_MINUTE,
   });
 }

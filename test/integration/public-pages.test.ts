@@ -263,3 +263,23 @@ test('unknown pages get a 404 page, not a crash', async () => {
   expect(res.status).toBe(404);
   expect(res.text).toContain('This page could not be found.');
 });
+
+describe('rate limit on answers', () => {
+  test('past the per-minute limit an address gets a 429 page in its language and nothing more is stored', async () => {
+    const limited = await startTestApp({ PUBLIC_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const tp = await request(limited.app).post('/api/v1/touchpoints').set({ Authorization: `Bearer ${limited.apiKey}` })
+        .send({ key: 'kiosk', stageKey: 'retention', name: { vi: 'Ki-ốt', en: 'Kiosk' }, channel: 'store' });
+      const s = await request(limited.app).post('/api/v1/surveys').set({ Authorization: `Bearer ${limited.apiKey}` })
+        .send({ kind: 'csat', touchpointKey: tp.body.key, title: 'Kiosk' });
+      for (let i = 0; i < 3; i++) await request(limited.app).post(`/s/${s.body.id}`).type('form').send({ score: '5' }).expect(303);
+      const res = await request(limited.app).post(`/s/${s.body.id}?lang=en`).type('form').send({ score: '5' });
+      expect(res.status).toBe(429);
+      expect(res.text).toContain('Too many requests');
+      const [{ n }] = await limited.db.query(`SELECT count(*)::int AS n FROM responses`);
+      expect(n).toBe(3);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import { rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../app';
 import { t, resolveLocale, type Locale, type MessageKey } from '../../i18n';
 import { HttpError } from '../../web/errors';
@@ -101,6 +102,14 @@ function parseAnswer(req: Request, res: Response, survey: RespondentSurvey, loca
 export function publicRouter({ db, config }: AppDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  // Answers per address and minute: generous for a shop's wifi behind one address, tight for a script.
+  const answerLimit = rateLimit({
+    windowMs: 60_000,
+    limit: config.publicRateLimitPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(pageError(429, 'too_many_requests', 'error.tooMany')),
+  });
 
   async function loadSurvey(req: Request): Promise<RespondentSurvey | null> {
     const id = String(req.params.surveyId);
@@ -128,7 +137,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
     renderSurvey(req, res, survey, locale, { score: pre, comment: '', error: null, notice: null });
   });
 
-  router.post('/s/:surveyId', form, async (req, res) => {
+  router.post('/s/:surveyId', answerLimit, form, async (req, res) => {
     const found = await loadSurvey(req);
     const locale = localeFor(req, res, found);
     const survey = assertAnswerable(found);
@@ -224,7 +233,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
     });
   });
 
-  router.post('/i/:token', form, async (req, res) => {
+  router.post('/i/:token', answerLimit, form, async (req, res) => {
     const { invitation, locale } = await loadInvitation(req, res);
     const survey = assertAnswerable(invitation.survey);
     const answer = parseAnswer(req, res, survey, locale);
