@@ -20,15 +20,14 @@ export async function createApiKey(db: DataSource, name: string, createdBy: stri
 /** The active key matching a bearer token, recording its use; null for an unknown or revoked key. */
 export async function authenticateApiKey(db: DataSource, key: string): Promise<{ id: string; name: string } | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-  const rows: Array<{ id: string; name: string }> = await db.query(
-    `UPDATE api_keys SET last_used_at = now()
-     WHERE key_hash = $1 AND revoked_at IS NULL
-       AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-     RETURNING id, name`,
+  const rows: Array<{ id: string; name: string; stale: boolean }> = await db.query(
+    `SELECT id, name, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+     FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
     [hashApiKey(key)],
   );
-  if (rows[0]) return rows[0];
-  const found: Array<{ id: string; name: string }> = await db.query(
-    `SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hashApiKey(key)]);
-  return found[0] ?? null;
+  const found = rows[0];
+  if (!found) return null;
+  // Recorded at most once a minute, so a busy integration does not write on every call.
+  if (found.stale) await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [found.id]);
+  return { id: found.id, name: found.name };
 }

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../app';
 import { t } from '../../i18n';
 import { HttpError } from '../../web/errors';
@@ -24,7 +24,7 @@ export function authRouter({ db }: AppDeps): Router {
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => `${req.ip}|${String((req.body as Record<string, unknown>)?.email ?? '').toLowerCase().slice(0, 254)}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as Record<string, unknown>)?.email ?? '').toLowerCase().slice(0, 254)}`,
     handler: (req, res) => renderLogin(req, res, 429, t(res.locals.locale, 'login.tooMany')),
   });
 
