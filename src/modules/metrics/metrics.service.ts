@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../i18n';
-import { addDays, isoWeekLabel, weekStart } from '../../time';
+import { addDays, daysBetween, isoWeekLabel, weekStart } from '../../time';
 import { scoreFromHistogram, SCALES, type Histogram, type MetricKind, type MetricResult } from './scoring';
 import { getScoreHistograms, type GroupBy } from './queries/getScoreHistograms';
 import { getMetricGroups } from './queries/getMetricGroups';
@@ -38,7 +38,8 @@ export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by
   }
   if (q.by === 'week') {
     const groups: MetricGroup[] = [];
-    for (let monday = weekStart(q.range.from); monday <= q.range.to; monday = addDays(monday, 7)) {
+    // Compared as dates, not strings: a string comparison would never end once years have more than four digits.
+    for (let monday = weekStart(q.range.from); daysBetween(monday, q.range.to) >= 0; monday = addDays(monday, 7)) {
       const label = isoWeekLabel(monday);
       groups.push(toGroup(q.kind, monday, { vi: `Tuần ${label}`, en: `Week ${label}` }, q.locale, histograms.get(monday) ?? {}));
     }

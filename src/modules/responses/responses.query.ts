@@ -18,14 +18,30 @@ export interface ResponseRow {
   updatedAt: Date;
 }
 
-/** Keyset cursor over (created_at, id): opaque to clients, stable under concurrent inserts. */
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+const MAX_BIGINT = 9223372036854775807n;
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * Keyset cursor over (created_at, id): opaque to clients, stable under concurrent inserts. It carries
+ * created_at to the microsecond, as PostgreSQL stores it: a millisecond cursor would sort before its own
+ * row and repeat it on the next page.
+ */
+export function encodeCursor(row: { cursorAt: string; id: string }): string {
+  return Buffer.from(`${row.cursorAt}|${row.id}`).toString('base64url');
+}
+
+/** A real UTC instant written as encodeCursor writes it; a rolled-over date (30 February) would not round-trip. */
+function isCursorTime(text: string): boolean {
+  if (!CURSOR_TIME.test(text) || text < '1970') return false;
+  const millis = `${text.slice(0, 23)}Z`;
+  const parsed = new Date(millis);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
 }
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^\d{1,19}$/.test(id)) {
+  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const valid = rest.length === 0 && isCursorTime(createdAt ?? '') && /^[1-9]\d{0,18}$/.test(id ?? '') && BigInt(id) <= MAX_BIGINT;
+  if (!valid) {
     throw new HttpError(400, 'invalid_cursor', 'The cursor is not valid; use nextCursor from a previous page', [{ path: 'cursor', message: 'not a cursor' }]);
   }
   return { createdAt, id };
@@ -58,8 +74,8 @@ export async function getResponsesPage(db: DataSource, q: { surveyId?: string; s
     where.push(`(r.created_at, r.id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
   }
   params.push(q.limit + 1);
-  const rows: ResponseRow[] = await db.query(
-    `SELECT ${RESPONSE_COLUMNS}
+  const rows: Array<ResponseRow & { cursorAt: string }> = await db.query(
+    `SELECT ${RESPONSE_COLUMNS}, to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
      FROM responses r LEFT JOIN contacts c ON c.id = r.contact_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY r.created_at, r.id
@@ -67,6 +83,7 @@ export async function getResponsesPage(db: DataSource, q: { surveyId?: string; s
     params,
   );
   const hasMore = rows.length > q.limit;
-  const items = hasMore ? rows.slice(0, q.limit) : rows;
-  return { items, nextCursor: hasMore ? encodeCursor(items[items.length - 1]) : null };
+  const page = hasMore ? rows.slice(0, q.limit) : rows;
+  const nextCursor = hasMore ? encodeCursor(page[page.length - 1]) : null;
+  return { items: page.map(({ cursorAt: _cursorAt, ...row }) => row), nextCursor };
 }

@@ -5,9 +5,8 @@ import { notFound } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
 import { getSettings } from '../settings';
 import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
-import { surveyIdSchema } from '../public/public.schemas';
 import type { Survey } from './survey.entity';
-import { createSurveySchema, type CreateSurveyInput } from './surveys.schemas';
+import { createSurveySchema, surveyIdSchema, type CreateSurveyInput } from './surveys.schemas';
 import { createSurvey, getSurvey, listSurveys } from './surveys.service';
 
 export function surveyToApi(s: Survey, baseUrl: string, timeZone: string) {
