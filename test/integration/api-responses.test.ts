@@ -236,6 +236,12 @@ describe('POST /surveys/:id/responses', () => {
     expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(0);
   });
 
+  test('a draft survey → 409, nothing stored', async () => {
+    const id = await createSurvey('csat', { status: 'draft' });
+    expectApiError(await post(`/surveys/${id}/responses`, { score: 5 }), 409, 'survey_draft');
+    expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(0);
+  });
+
   test('an unknown survey → 404; a malformed id → 404', async () => {
     expectApiError(await post('/surveys/00000000-0000-4000-8000-000000000000/responses', { score: 9 }), 404, 'not_found');
     expectApiError(await post('/surveys/nope/responses', { score: 9 }), 404, 'not_found');

@@ -71,6 +71,11 @@ describe('GET /s/:surveyId', () => {
     const malformed = await request(t.app).get('/s/not-a-uuid');
     expect(malformed.status).toBe(404);
     expect(malformed.text).toContain('Không tìm thấy khảo sát này');
+    // Forms Joi would call a GUID but PostgreSQL would not: still a 404, never a 500.
+    for (const odd of ['{00000000-0000-4000-8000-000000000000}', '00000000:0000:4000:8000:000000000000', '00000000000040008000000000000000']) {
+      expect((await request(t.app).get(`/s/${encodeURIComponent(odd)}`)).status).toBe(404);
+      expect((await request(t.app).post(`/s/${encodeURIComponent(odd)}`).type('form').send({ score: '5' })).status).toBe(404);
+    }
     const draft = await makeSurvey('nps', { status: 'draft' });
     expect((await request(t.app).get(`/s/${draft.id}`)).status).toBe(404);
     const closed = await makeSurvey('nps', { status: 'closed' });

@@ -8,7 +8,7 @@ const HIDDEN_KEY = /^[A-Za-z0-9_.-]{1,40}$/;
 const HIDDEN_MAX_FIELDS = 20;
 const HIDDEN_MAX_VALUE = 200;
 
-export const surveyIdSchema = Joi.string().guid();
+export { surveyIdSchema } from '../surveys/surveys.schemas';
 
 export function answerSchema(kind: MetricKind) {
   const { min, max } = SCALES[kind];

@@ -52,7 +52,9 @@ export function responsesApiRouter({ db }: AppDeps): Router {
     if (answeredAt && answeredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
       throw new HttpError(400, 'validation_failed', 'The request is not valid', [{ path: 'answeredAt', message: 'answeredAt must not be in the future' }]);
     }
+    // Like the public pages: only an active survey takes answers (a draft is not published yet).
     if (survey.status === 'closed') throw new HttpError(409, 'survey_closed', 'The survey is closed and accepts no answers');
+    if (survey.status === 'draft') throw new HttpError(409, 'survey_draft', 'The survey is a draft: activate it before it takes answers');
     const recorded = await db.transaction(async (tx) => {
       const contact = input.email ? await findOrCreateContact(tx, input.email) : null;
       return recordResponse(tx, {
