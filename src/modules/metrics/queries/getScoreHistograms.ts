@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { addDays, daysBetween, weekStart } from '../../../time';
 import type { Histogram, MetricKind } from '../scoring';
+import { getHistogramRows, type Bucket } from './getHistogramRows';
 
 export type GroupBy = 'overall' | 'stage' | 'touchpoint' | 'survey' | 'week';
 
@@ -14,36 +16,38 @@ export interface HistogramQuery {
 /** Group id (stage id, touchpoint id, survey id, Monday of the week, or 'overall') -> pooled histogram. */
 export type GroupedHistograms = Map<string, Histogram>;
 
-const GROUP_EXPR: Record<GroupBy, string> = {
-  overall: `'overall'`,
-  stage: `coalesce(s.stage_id, t.stage_id)::text`,
-  touchpoint: `s.touchpoint_id::text`,
-  survey: `s.id::text`,
-  week: `to_char(date_trunc('week', d.day), 'YYYY-MM-DD')`,
-};
+/** Monday-started weeks touching the range, each cut to the days inside it. */
+export function weekBuckets(from: string, to: string): Bucket[] {
+  const out: Bucket[] = [];
+  for (let monday = weekStart(from); daysBetween(monday, to) >= 0; monday = addDays(monday, 7)) {
+    const sunday = addDays(monday, 6);
+    out.push({ key: monday, from: daysBetween(monday, from) > 0 ? from : monday, to: daysBetween(sunday, to) < 0 ? to : sunday });
+  }
+  return out;
+}
 
 /**
- * Score histograms per group, read from the daily rollup: the cost depends on days × surveys × scale,
- * never on the number of responses. A group pools every response of its surveys.
+ * Score histograms per group, read from the rollups: the cost depends on weeks × surveys × scale, never
+ * on the number of responses. A group pools every response of its surveys.
  */
 export async function getScoreHistograms(db: DataSource, q: HistogramQuery): Promise<GroupedHistograms> {
-  const group = GROUP_EXPR[q.by];
-  const rows: Array<{ g: string | null; score: number; n: string }> = await db.query(
-    `SELECT ${group} AS g, d.score, sum(d.count) AS n
-     FROM response_daily d
-     JOIN surveys s ON s.id = d.survey_id
-     LEFT JOIN touchpoints t ON t.id = s.touchpoint_id
-     WHERE s.kind = $1 AND d.day BETWEEN $2::date AND $3::date
-     GROUP BY 1, 2`,
-    [q.kind, q.from, q.to],
+  const surveys: Array<{ id: string; stage: string | null; touchpoint: string | null }> = await db.query(
+    `SELECT s.id, coalesce(s.stage_id, t.stage_id)::text AS stage, s.touchpoint_id::text AS touchpoint
+     FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id WHERE s.kind = $1`,
+    [q.kind],
   );
+  const byId = new Map(surveys.map((s) => [s.id, s]));
+  const buckets = q.by === 'week' ? weekBuckets(q.from, q.to) : [{ key: 'period', from: q.from, to: q.to }];
+  const rows = await getHistogramRows(db, { buckets, surveyIds: surveys.map((s) => s.id) });
   const result: GroupedHistograms = new Map();
   for (const row of rows) {
-    const count = Number(row.n);
-    if (row.g === null || count === 0) continue;
-    const h = result.get(row.g) ?? {};
-    h[row.score] = (h[row.score] ?? 0) + count;
-    result.set(row.g, h);
+    const survey = byId.get(row.group);
+    if (!survey) continue;
+    const g = { overall: 'overall', stage: survey.stage, touchpoint: survey.touchpoint, survey: survey.id, week: row.bucket }[q.by];
+    if (g === null) continue;
+    const h = result.get(g) ?? {};
+    h[row.score] = (h[row.score] ?? 0) + row.n;
+    result.set(g, h);
   }
   return result;
 }

@@ -1,0 +1,332 @@
+// npm run bench [-- --small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--no-ingest] [--no-verify]
+//
+// SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
+// GET /api/v1/metrics at --small and at --large responses (the same database, grown by seed:demo), and
+// answer submissions per second through POST /s/:id next to a bare Express + pg route doing one INSERT
+// (measured last, at the large size).
+// The app runs in this process against a throw-away database: an embedded PostgreSQL in a temporary
+// folder, or a new database on the DATABASE_URL server (dropped at the end).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createDataSource, runMigrations } from '../src/db/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
+import { createLogger } from '../src/logger';
+import { createApiKey } from '../src/modules/auth/api-key.service';
+import { createUser } from '../src/modules/auth/users.service';
+import { seedDemoData } from '../src/modules/metrics/demo-data';
+import { verifyRollups } from '../src/modules/metrics/rollup';
+
+const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify]\n';
+
+function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(USAGE);
+    process.exit(2);
+  }
+  return n;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** A throw-away database: embedded in a temporary folder, or a new database on DATABASE_URL's server. */
+async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const name = `touchpoint_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      async drop() {
+        const c = new Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-bench-'));
+  const embedded: EmbeddedDatabase = await startEmbeddedPostgres(dir, { persistent: false });
+  return {
+    url: embedded.url,
+    async drop() {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface HttpResult { status: number; body: string; headers: http.IncomingHttpHeaders }
+
+function request(agent: http.Agent, base: string, method: string, pathname: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { method, agent, headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (opts.body) req.end(opts.body);
+    else req.end();
+  });
+}
+
+/** A dashboard session through the real login form (CSRF token, cookie). */
+async function login(agent: http.Agent, base: string, email: string, password: string): Promise<string> {
+  const page = await request(agent, base, 'GET', '/login');
+  const cookie = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!csrf) throw new Error('no CSRF token on the login page');
+  const res = await request(agent, base, 'POST', '/login', {
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
+  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+interface Timing { p50: number; p95: number; n: number }
+
+/** Latencies of `count` GETs, one at a time or from `concurrency` clients at once; every answer must be a 200. */
+async function measure(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>, count: number, concurrency: number): Promise<Timing> {
+  const times: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const start = process.hrtime.bigint();
+      const res = await request(agent, base, 'GET', pathname, { headers });
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      if (res.status !== 200) throw new Error(`${pathname} answered ${res.status}: ${res.body.slice(0, 200)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), n: times.length };
+}
+
+interface Endpoint { label: string; path: string; auth: 'session' | 'api' }
+
+const ENDPOINTS: Endpoint[] = [
+  { label: 'GET /overview', path: '/overview', auth: 'session' },
+  { label: 'GET /journey-map', path: '/journey-map', auth: 'session' },
+  { label: 'GET /api/v1/metrics nps overall', path: '/api/v1/metrics?kind=nps&by=overall', auth: 'api' },
+  { label: 'GET /api/v1/metrics csat stage', path: '/api/v1/metrics?kind=csat&by=stage', auth: 'api' },
+  { label: 'GET /api/v1/metrics ces touchpoint', path: '/api/v1/metrics?kind=ces&by=touchpoint', auth: 'api' },
+  { label: 'GET /api/v1/metrics csat survey', path: '/api/v1/metrics?kind=csat&by=survey', auth: 'api' },
+  { label: 'GET /api/v1/metrics nps week, 90 d', path: '/api/v1/metrics?kind=nps&by=week&__90d', auth: 'api' },
+];
+
+type Measurements = Map<string, { sequential: Timing; concurrent: Timing }>;
+
+async function measureAll(agent: http.Agent, base: string, cookie: string, apiKey: string, requests: number, concurrency: number, today: string): Promise<Measurements> {
+  const out: Measurements = new Map();
+  for (const e of ENDPOINTS) {
+    const from = new Date(Date.parse(`${today}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+    const pathname = e.path.replace('&__90d', `&from=${from}&to=${today}`);
+    const headers: Record<string, string> = e.auth === 'session' ? { Cookie: cookie, Accept: 'text/html' } : { Authorization: `Bearer ${apiKey}` };
+    await measure(agent, base, pathname, headers, Math.min(30, requests), 1);
+    const sequential = await measure(agent, base, pathname, headers, requests, 1);
+    const concurrent = await measure(agent, base, pathname, headers, requests, concurrency);
+    out.set(e.label, { sequential, concurrent });
+    say(`  ${e.label.padEnd(44)} sequential p50 ${sequential.p50.toFixed(1)} ms p95 ${sequential.p95.toFixed(1)} ms · ${concurrency} concurrent p50 ${concurrent.p50.toFixed(1)} ms p95 ${concurrent.p95.toFixed(1)} ms`);
+  }
+  return out;
+}
+
+/**
+ * Answers per second for `seconds`, from `concurrency` keep-alive clients: the real public form (with a
+ * one-time key like a browser sends, so each post is a new answer) against a bare route doing one INSERT.
+ */
+async function ingestion(base: string, bareBase: string, surveyId: string, seconds: number, concurrency: number): Promise<{ app: number; bare: number }> {
+  const run = async (target: 'app' | 'bare', ms: number): Promise<number> => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    const deadline = Date.now() + ms;
+    let done = 0;
+    const worker = async () => {
+      while (Date.now() < deadline) {
+        const body = new URLSearchParams({ score: String(crypto.randomInt(0, 11)), comment: '', k: crypto.randomBytes(16).toString('base64url') }).toString();
+        const res = target === 'app'
+          ? await request(agent, base, 'POST', `/s/${surveyId}`, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })
+          : await request(agent, bareBase, 'POST', `/bare/${surveyId}`, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+        if (res.status !== 303) throw new Error(`${target} submission answered ${res.status}: ${res.body.slice(0, 200)}`);
+        done++;
+      }
+    };
+    const start = Date.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    agent.destroy();
+    return done / ((Date.now() - start) / 1000);
+  };
+  // Interleaved rounds, so a neighbour's load on the machine hits both sides alike.
+  const rounds = 3;
+  const app: number[] = [];
+  const bare: number[] = [];
+  await run('app', 1000);
+  await run('bare', 1000);
+  for (let i = 0; i < rounds; i++) {
+    app.push(await run('app', (seconds * 1000) / rounds));
+    bare.push(await run('bare', (seconds * 1000) / rounds));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { app: mean(app), bare: mean(bare) };
+}
+
+/** The baseline of SPEC §11: Express, urlencoded, pg, one INSERT into a table with a key and no trigger. */
+async function startBareServer(url: string, concurrency: number): Promise<{ base: string; close(): Promise<void> }> {
+  const { Pool } = await import('pg');
+  const pool = new Pool({ connectionString: url, max: 10 });
+  // The database stops right after the run: an idle connection told so is not a bench failure.
+  pool.on('error', () => undefined);
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_bare_answers (id bigserial PRIMARY KEY, survey_id uuid NOT NULL, score smallint NOT NULL, comment text, created_at timestamptz NOT NULL DEFAULT now())`);
+  const app = express();
+  app.post('/bare/:surveyId', express.urlencoded({ extended: false }), async (req, res) => {
+    const body = req.body as Record<string, string>;
+    await pool.query(`INSERT INTO bench_bare_answers (survey_id, score, comment) VALUES ($1, $2, $3)`, [req.params.surveyId, Number(body.score), body.comment || null]);
+    res.redirect(303, `/bare/${req.params.surveyId}/thanks`);
+  });
+  const server = http.createServer(app);
+  server.maxConnections = concurrency * 4;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+const ms = (x: number) => x.toFixed(1).padStart(9);
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      small: { type: 'string' }, large: { type: 'string' }, quick: { type: 'boolean', default: false },
+      requests: { type: 'string' }, concurrency: { type: 'string' }, 'ingest-seconds': { type: 'string' },
+      'no-ingest': { type: 'boolean', default: false }, 'no-verify': { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick;
+  const small = intOption(values.small, quick ? 20_000 : 100_000, 1_000, 100_000_000);
+  const large = intOption(values.large, quick ? 200_000 : 10_000_000, small, 100_000_000);
+  const requests = intOption(values.requests, quick ? 60 : 200, 10, 100_000);
+  const concurrency = intOption(values.concurrency, 8, 1, 256);
+  const ingestSeconds = intOption(values['ingest-seconds'], quick ? 3 : 15, 1, 600);
+
+  say(`Touchpoint bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint, sequential and ${concurrency} concurrent; ${os.cpus().length} CPUs.`);
+  const database = await benchDatabase();
+  let db: DataSource | null = null;
+  let server: http.Server | null = null;
+  let bare: { base: string; close(): Promise<void> } | null = null;
+  try {
+    db = createDataSource(database.url, { poolSize: 12 });
+    await db.initialize();
+    await runMigrations(db);
+    const password = crypto.randomBytes(12).toString('base64url');
+    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
+    const { key: apiKey } = await createApiKey(db, 'bench');
+    const config = loadConfig({
+      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
+      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
+    });
+    const app = createApp({ db, config, logger: createLogger('silent') });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+    const seedTimes: Record<string, number> = {};
+    const seed = async (n: number, label: string) => {
+      const started = Date.now();
+      say(`Seeding ${n.toLocaleString('en-US')} responses…`);
+      await seedDemoData(db as DataSource, { responses: n, log: (line) => { if (!line.startsWith('  ')) say(`  ${line}`); } });
+      seedTimes[label] = (Date.now() - started) / 1000;
+      say(`  seeded in ${seedTimes[label].toFixed(1)} s`);
+    };
+
+    await seed(small, 'small');
+    const cookie = await login(agent, base, 'bench@example.com', password);
+    const [{ today }] = await db.query(`SELECT touchpoint_org_day(now())::text AS today`);
+    say(`Measuring at ${small.toLocaleString('en-US')} responses:`);
+    const atSmall = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
+
+    await seed(large - small, 'large');
+    const [{ total }] = await db.query(`SELECT count(*)::bigint::text AS total FROM responses`);
+    say(`Measuring at ${Number(total).toLocaleString('en-US')} responses:`);
+    const atLarge = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
+
+    // After both measurements: live answers add sharded rollup rows that the comparison should not see.
+    let ingest: { app: number; bare: number } | null = null;
+    if (!values['no-ingest']) {
+      const [{ id: surveyId }] = await db.query(`SELECT id FROM surveys WHERE kind = 'nps' AND touchpoint_id IS NULL AND stage_id IS NULL LIMIT 1`);
+      bare = await startBareServer(database.url, concurrency);
+      say(`Ingestion, ${ingestSeconds} s per side, ${concurrency * 2} concurrent clients:`);
+      ingest = await ingestion(base, bare.base, surveyId, ingestSeconds, concurrency * 2);
+      say(`  POST /s/:id ${ingest.app.toFixed(0)}/s · bare Express + pg INSERT ${ingest.bare.toFixed(0)}/s`);
+    }
+
+    let verified = 'skipped';
+    if (!values['no-verify']) {
+      const started = Date.now();
+      const report = await verifyRollups(db);
+      const differences = Object.values(report.differenceCounts).reduce((a, b) => a + b, 0);
+      verified = `${differences === 0 && report.disabledTriggers.length === 0 ? 'no difference' : `${differences} DIFFERENCES`} (${report.responses.toLocaleString('en-US')} responses, ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+    }
+
+    const sLabel = small >= 1e6 ? `${small / 1e6}M` : `${small / 1e3}k`;
+    const lLabel = large >= 1e6 ? `${large / 1e6}M` : `${large / 1e3}k`;
+    say('');
+    say(`Dashboard and metrics API, latency in ms (${requests} requests each; "conc" = ${concurrency} concurrent clients)`);
+    say(`${'endpoint'.padEnd(44)} | ${`${sLabel} p50`.padStart(9)} ${`${sLabel} p95`.padStart(9)} | ${`${lLabel} p50`.padStart(9)} ${`${lLabel} p95`.padStart(9)} | p95 ratio ${lLabel}/${sLabel}`);
+    say(`${'-'.repeat(44)}-+-${'-'.repeat(19)}-+-${'-'.repeat(19)}-+-${'-'.repeat(16)}`);
+    for (const e of ENDPOINTS) {
+      for (const mode of ['sequential', 'concurrent'] as const) {
+        const a = atSmall.get(e.label)?.[mode];
+        const b = atLarge.get(e.label)?.[mode];
+        if (!a || !b) continue;
+        say(`${`${e.label}${mode === 'concurrent' ? ' (conc)' : ''}`.padEnd(44)} | ${ms(a.p50)} ${ms(a.p95)} | ${ms(b.p50)} ${ms(b.p95)} | ${(b.p95 / a.p95).toFixed(2).padStart(6)}`);
+      }
+    }
+    say('');
+    say(`Seed time: ${sLabel} ${seedTimes.small.toFixed(1)} s; +${(large - small).toLocaleString('en-US')} ${seedTimes.large.toFixed(1)} s.`);
+    say(`metrics:verify at ${lLabel}: ${verified}`);
+    if (ingest) say(`Ingestion: POST /s/:id ${ingest.app.toFixed(0)} answers/s vs bare Express + pg INSERT ${ingest.bare.toFixed(0)}/s: ratio ${(ingest.app / ingest.bare).toFixed(2)} (target ≥ 0.60)`);
+    agent.destroy();
+  } finally {
+    if (bare) await bare.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    }
+    if (db?.isInitialized) await db.destroy();
+    await database.drop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+// npm run metrics:verify [-- --rebuild]: recomputes the score histograms from raw responses per
+// (survey, org-day, channel, score) and compares every rollup with them. Exit 1 on any difference.
+import { parseArgs } from 'node:util';
+import { bootstrap } from '../src/bootstrap';
+import { rebuildRollups, verifyRollups } from '../src/modules/metrics/rollup';
+
+async function main() {
+  const { values } = parseArgs({ options: { rebuild: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' } } });
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    process.stderr.write('Usage: npm run metrics:verify [-- --rebuild] [--limit N]\n');
+    process.exit(2);
+  }
+  const { database } = await bootstrap({ logLevel: 'warn' });
+  try {
+    const started = Date.now();
+    if (values.rebuild) {
+      // The way out after an interrupted bulk load: switches the triggers back on and recomputes.
+      await rebuildRollups(database.db, { enableTrigger: true });
+      process.stdout.write(`Rebuilt the rollups from raw responses in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    }
+    const report = await verifyRollups(database.db, { limit });
+    process.stdout.write(`Checked ${report.responses.toLocaleString('en-US')} responses against the rollups in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    for (const [table, count] of Object.entries(report.differenceCounts)) {
+      process.stdout.write(`  ${table}: ${count === 0 ? 'no difference' : `${count.toLocaleString('en-US')} key(s) differ`}\n`);
+    }
+    for (const d of report.differences) {
+      process.stdout.write(`  ${d.table} ${JSON.stringify(d.key)}: raw ${d.raw}, rollup ${d.rollup}\n`);
+    }
+    if (report.disabledTriggers.length) {
+      process.stdout.write(`  the rollup trigger(s) ${report.disabledTriggers.join(', ')} are DISABLED (an interrupted bulk load?): run npm run metrics:verify -- --rebuild\n`);
+    }
+    const failed = report.disabledTriggers.length > 0 || Object.values(report.differenceCounts).some((n) => n > 0);
+    process.stdout.write(failed ? 'DIFFERENCES FOUND\n' : 'OK: the rollups equal a recomputation from raw responses.\n');
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`metrics:verify failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

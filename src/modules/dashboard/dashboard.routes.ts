@@ -1,0 +1,163 @@
+import type { Request, Response, Router } from 'express';
+import type { AppDeps } from '../../app';
+import { t, type Locale } from '../../i18n';
+import { dashboardRouter } from '../../web/dashboard-router';
+import { notFound } from '../../web/errors';
+import { followUpsRouter } from '../follow-ups/follow-ups.routes';
+import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName } from '../metrics/filters';
+import { getJourneyCatalog } from '../metrics/queries/getJourneyCatalog';
+import { compactRollupsSoon } from '../metrics/rollup';
+import { getSettings } from '../settings';
+import { getDetail } from './detail.service';
+import { filterBar } from './filter-bar';
+import { Formatter } from './format';
+import { getJourneyMap } from './journey-map.service';
+import { getOverview } from './overview.service';
+import { dashboardPartials } from './partials';
+import { getResponsesPage, placeOf, streamResponsesCsv } from './responses.service';
+import { KIND_LABEL } from './score-view';
+
+const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/charts.js'];
+const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
+const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
+const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KEY = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+function render(res: Response, view: string, title: string, data: Record<string, unknown>): void {
+  res.render(`dashboard/${view}`, { layout: 'dashboard', title, partials: dashboardPartials(), ...data });
+}
+
+/**
+ * Overview, journey map, survey and touchpoint detail, responses and their CSV export, and (mounted
+ * here) the follow-up queue. Every handler does the same four steps: validate the query through the one
+ * filter parser, authorize (the route's role), read the current and comparison periods, render.
+ */
+export function dashboardPagesRouter(deps: AppDeps): Router {
+  const { db, logger } = deps;
+  const { router, route } = dashboardRouter();
+
+  async function context(req: Request, res: Response, allow: FilterName[]) {
+    const settings = await getSettings(db);
+    const locale = res.locals.locale as Locale;
+    const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow });
+    return { filters, fmt: new Formatter(locale, settings.timeZone), locale };
+  }
+
+  /** The filters that links to other score pages keep: period, channel, segment. */
+  const keep = (f: DashboardFilters) => filterQuery({ period: f.period, previous: f.previous, channel: f.channel, attribute: f.attribute });
+
+  route('get', '/overview', 'viewer', async (req, res) => {
+    const { filters, fmt, locale } = await context(req, res, SCORE_FILTERS);
+    const overview = await getOverview(db, filters, fmt);
+    compactRollupsSoon(db, (err) => logger.warn({ err }, 'rollup compaction failed'));
+    render(res, 'overview', t(locale, 'nav.overview'), {
+      scripts: CHART_SCRIPTS,
+      filterBar: await filterBar(db, filters, fmt, { action: '/overview', fields: SCORE_FILTERS, compare: true }),
+      ...overview,
+      keep: keep(filters),
+    });
+  });
+
+  route('get', '/journey-map', 'viewer', async (req, res) => {
+    const { filters, fmt, locale } = await context(req, res, SCORE_FILTERS);
+    const map = await getJourneyMap(db, filters, fmt);
+    compactRollupsSoon(db, (err) => logger.warn({ err }, 'rollup compaction failed'));
+    render(res, 'journey-map', t(locale, 'nav.journeyMap'), {
+      scripts: CHART_SCRIPTS,
+      filterBar: await filterBar(db, filters, fmt, { action: '/journey-map', fields: SCORE_FILTERS, compare: true }),
+      ...map,
+      keep: keep(filters),
+    });
+  });
+
+  route('get', '/surveys/:id', 'viewer', async (req, res) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) throw notFound();
+    const { filters, fmt, locale } = await context(req, res, DETAIL_FILTERS);
+    const catalog = await getJourneyCatalog(db);
+    const survey = catalog.surveys.find((s) => s.id === id);
+    if (!survey) throw notFound();
+    const place = placeOf(catalog, survey.id, fmt);
+    const stage = catalog.stages.find((s) => s.id === survey.stageId);
+    const detail = await getDetail(db, catalog, [survey], { stageId: survey.stageId, touchpointId: survey.touchpointId }, filters, fmt);
+    const path = `/surveys/${survey.id}`;
+    render(res, 'detail', survey.title, {
+      scripts: CHART_SCRIPTS,
+      heading: survey.title,
+      subheading: `${KIND_LABEL[survey.kind]} · ${place.name}`,
+      crumbs: [
+        ...(stage ? [{ href: `/journey-map${keep(filters)}`, text: stage.names[locale] }] : []),
+        ...(place.touchpointKey ? [{ href: `/touchpoints/${place.touchpointKey}${keep(filters)}`, text: place.name }] : []),
+      ],
+      filterBar: await filterBar(db, filters, fmt, { action: path, fields: SCORE_FILTERS, compare: true }),
+      ...detail,
+      ...verbatimLinks(path, filters, detail.verbatims.nextCursor),
+      keep: keep(filters),
+      responsesLink: `/responses${filterQuery(filters, { survey: survey.id, group: undefined, cursor: undefined })}`,
+    });
+  });
+
+  route('get', '/touchpoints/:key', 'viewer', async (req, res) => {
+    const key = String(req.params.key);
+    if (!KEY.test(key)) throw notFound();
+    const { filters, fmt, locale } = await context(req, res, DETAIL_FILTERS);
+    const catalog = await getJourneyCatalog(db);
+    const tp = catalog.touchpoints.find((x) => x.key === key);
+    if (!tp) throw notFound();
+    const stage = catalog.stages.find((s) => s.id === tp.stageId);
+    const surveys = catalog.surveys.filter((s) => s.touchpointId === tp.id);
+    const detail = await getDetail(db, catalog, surveys, { stageId: tp.stageId, touchpointId: tp.id }, filters, fmt);
+    const path = `/touchpoints/${tp.key}`;
+    render(res, 'detail', tp.names[locale], {
+      scripts: CHART_SCRIPTS,
+      heading: tp.names[locale],
+      subheading: `${stage?.names[locale] ?? ''} · ${t(locale, `metrics.touchpointChannel.${tp.channel}`)}`,
+      crumbs: [{ href: `/journey-map${keep(filters)}`, text: stage?.names[locale] ?? '' }],
+      filterBar: await filterBar(db, filters, fmt, { action: path, fields: SCORE_FILTERS, compare: true }),
+      ...detail,
+      ...verbatimLinks(path, filters, detail.verbatims.nextCursor),
+      keep: keep(filters),
+      surveys: surveys.map((s) => ({ href: `/surveys/${s.id}${keep(filters)}`, title: s.title, kindLabel: KIND_LABEL[s.kind], status: s.status, statusText: t(locale, `metrics.surveyStatus.${s.status}`) })),
+      noSurveys: surveys.length === 0,
+      responsesLink: `/responses${filterQuery(filters, { touchpoint: tp.key, group: undefined, cursor: undefined })}`,
+    });
+  });
+
+  route('get', '/responses', 'viewer', async (req, res) => {
+    const { filters, fmt, locale } = await context(req, res, RESPONSE_FILTERS);
+    const catalog = await getJourneyCatalog(db);
+    const page = await getResponsesPage(db, catalog, filters, fmt);
+    render(res, 'responses', t(locale, 'nav.responses'), {
+      filterBar: await filterBar(db, filters, fmt, { action: '/responses', fields: RESPONSE_FILTERS, catalog }),
+      items: page.items,
+      keep: keep(filters),
+      nextLink: page.nextCursor ? `/responses${filterQuery(filters, { cursor: page.nextCursor })}` : null,
+      firstLink: filters.cursor ? `/responses${filterQuery(filters)}` : null,
+      exportLink: `/responses/export.csv${filterQuery(filters)}`,
+    });
+  });
+
+  route('get', '/responses/export.csv', 'viewer', async (req, res) => {
+    const { filters, fmt } = await context(req, res, RESPONSE_FILTERS.filter((n) => n !== 'cursor'));
+    const catalog = await getJourneyCatalog(db);
+    await streamResponsesCsv(db, catalog, filters, fmt, res);
+  });
+
+  router.use(followUpsRouter(deps));
+  return router;
+}
+
+/** The verbatim filter by group and the verbatims' pages, keeping every other filter. */
+function verbatimLinks(path: string, f: DashboardFilters, nextCursor: string | null) {
+  const groups = [undefined, 'promoter', 'passive', 'detractor'] as const;
+  return {
+    verbatimGroups: groups.map((g) => ({
+      href: `${path}${filterQuery(f, { group: g, cursor: undefined })}#verbatims`,
+      key: g ?? 'all',
+      current: f.group === g,
+    })),
+    verbatimsFirst: f.cursor ? `${path}${filterQuery(f, { cursor: undefined })}#verbatims` : null,
+    verbatimsNext: nextCursor ? `${path}${filterQuery(f, { cursor: nextCursor })}#verbatims` : null,
+  };
+}

@@ -1,0 +1,1 @@
+export { dashboardPagesRouter } from './dashboard.routes';

@@ -1,0 +1,81 @@
+import type { DataSource } from 'typeorm';
+import type { Locale } from '../../../i18n';
+import type { ResponseChannel } from '../../responses/response.entity';
+import { decodeCursor, encodeCursor } from '../../responses/responses.query';
+import type { AttributeFilter } from '../../metrics/filters';
+import type { MetricKind } from '../../metrics/scoring';
+import type { DayRange } from '../../metrics/date-range';
+
+export interface ResponseListQuery {
+  period: DayRange;
+  timeZone: string;
+  /** Surveys in scope; null means every survey. */
+  surveyIds: string[] | null;
+  /** Per metric kind, the surveys of that kind in scope and the scores that pass the score-group filter. */
+  scoreFilter?: Array<{ surveyIds: string[]; scores: number[] }>;
+  channel?: ResponseChannel;
+  attribute?: AttributeFilter;
+  withComment?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+export interface ResponseListItem {
+  id: string;
+  surveyId: string;
+  kind: MetricKind;
+  score: number;
+  comment: string | null;
+  channel: ResponseChannel;
+  locale: Locale;
+  createdAt: Date;
+  contactEmail: string | null;
+  contactAttributes: Record<string, unknown> | null;
+  hidden: Record<string, string>;
+}
+
+/**
+ * Responses newest first, one page at a time, by keyset on (created_at, id): each page is an index range
+ * scan from the cursor with LIMIT, so page 1000 costs what page 1 costs (no OFFSET).
+ */
+export async function listResponses(db: DataSource, q: ResponseListQuery): Promise<{ items: ResponseListItem[]; nextCursor: string | null }> {
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const tz = p(q.timeZone);
+  const where = [
+    `r.created_at >= ${p(q.period.from)}::timestamp AT TIME ZONE ${tz}`,
+    `r.created_at < (${p(q.period.to)}::date + 1)::timestamp AT TIME ZONE ${tz}`,
+  ];
+  if (q.surveyIds) where.push(`r.survey_id = ANY(${p(q.surveyIds)}::uuid[])`);
+  if (q.scoreFilter) {
+    const parts = q.scoreFilter.map((g) => `(r.survey_id = ANY(${p(g.surveyIds)}::uuid[]) AND r.score = ANY(${p(g.scores)}::int[]))`);
+    where.push(parts.length ? `(${parts.join(' OR ')})` : 'false');
+  }
+  if (q.channel) where.push(`r.channel = ${p(q.channel)}`);
+  if (q.attribute) where.push(`c.attributes @> jsonb_build_object(${p(q.attribute.key)}::text, ${p(q.attribute.value)}::text)`);
+  if (q.withComment) where.push(`r.comment IS NOT NULL AND r.comment <> ''`);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(r.created_at, r.id) < (${p(c.createdAt)}::timestamptz, ${p(c.id)}::bigint)`);
+  }
+  const rows: Array<ResponseListItem & { cursorAt: string }> = await db.query(
+    `SELECT r.id::text AS id, r.survey_id AS "surveyId", s.kind, r.score, r.comment, r.channel, r.locale, r.created_at AS "createdAt",
+            c.email AS "contactEmail", c.attributes AS "contactAttributes", r.hidden,
+            to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+     FROM responses r JOIN surveys s ON s.id = r.survey_id
+     ${q.attribute ? 'JOIN' : 'LEFT JOIN'} contacts c ON c.id = r.contact_id
+     WHERE ${where.join(' AND ')}
+     ORDER BY r.created_at DESC, r.id DESC
+     LIMIT ${p(q.limit + 1)}`,
+    params,
+  );
+  const hasMore = rows.length > q.limit;
+  const page = hasMore ? rows.slice(0, q.limit) : rows;
+  return {
+    items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
+    nextCursor: hasMore ? encodeCursor(page[page.length - 1]) : null,
+  };
+}

@@ -1,0 +1,158 @@
+import type { Response } from 'express';
+import { stringify } from 'csv-stringify';
+import type { DataSource } from 'typeorm';
+import { t } from '../../i18n';
+import { toZonedIso } from '../../time';
+import type { DashboardFilters } from '../metrics/filters';
+import type { JourneyCatalog } from '../metrics/queries/getJourneyCatalog';
+import { scoreGroup, type ScoreGroup } from '../metrics/scoring';
+import type { Formatter } from './format';
+import { listResponses, type ResponseListItem, type ResponseListQuery } from './queries/listResponses';
+import { scoreFilterFor, surveysInScope } from './scope';
+import { groupLabel, KIND_LABEL } from './score-view';
+
+export const PAGE_SIZE = 50;
+
+export interface ResponseView {
+  id: string;
+  dateText: string;
+  surveyId: string;
+  surveyTitle: string;
+  kindLabel: string;
+  placeName: string;
+  placeKey: string | null;
+  score: number;
+  group: ScoreGroup;
+  groupLabel: string;
+  comment: string | null;
+  channelLabel: string;
+  contact: string | null;
+  localeLabel: string;
+}
+
+/** The list query for a filter set: scope (stage, touchpoint, survey, metric), score group, channel, attribute, period. */
+export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, timeZone: string, limit: number, opts: { surveyIds?: string[]; withComment?: boolean } = {}): ResponseListQuery {
+  const scope = surveysInScope(catalog, f);
+  const surveys = opts.surveyIds ? scope.surveys.filter((s) => opts.surveyIds?.includes(s.id)) : scope.surveys;
+  const restricted = scope.restricted || !!opts.surveyIds;
+  return {
+    period: f.period,
+    timeZone,
+    surveyIds: restricted ? surveys.map((s) => s.id) : null,
+    scoreFilter: scoreFilterFor(surveys, f.group),
+    channel: f.channel,
+    attribute: f.attribute,
+    withComment: opts.withComment,
+    cursor: f.cursor,
+    limit,
+  };
+}
+
+/** Where a survey hangs, for people: its touchpoint, else its stage, else the whole journey. */
+export function placeOf(catalog: JourneyCatalog, surveyId: string, fmt: Formatter): { name: string; touchpointKey: string | null; stageKey: string | null } {
+  const survey = catalog.surveys.find((s) => s.id === surveyId);
+  const tp = survey?.touchpointId != null ? catalog.touchpoints.find((x) => x.id === survey.touchpointId) : undefined;
+  const stage = survey?.stageId != null ? catalog.stages.find((x) => x.id === survey.stageId) : undefined;
+  const name = tp ? tp.names[fmt.locale] : stage ? stage.names[fmt.locale] : t(fmt.locale, 'metrics.wholeJourney');
+  return { name, touchpointKey: tp?.key ?? null, stageKey: stage?.key ?? null };
+}
+
+export function responseView(catalog: JourneyCatalog, item: ResponseListItem, fmt: Formatter): ResponseView {
+  const survey = catalog.surveys.find((s) => s.id === item.surveyId);
+  const place = placeOf(catalog, item.surveyId, fmt);
+  const group = scoreGroup(item.kind, item.score);
+  return {
+    id: item.id,
+    dateText: fmt.dateTime(item.createdAt),
+    surveyId: item.surveyId,
+    surveyTitle: survey?.title ?? '',
+    kindLabel: KIND_LABEL[item.kind],
+    placeName: place.name,
+    placeKey: place.touchpointKey,
+    score: item.score,
+    group,
+    groupLabel: groupLabel(fmt.locale, item.kind, group),
+    comment: item.comment,
+    channelLabel: t(fmt.locale, `metrics.channel.${item.channel}`),
+    contact: item.contactEmail,
+    localeLabel: item.locale.toUpperCase(),
+  };
+}
+
+export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter) {
+  const page = await listResponses(db, responseQuery(catalog, f, fmt.timeZone, PAGE_SIZE));
+  return { items: page.items.map((item) => responseView(catalog, item, fmt)), nextCursor: page.nextCursor };
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a
+ * formula; a leading single quote makes it text. Applied to every text cell of the export.
+ */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+const CSV_COLUMNS = ['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group',
+  'comment', 'channel', 'locale', 'contact_email', 'contact_attributes', 'hidden'] as const;
+const CSV_BATCH = 1000;
+
+function drainedOrClosed(csv: NodeJS.EventEmitter, res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      csv.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    csv.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/**
+ * Streams every response matching the filters as CSV (UTF-8 with a BOM, so spreadsheet apps read
+ * Vietnamese correctly), a keyset page at a time and respecting backpressure: memory stays flat whatever
+ * the size, and a client that goes away stops the export.
+ */
+export async function streamResponsesCsv(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response): Promise<void> {
+  const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH);
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="responses-${f.period.from}-${f.period.to}.csv"`);
+  res.setHeader('Cache-Control', 'no-store');
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, cast: { string: neutralizeFormula } });
+  let gone = false;
+  res.on('close', () => { gone = !res.writableFinished; });
+  csv.pipe(res);
+  let cursor: string | undefined;
+  do {
+    const page = await listResponses(db, { ...query, cursor });
+    for (const item of page.items) {
+      const survey = catalog.surveys.find((s) => s.id === item.surveyId);
+      const place = placeOf(catalog, item.surveyId, fmt);
+      const written = csv.write({
+        id: item.id,
+        created_at: toZonedIso(item.createdAt, fmt.timeZone),
+        survey_id: item.surveyId,
+        survey_title: survey?.title ?? '',
+        metric: item.kind,
+        stage: place.stageKey ?? '',
+        touchpoint: place.touchpointKey ?? '',
+        score: item.score,
+        group: scoreGroup(item.kind, item.score),
+        comment: item.comment ?? '',
+        channel: item.channel,
+        locale: item.locale,
+        contact_email: item.contactEmail ?? '',
+        contact_attributes: item.contactAttributes && Object.keys(item.contactAttributes).length ? JSON.stringify(item.contactAttributes) : '',
+        hidden: Object.keys(item.hidden ?? {}).length ? JSON.stringify(item.hidden) : '',
+      });
+      // Wait for the client to take what is buffered; a client that leaves ends the wait too.
+      if (!written) await drainedOrClosed(csv, res);
+      if (gone) break;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && !gone);
+  csv.end();
+}

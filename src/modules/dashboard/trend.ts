@@ -1,0 +1,72 @@
+import { t } from '../../i18n';
+import { addDays, isoWeekLabel, weekStart } from '../../time';
+import { scoreFromHistogram, type Histogram, type MetricKind } from '../metrics/scoring';
+import type { Bucket } from '../metrics/queries/getHistogramRows';
+import { weekBuckets } from '../metrics/queries/getScoreHistograms';
+import type { DayRange } from '../metrics/date-range';
+import { chartJson, type ChartAxis } from './chart';
+import type { Formatter } from './format';
+import { AXIS, KIND_COLOR, KIND_LABEL } from './score-view';
+
+/** Trends show at least twelve weeks, ending with the period's last (possibly partial) week. */
+const MIN_TREND_WEEKS = 12;
+
+export function trendBuckets(period: DayRange): Bucket[] {
+  const earliest = addDays(weekStart(period.to), -7 * (MIN_TREND_WEEKS - 1));
+  return weekBuckets(period.from < earliest ? period.from : earliest, period.to);
+}
+
+export interface TrendRow { weekLabel: string; dayText: string; nText: string; scoreText: string; moeText: string; lowSample: boolean }
+
+export interface TrendView {
+  kind: MetricKind;
+  title: string;
+  chart: string;
+  rows: TrendRow[];
+  hasData: boolean;
+}
+
+/** A y range that fits the line and its band, padded, within the metric's scale: small changes stay visible. */
+function fitAxis(kind: MetricKind, values: number[]): ChartAxis {
+  const axis = AXIS[kind];
+  const decimals = kind === 'ces' ? 1 : 0;
+  if (values.length === 0) return { min: axis.min, max: axis.max, decimals, percent: axis.percent };
+  // Bounds on the tick grid (10 points, half a CES point), so the axis reads 20, 30, 40 and not 23, 33.
+  const step = kind === 'ces' ? 0.5 : 10;
+  const min = Math.max(axis.min, Math.floor(Math.min(...values) / step) * step);
+  const max = Math.min(axis.max, Math.ceil(Math.max(...values) / step) * step);
+  return { min: min < max ? min : axis.min, max: min < max ? max : axis.max, step, decimals, percent: axis.percent };
+}
+
+/** Weekly scores of one metric with the 95 % margin of error as a band, and the same as table rows. */
+export function trendView(kind: MetricKind, buckets: Bucket[], histograms: Map<string, Histogram>, fmt: Formatter): TrendView {
+  const results = buckets.map((b) => scoreFromHistogram(kind, histograms.get(b.key) ?? {}));
+  const score = results.map((r) => r.score);
+  const lower = results.map((r) => (r.score === null || r.moe === null ? null : r.score - r.moe));
+  const upper = results.map((r) => (r.score === null || r.moe === null ? null : r.score + r.moe));
+  const present = [...score, ...lower, ...upper].filter((v): v is number => v !== null);
+  const chart = chartJson({
+    type: 'line',
+    labels: buckets.map((b) => fmt.day(b.key, 'short')),
+    series: [{
+      label: KIND_LABEL[kind], data: score, color: KIND_COLOR[kind], lowSample: results.map((r) => r.lowSample),
+      band: { label: t(fmt.locale, 'metrics.moeBand'), lower, upper },
+    }],
+    y: fitAxis(kind, present),
+    locale: fmt.intlLocale,
+  });
+  return {
+    kind,
+    title: t(fmt.locale, 'metrics.weeklyTrend', { metric: KIND_LABEL[kind] }),
+    chart,
+    hasData: results.some((r) => r.n > 0),
+    rows: buckets.map((b, i) => ({
+      weekLabel: isoWeekLabel(b.key),
+      dayText: fmt.day(b.key),
+      nText: fmt.count(results[i].n),
+      scoreText: results[i].score === null ? '–' : fmt.score(kind, results[i].score as number),
+      moeText: results[i].moe === null ? '' : fmt.moe(kind, results[i].moe as number),
+      lowSample: results[i].n > 0 && results[i].lowSample,
+    })),
+  };
+}
