@@ -13,6 +13,11 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
+/** express-session would save after the redirect is sent: a fast browser would then arrive logged out. */
+function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
 /** Login, logout, language switch and the first-run setup of the first admin. */
 export function authRouter({ db }: AppDeps): Router {
   const router = Router();
@@ -56,6 +61,7 @@ export function authRouter({ db }: AppDeps): Router {
     await regenerate(req);
     req.session.userId = userId;
     if (locale) req.session.locale = locale;
+    await saveSession(req);
     res.redirect(303, safeReturnPath(value.next, '/overview'));
   });
 
@@ -70,6 +76,7 @@ export function authRouter({ db }: AppDeps): Router {
     if (error) throw new HttpError(400, 'validation_failed', 'Invalid language', toDetails(error));
     req.session.locale = value.locale;
     if (res.locals.user) await db.query(`UPDATE users SET locale = $1 WHERE id = $2`, [value.locale, res.locals.user.id]);
+    await saveSession(req);
     res.redirect(303, safeReturnPath(value.returnTo, '/'));
   });
 
@@ -106,6 +113,7 @@ export function authRouter({ db }: AppDeps): Router {
     if (!created) throw new HttpError(403, 'already_set_up', 'Touchpoint is already set up', [], 'setup.done');
     await regenerate(req);
     req.session.userId = created.id;
+    await saveSession(req);
     res.redirect(303, '/overview');
   });
 

@@ -1,0 +1,347 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { DataSource } from 'typeorm';
+import type { AppDeps } from '../../app';
+import { t, type Locale, type MessageKey } from '../../i18n';
+import { dashboardRouter } from '../../web/dashboard-router';
+import { HttpError, notFound } from '../../web/errors';
+import { csrfProtection } from '../../web/middleware/csrf';
+import type { MetricKind } from '../metrics/scoring';
+import { type FieldErrors, formatNumber, manageForm, normalizeText, redirectWithFlash, serialParam, typedValues, validateForm } from '../settings/manage.forms';
+import { createStage } from './journeys.service';
+import {
+  editStageForm, moveForm, newStageForm, parseTarget, SLUG_MESSAGE, TARGET_RANGES, touchpointForm,
+  type StageForm, type TouchpointForm,
+} from './journeys.forms';
+import {
+  deleteStage, deleteTouchpoint, getJourneyData, getStage, getTouchpoint, moveStage, saveTargets,
+  saveTouchpoint, updateStage, type StageRow, type TargetChange, type TargetRow, type TouchpointRow,
+} from './journeys.pages.service';
+import { FRAMEWORK_FIELDS, type Framework, type FrameworkField } from './stage.entity';
+import { TOUCHPOINT_CHANNELS } from './touchpoint.entity';
+
+const METRICS: readonly MetricKind[] = ['nps', 'csat', 'ces'];
+
+const FRAMEWORK_LABEL: Record<FrameworkField, MessageKey> = {
+  actions: 'manage.framework.actions',
+  motivations: 'manage.framework.motivations',
+  questions: 'manage.framework.questions',
+  painPoints: 'manage.framework.painPoints',
+};
+
+/** The targets form can hold three cells per stage and touchpoint: more fields than a plain form allows. */
+const targetsForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
+
+function nameIn(locale: Locale, row: { nameVi: string; nameEn: string }): string {
+  return locale === 'vi' ? row.nameVi : row.nameEn;
+}
+
+function otherName(locale: Locale, row: { nameVi: string; nameEn: string }): string {
+  return locale === 'vi' ? row.nameEn : row.nameVi;
+}
+
+/** "NPS 40 · CSAT 85% · CES 5,5" pieces for the targets of one scope. */
+function targetBadges(locale: Locale, targets: TargetRow[], scope: { stageId: number | null; touchpointId: number | null }) {
+  return METRICS.flatMap((metric) => {
+    const found = targets.find((x) => x.metric === metric && x.stageId === scope.stageId && x.touchpointId === scope.touchpointId);
+    return found ? [{ metric: t(locale, `manage.kind.${metric}`), value: formatNumber(found.target, locale) + (metric === 'csat' ? '%' : '') }] : [];
+  });
+}
+
+function ownerLabel(tp: { ownerName: string | null; ownerEmail: string | null }): string | null {
+  if (!tp.ownerEmail) return null;
+  return tp.ownerName ? `${tp.ownerName} (${tp.ownerEmail})` : tp.ownerEmail;
+}
+
+function frameworkFromForm(value: StageForm): Framework {
+  const framework: Framework = {};
+  for (const field of FRAMEWORK_FIELDS) {
+    framework[field] = { vi: normalizeText(value[`fw_${field}_vi`] ?? ''), en: normalizeText(value[`fw_${field}_en`] ?? '') };
+  }
+  return framework;
+}
+
+function frameworkValues(framework: Framework): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of FRAMEWORK_FIELDS) {
+    values[`fw_${field}_vi`] = framework[field]?.vi ?? '';
+    values[`fw_${field}_en`] = framework[field]?.en ?? '';
+  }
+  return values;
+}
+
+async function listOwners(db: DataSource): Promise<Array<{ id: string; name: string; email: string }>> {
+  return db.query(`SELECT id, name, email FROM users ORDER BY lower(coalesce(nullif(name, ''), email))`);
+}
+
+/** /manage/journey: stages in order, their touchpoints, framework notes and KPI targets. */
+export function journeyPagesRouter({ db }: AppDeps): Router {
+  const { router, route } = dashboardRouter();
+
+  async function renderJourney(res: Response, status = 200, alert: string | null = null) {
+    const locale: Locale = res.locals.locale;
+    const { stages, touchpoints, targets } = await getJourneyData(db);
+    res.status(status).render('manage/journey', {
+      layout: 'dashboard',
+      title: t(locale, 'nav.journey'),
+      alert,
+      journeyTargets: targetBadges(locale, targets, { stageId: null, touchpointId: null }),
+      stages: stages.map((s, i) => ({
+        id: s.id,
+        key: s.key,
+        position: i + 1,
+        name: nameIn(locale, s),
+        otherName: otherName(locale, s),
+        canMoveUp: i > 0,
+        canMoveDown: i < stages.length - 1,
+        deletable: s.touchpointCount === 0 && s.surveyCount === 0,
+        surveyCount: s.surveyCount,
+        notes: FRAMEWORK_FIELDS.map((field) => ({
+          label: t(locale, FRAMEWORK_LABEL[field]),
+          text: s.framework[field]?.[locale] || s.framework[field]?.[locale === 'vi' ? 'en' : 'vi'] || '',
+        })),
+        targets: targetBadges(locale, targets, { stageId: s.id, touchpointId: null }),
+        touchpoints: touchpoints.filter((tp) => tp.stageId === s.id).map((tp) => ({
+          id: tp.id,
+          key: tp.key,
+          name: nameIn(locale, tp),
+          otherName: otherName(locale, tp),
+          channel: t(locale, `manage.channel.${tp.channel}`),
+          owner: ownerLabel(tp),
+          surveyCount: tp.surveyCount,
+          deletable: tp.surveyCount === 0,
+          targets: targetBadges(locale, targets, { stageId: null, touchpointId: tp.id }),
+        })),
+      })),
+    });
+  }
+
+  route('get', '/manage/journey', 'viewer', async (_req, res) => {
+    await renderJourney(res);
+  });
+
+  // Stages
+
+  function renderStageForm(res: Response, opts: { stage: StageRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
+    const locale: Locale = res.locals.locale;
+    const { stage, values, errors } = opts;
+    res.status(opts.status ?? 200).render('manage/stage-form', {
+      layout: 'dashboard',
+      title: stage ? t(locale, 'manage.stage.editTitle', { name: nameIn(locale, stage) }) : t(locale, 'manage.stage.newTitle'),
+      isNew: !stage,
+      action: stage ? `/manage/journey/stages/${stage.id}` : '/manage/journey/stages',
+      stageKey: stage?.key,
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      framework: FRAMEWORK_FIELDS.map((field) => ({
+        label: t(locale, FRAMEWORK_LABEL[field]),
+        vi: { name: `fw_${field}_vi`, value: values[`fw_${field}_vi`] ?? '', error: errors[`fw_${field}_vi`] },
+        en: { name: `fw_${field}_en`, value: values[`fw_${field}_en`] ?? '', error: errors[`fw_${field}_en`] },
+      })),
+    });
+  }
+
+  async function stageOr404(req: Request): Promise<StageRow> {
+    const id = serialParam(req.params.id);
+    const stage = id === null ? null : await getStage(db, id);
+    if (!stage) throw notFound('No such stage');
+    return stage;
+  }
+
+  route('get', '/manage/journey/stages/new', 'editor', (_req, res) => {
+    renderStageForm(res, { stage: null, values: {}, errors: {} });
+  });
+
+  route('post', '/manage/journey/stages', 'editor', manageForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const { value, errors } = validateForm<StageForm & { key: string }>(newStageForm, req.body, locale, { key: SLUG_MESSAGE });
+    if (errors) return renderStageForm(res, { stage: null, values: typedValues(req.body), errors, status: 400 });
+    try {
+      await createStage(db, { key: value.key, name: { vi: value.name_vi, en: value.name_en }, framework: frameworkFromForm(value) });
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 409) {
+        return renderStageForm(res, { stage: null, values: typedValues(req.body), errors: { key: t(locale, 'manage.err.keyTaken') }, status: 400 });
+      }
+      throw err;
+    }
+    const name = nameIn(locale, { nameVi: value.name_vi, nameEn: value.name_en });
+    await redirectWithFlash(req, res, t(locale, 'manage.stage.created', { name }), '/manage/journey');
+  });
+
+  route('get', '/manage/journey/stages/:id', 'editor', async (req, res) => {
+    const stage = await stageOr404(req);
+    renderStageForm(res, { stage, values: { name_vi: stage.nameVi, name_en: stage.nameEn, ...frameworkValues(stage.framework) }, errors: {} });
+  });
+
+  route('post', '/manage/journey/stages/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const stage = await stageOr404(req);
+    const { value, errors } = validateForm<StageForm>(editStageForm, req.body, locale);
+    if (errors) return renderStageForm(res, { stage, values: typedValues(req.body), errors, status: 400 });
+    if (!(await updateStage(db, stage.id, { nameVi: value.name_vi, nameEn: value.name_en, framework: frameworkFromForm(value) }))) throw notFound('No such stage');
+    await redirectWithFlash(req, res, t(locale, 'form.saved'), '/manage/journey');
+  });
+
+  route('post', '/manage/journey/stages/:id/move', 'editor', manageForm, csrfProtection, async (req, res) => {
+    const id = serialParam(req.params.id);
+    const { value, errors } = validateForm<{ direction: 'up' | 'down' }>(moveForm, req.body, res.locals.locale);
+    if (errors) throw new HttpError(400, 'validation_failed', 'direction must be up or down', [{ path: 'direction', message: 'must be up or down' }]);
+    if (id === null || !(await moveStage(db, id, value.direction))) throw notFound('No such stage');
+    res.redirect(303, `/manage/journey#stage-${id}`);
+  });
+
+  route('post', '/manage/journey/stages/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const stage = await stageOr404(req);
+    const outcome = await deleteStage(db, stage.id);
+    if (outcome === 'not_found') throw notFound('No such stage');
+    if (outcome === 'in_use') {
+      return renderJourney(res, 409, t(locale, 'manage.stage.inUse', { name: nameIn(locale, stage), touchpoints: stage.touchpointCount, surveys: stage.surveyCount }));
+    }
+    await redirectWithFlash(req, res, t(locale, 'manage.stage.deleted', { name: nameIn(locale, stage) }), '/manage/journey');
+  });
+
+  // Touchpoints
+
+  async function renderTouchpointForm(res: Response, opts: { touchpoint: TouchpointRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
+    const locale: Locale = res.locals.locale;
+    const { touchpoint, values, errors } = opts;
+    const [{ stages }, owners] = await Promise.all([getJourneyData(db), listOwners(db)]);
+    res.status(opts.status ?? 200).render('manage/touchpoint-form', {
+      layout: 'dashboard',
+      title: touchpoint ? t(locale, 'manage.touchpoint.editTitle', { name: nameIn(locale, touchpoint) }) : t(locale, 'manage.touchpoint.newTitle'),
+      isNew: !touchpoint,
+      action: touchpoint ? `/manage/journey/touchpoints/${touchpoint.id}` : '/manage/journey/touchpoints',
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      stages: stages.map((s) => ({ id: s.id, name: nameIn(locale, s), selected: String(s.id) === values.stage_id })),
+      channels: TOUCHPOINT_CHANNELS.map((c) => ({ value: c, label: t(locale, `manage.channel.${c}`), selected: c === values.channel })),
+      owners: owners.map((u) => ({ id: u.id, label: u.name ? `${u.name} (${u.email})` : u.email, selected: u.id === values.owner_user_id })),
+    });
+  }
+
+  async function touchpointOr404(req: Request): Promise<TouchpointRow> {
+    const id = serialParam(req.params.id);
+    const touchpoint = id === null ? null : await getTouchpoint(db, id);
+    if (!touchpoint) throw notFound('No such touchpoint');
+    return touchpoint;
+  }
+
+  const TOUCHPOINT_PROBLEM: Record<string, [string, MessageKey]> = {
+    key_taken: ['key', 'manage.err.keyTaken'],
+    unknown_stage: ['stage_id', 'manage.err.choice'],
+    unknown_owner: ['owner_user_id', 'manage.err.choice'],
+  };
+
+  async function submitTouchpoint(req: Request, res: Response, existing: TouchpointRow | null) {
+    const locale: Locale = res.locals.locale;
+    const { value, errors } = validateForm<TouchpointForm>(touchpointForm, req.body, locale, { key: SLUG_MESSAGE, stage_id: { key: 'manage.err.choice' }, owner_user_id: { key: 'manage.err.choice' } });
+    if (errors) return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors, status: 400 });
+    const saved = await saveTouchpoint(db, existing?.id ?? null, {
+      key: value.key, stageId: value.stage_id, nameVi: value.name_vi, nameEn: value.name_en, channel: value.channel,
+      ownerUserId: value.owner_user_id || null,
+    });
+    if (!saved) throw notFound('No such touchpoint');
+    if ('problem' in saved) {
+      const [field, key] = TOUCHPOINT_PROBLEM[saved.problem];
+      return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors: { [field]: t(locale, key) }, status: 400 });
+    }
+    const name = nameIn(locale, { nameVi: value.name_vi, nameEn: value.name_en });
+    const text = existing ? t(locale, 'form.saved') : t(locale, 'manage.touchpoint.created', { name });
+    await redirectWithFlash(req, res, text, `/manage/journey#touchpoint-${saved.id}`);
+  }
+
+  route('get', '/manage/journey/touchpoints/new', 'editor', async (req, res) => {
+    const stage = typeof req.query.stage === 'string' ? req.query.stage : '';
+    await renderTouchpointForm(res, { touchpoint: null, values: { stage_id: stage, channel: 'website' }, errors: {} });
+  });
+
+  route('post', '/manage/journey/touchpoints', 'editor', manageForm, csrfProtection, async (req, res) => {
+    await submitTouchpoint(req, res, null);
+  });
+
+  route('get', '/manage/journey/touchpoints/:id', 'editor', async (req, res) => {
+    const tp = await touchpointOr404(req);
+    await renderTouchpointForm(res, {
+      touchpoint: tp,
+      values: { key: tp.key, stage_id: String(tp.stageId), name_vi: tp.nameVi, name_en: tp.nameEn, channel: tp.channel, owner_user_id: tp.ownerUserId ?? '' },
+      errors: {},
+    });
+  });
+
+  route('post', '/manage/journey/touchpoints/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
+    await submitTouchpoint(req, res, await touchpointOr404(req));
+  });
+
+  route('post', '/manage/journey/touchpoints/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const tp = await touchpointOr404(req);
+    const outcome = await deleteTouchpoint(db, tp.id);
+    if (outcome === 'not_found') throw notFound('No such touchpoint');
+    if (outcome === 'in_use') {
+      return renderJourney(res, 409, t(locale, 'manage.touchpoint.inUse', { name: nameIn(locale, tp), surveys: tp.surveyCount }));
+    }
+    await redirectWithFlash(req, res, t(locale, 'manage.touchpoint.deleted', { name: nameIn(locale, tp) }), '/manage/journey');
+  });
+
+  // KPI targets: one grid, whole journey, then each stage followed by its touchpoints.
+
+  async function renderTargets(res: Response, typed: Record<string, string> | null, errors: FieldErrors, status = 200) {
+    const locale: Locale = res.locals.locale;
+    const { stages, touchpoints, targets } = await getJourneyData(db);
+    const cell = (prefix: string, scope: { stageId: number | null; touchpointId: number | null }) => METRICS.map((metric) => {
+      const name = `${prefix}.${metric}`;
+      const stored = targets.find((x) => x.metric === metric && x.stageId === scope.stageId && x.touchpointId === scope.touchpointId);
+      return {
+        name,
+        id: name.replace(/\./g, '-'),
+        value: typed ? typed[name] ?? '' : stored ? String(stored.target) : '',
+        error: errors[name],
+        metric: t(locale, `manage.kind.${metric}`),
+        min: TARGET_RANGES[metric].min,
+        max: TARGET_RANGES[metric].max,
+      };
+    });
+    const rows = [{ label: t(locale, 'manage.targets.journey'), level: 'journey', cells: cell('journey', { stageId: null, touchpointId: null }) }];
+    for (const s of stages) {
+      rows.push({ label: nameIn(locale, s), level: 'stage', cells: cell(`stage.${s.id}`, { stageId: s.id, touchpointId: null }) });
+      for (const tp of touchpoints.filter((x) => x.stageId === s.id)) {
+        rows.push({ label: nameIn(locale, tp), level: 'touchpoint', cells: cell(`tp.${tp.id}`, { stageId: null, touchpointId: tp.id }) });
+      }
+    }
+    res.status(status).render('manage/targets', {
+      layout: 'dashboard',
+      title: t(locale, 'manage.targets.title'),
+      rows,
+      hasErrors: Object.keys(errors).length > 0,
+    });
+  }
+
+  route('get', '/manage/journey/targets', 'editor', async (_req, res) => {
+    await renderTargets(res, null, {});
+  });
+
+  route('post', '/manage/journey/targets', 'editor', targetsForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const changes: TargetChange[] = [];
+    const errors: FieldErrors = {};
+    for (const [name, raw] of Object.entries(body)) {
+      const m = /^(?:journey|stage\.([1-9]\d{0,8})|tp\.([1-9]\d{0,8}))\.(nps|csat|ces)$/.exec(name);
+      if (!m) continue;
+      const metric = m[3] as MetricKind;
+      const parsed = parseTarget(metric, raw);
+      if (!parsed.ok) {
+        errors[name] = t(locale, 'manage.err.targetRange', { min: formatNumber(TARGET_RANGES[metric].min, locale), max: formatNumber(TARGET_RANGES[metric].max, locale) });
+        continue;
+      }
+      changes.push({ metric, stageId: m[1] ? Number(m[1]) : null, touchpointId: m[2] ? Number(m[2]) : null, target: parsed.value });
+    }
+    if (Object.keys(errors).length > 0) return renderTargets(res, typedValues(body), errors, 400);
+    await saveTargets(db, changes);
+    await redirectWithFlash(req, res, t(locale, 'manage.targets.saved'), '/manage/journey');
+  });
+
+  return router;
+}

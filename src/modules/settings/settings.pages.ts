@@ -1,0 +1,75 @@
+import type { Response, Router } from 'express';
+import type { AppDeps } from '../../app';
+import { t, type Locale } from '../../i18n';
+import { dashboardRouter } from '../../web/dashboard-router';
+import { csrfProtection } from '../../web/middleware/csrf';
+import { type FieldErrors, formatDateTime, manageForm, redirectWithFlash, typedValues, validateForm } from './manage.forms';
+import { MAX_DIGEST_RECIPIENTS, parseRecipients, SETTINGS_FIELD_MESSAGES, settingsForm, type SettingsForm } from './settings.forms';
+import { canonicalTimeZone, listTimeZones, updateSettings } from './settings.pages.service';
+import { isValidTimeZone } from '../../time';
+import { getSettings } from './settings.service';
+
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/** /manage/settings (admin): brand, time zone, language, invitation timing and the weekly digest. */
+export function settingsPagesRouter({ db }: AppDeps): Router {
+  const { router, route } = dashboardRouter();
+
+  async function render(res: Response, values: Record<string, string>, errors: FieldErrors, status = 200) {
+    const locale: Locale = res.locals.locale;
+    const zone = values.time_zone && isValidTimeZone(values.time_zone) ? values.time_zone : null;
+    res.status(status).render('manage/settings', {
+      layout: 'dashboard',
+      title: t(locale, 'nav.settings'),
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      timeZones: await listTimeZones(db),
+      nowInZone: zone ? formatDateTime(new Date(), locale, zone) : null,
+      locales: (['vi', 'en'] as const).map((l) => ({ value: l, label: l === 'vi' ? 'Tiếng Việt' : 'English', selected: values.default_locale === l })),
+      weekdays: WEEKDAYS.map((d) => ({ value: d, label: t(locale, `manage.weekday.${d}`), selected: values.digest_weekday === String(d) })),
+      hours: Array.from({ length: 24 }, (_, h) => ({ value: h, label: `${String(h).padStart(2, '0')}:00`, selected: values.digest_hour === String(h) })),
+      maxRecipients: MAX_DIGEST_RECIPIENTS,
+    });
+  }
+
+  route('get', '/manage/settings', 'admin', async (_req, res) => {
+    const s = await getSettings(db);
+    await render(res, {
+      brand: s.brand,
+      time_zone: s.timeZone,
+      default_locale: s.defaultLocale,
+      recontact_days: String(s.recontactDays),
+      reminder_days: String(s.reminderDays),
+      digest_weekday: String(s.digestWeekday),
+      digest_hour: String(s.digestHour),
+      digest_recipients: s.digestRecipients.join('\n'),
+    }, {});
+  });
+
+  route('post', '/manage/settings', 'admin', manageForm, csrfProtection, async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const { value, errors } = validateForm<SettingsForm>(settingsForm, req.body, locale, SETTINGS_FIELD_MESSAGES);
+    const problems: FieldErrors = { ...errors };
+    const timeZone = value ? await canonicalTimeZone(db, value.time_zone) : null;
+    if (value && !timeZone) problems.time_zone = t(locale, 'manage.err.timeZone');
+    const typedRecipients = (req.body as Record<string, unknown>)?.digest_recipients;
+    const recipients = parseRecipients(value?.digest_recipients ?? (typeof typedRecipients === 'string' ? typedRecipients : ''));
+    if (recipients.invalid.length > 0) problems.digest_recipients = t(locale, 'manage.err.emails', { emails: recipients.invalid.slice(0, 5).join(', ') });
+    else if (recipients.emails.length > MAX_DIGEST_RECIPIENTS) problems.digest_recipients = t(locale, 'manage.err.tooMany', { max: MAX_DIGEST_RECIPIENTS });
+    if (!value || !timeZone || Object.keys(problems).length > 0) return render(res, typedValues(req.body), problems, 400);
+    const { timeZoneChanged } = await updateSettings(db, {
+      brand: value.brand,
+      timeZone,
+      defaultLocale: value.default_locale,
+      recontactDays: value.recontact_days,
+      reminderDays: value.reminder_days,
+      digestWeekday: value.digest_weekday,
+      digestHour: value.digest_hour,
+      digestRecipients: recipients.emails,
+    });
+    await redirectWithFlash(req, res, t(locale, timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: timeZone }), '/manage/settings');
+  });
+
+  return router;
+}

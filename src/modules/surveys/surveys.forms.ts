@@ -1,0 +1,66 @@
+import Joi from 'joi';
+import { t, type Locale } from '../../i18n';
+import type { MetricKind } from '../metrics/scoring';
+import type { FieldMessage } from '../settings/manage.forms';
+import { normalizeText } from '../settings/manage.forms';
+import { SURVEY_STATUSES, type SurveyStatus } from './survey.entity';
+import { DEFAULT_QUESTIONS } from './wording';
+
+/** The survey form of /manage/surveys: field names as the view posts them. */
+
+export const KINDS: readonly MetricKind[] = ['nps', 'csat', 'ces'];
+
+export interface SurveyForm {
+  title: string;
+  kind?: MetricKind;
+  /** '' (whole journey), 'stage:<id>' or 'touchpoint:<id>'. */
+  attach: string;
+  status: SurveyStatus;
+  question_vi: string;
+  question_en: string;
+  ask_comment?: '1';
+  comment_prompt_vi: string;
+  comment_prompt_en: string;
+  thank_you_vi: string;
+  thank_you_en: string;
+  recontact_days: number | null;
+}
+
+const question = Joi.string().trim().min(1).max(500).required();
+const optionalText = (max: number) => Joi.string().trim().allow('').max(max).default('');
+
+export const surveyForm = Joi.object({
+  title: Joi.string().trim().min(1).max(200).required(),
+  kind: Joi.string().valid(...KINDS),
+  attach: Joi.string().allow('').pattern(/^(stage|touchpoint):[1-9]\d{0,8}$/).default(''),
+  status: Joi.string().valid(...SURVEY_STATUSES).required(),
+  question_vi: question,
+  question_en: question,
+  ask_comment: Joi.string().valid('1'),
+  comment_prompt_vi: optionalText(300),
+  comment_prompt_en: optionalText(300),
+  thank_you_vi: optionalText(1000),
+  thank_you_en: optionalText(1000),
+  recontact_days: Joi.number().integer().min(0).max(365).empty('').allow(null).default(null),
+});
+
+export const SURVEY_FIELD_MESSAGES: Record<string, FieldMessage> = {
+  recontact_days: { key: 'manage.err.range', vars: { min: 0, max: 365 } },
+  attach: { key: 'manage.err.choice' },
+};
+
+/**
+ * The question to store: null while it is a default wording (of any kind: switching the kind without
+ * touching the text keeps the default), so `{brand}`/`{touchpoint}` and later wording fixes still apply.
+ */
+export function storedQuestion(text: string, locale: Locale): string | null {
+  const typed = normalizeText(text);
+  return KINDS.some((k) => DEFAULT_QUESTIONS[k][locale] === typed) ? null : typed;
+}
+
+/** A comment prompt or thank-you text: null when empty or left at the default the public page shows anyway. */
+export function storedOptionalText(text: string, locale: Locale, which: 'commentPrompt' | 'thankYou'): string | null {
+  const typed = normalizeText(text);
+  const fallback = t(locale, which === 'commentPrompt' ? 'survey.commentLabel' : 'thanks.default');
+  return typed === '' || typed === fallback ? null : typed;
+}

@@ -1,0 +1,228 @@
+import type { Request, Response, Router } from 'express';
+import type { AppDeps } from '../../app';
+import { t, type Locale } from '../../i18n';
+import { dashboardRouter } from '../../web/dashboard-router';
+import { notFound } from '../../web/errors';
+import { csrfProtection } from '../../web/middleware/csrf';
+import { getJourneyData } from '../journeys/journeys.pages.service';
+import { SCALES, type MetricKind } from '../metrics/scoring';
+import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
+import { getSettings } from '../settings';
+import { type FieldErrors, formatDate, formatDateTime, manageForm, redirectWithFlash, typedValues, uuidParam, validateForm } from '../settings/manage.forms';
+import { SURVEY_STATUSES } from './survey.entity';
+import { KINDS, storedOptionalText, storedQuestion, SURVEY_FIELD_MESSAGES, surveyForm, type SurveyForm } from './surveys.forms';
+import { countResponses, getSurveyRow, listSurveyRows, saveSurvey, type SurveyInput, type SurveyRow } from './surveys.pages.service';
+import { DEFAULT_QUESTIONS, questionText, SCALE_LABELS } from './wording';
+
+const STATUS_BADGE: Record<string, string> = { active: 'good', draft: 'warn', closed: '' };
+
+function localized(locale: Locale, vi: string | null, en: string | null): string | null {
+  return locale === 'vi' ? vi : en;
+}
+
+/** "Checkout (Decision)", "Decision (relationship)" or "Whole journey". */
+function attachedTo(locale: Locale, s: SurveyRow): string {
+  const stage = localized(locale, s.stageVi, s.stageEn);
+  if (s.touchpointId !== null) return `${localized(locale, s.touchpointVi, s.touchpointEn)} (${stage})`;
+  if (s.stageId !== null) return t(locale, 'manage.survey.stageLevel', { stage: stage ?? '' });
+  return t(locale, 'manage.survey.wholeJourney');
+}
+
+function formValues(s: SurveyRow): Record<string, string> {
+  return {
+    title: s.title,
+    kind: s.kind,
+    attach: s.touchpointId !== null ? `touchpoint:${s.touchpointId}` : s.stageId !== null ? `stage:${s.stageId}` : '',
+    status: s.status,
+    question_vi: s.questionVi ?? DEFAULT_QUESTIONS[s.kind].vi,
+    question_en: s.questionEn ?? DEFAULT_QUESTIONS[s.kind].en,
+    ask_comment: s.askComment ? '1' : '',
+    comment_prompt_vi: s.commentPromptVi ?? t('vi', 'survey.commentLabel'),
+    comment_prompt_en: s.commentPromptEn ?? t('en', 'survey.commentLabel'),
+    thank_you_vi: s.thankYouVi ?? t('vi', 'thanks.default'),
+    thank_you_en: s.thankYouEn ?? t('en', 'thanks.default'),
+    recontact_days: s.recontactDays === null ? '' : String(s.recontactDays),
+  };
+}
+
+function newFormValues(kind: MetricKind): Record<string, string> {
+  return {
+    title: '', kind, attach: '', status: 'active',
+    question_vi: DEFAULT_QUESTIONS[kind].vi, question_en: DEFAULT_QUESTIONS[kind].en, ask_comment: '1',
+    comment_prompt_vi: t('vi', 'survey.commentLabel'), comment_prompt_en: t('en', 'survey.commentLabel'),
+    thank_you_vi: t('vi', 'thanks.default'), thank_you_en: t('en', 'thanks.default'), recontact_days: '',
+  };
+}
+
+function attachFrom(value: string): SurveyInput['attach'] {
+  const [type, id] = value.split(':');
+  if (type === 'stage') return { stageId: Number(id) };
+  if (type === 'touchpoint') return { touchpointId: Number(id) };
+  return null;
+}
+
+/** /manage/surveys: the list, the create and edit form, and each survey's page with its link, QR code and posters. */
+export function surveyPagesRouter({ db, config }: AppDeps): Router {
+  const { router, route } = dashboardRouter();
+
+  route('get', '/manage/surveys', 'viewer', async (_req, res) => {
+    const locale: Locale = res.locals.locale;
+    const { timeZone } = await getSettings(db);
+    const surveys = await listSurveyRows(db);
+    res.render('manage/surveys', {
+      layout: 'dashboard',
+      title: t(locale, 'nav.surveys'),
+      surveys: surveys.map((s) => ({
+        id: s.id,
+        kind: t(locale, `manage.kind.${s.kind}`),
+        title: s.title,
+        attachedTo: attachedTo(locale, s),
+        status: t(locale, `manage.status.${s.status}`),
+        statusBadge: STATUS_BADGE[s.status],
+        created: formatDate(s.createdAt, locale, timeZone),
+      })),
+    });
+  });
+
+  async function renderForm(res: Response, opts: { survey: SurveyRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
+    const locale: Locale = res.locals.locale;
+    const { survey, values, errors } = opts;
+    const [{ stages, touchpoints }, responses, settings] = await Promise.all([
+      getJourneyData(db), survey ? countResponses(db, survey.id) : Promise.resolve(0), getSettings(db),
+    ]);
+    const name = (row: { nameVi: string; nameEn: string }) => (locale === 'vi' ? row.nameVi : row.nameEn);
+    res.status(opts.status ?? 200).render('manage/survey-form', {
+      layout: 'dashboard',
+      title: survey ? t(locale, 'manage.survey.editTitle', { title: survey.title }) : t(locale, 'manage.survey.newTitle'),
+      isNew: !survey,
+      action: survey ? `/manage/surveys/${survey.id}` : '/manage/surveys',
+      cancel: survey ? `/manage/surveys/${survey.id}` : '/manage/surveys',
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      kindLocked: responses > 0,
+      lockedKind: survey ? t(locale, `manage.kindLong.${survey.kind}`) : null,
+      kinds: KINDS.map((k) => ({ value: k, label: t(locale, `manage.kindLong.${k}`), selected: k === values.kind, href: `/manage/surveys/new?kind=${k}` })),
+      statuses: SURVEY_STATUSES.map((s) => ({ value: s, label: t(locale, `manage.status.${s}`), selected: s === values.status })),
+      stageOptions: stages.map((s) => ({ value: `stage:${s.id}`, label: name(s), selected: values.attach === `stage:${s.id}` })),
+      touchpointGroups: stages.map((s) => ({
+        label: t(locale, 'manage.survey.touchpointsOf', { stage: name(s) }),
+        options: touchpoints.filter((tp) => tp.stageId === s.id)
+          .map((tp) => ({ value: `touchpoint:${tp.id}`, label: name(tp), selected: values.attach === `touchpoint:${tp.id}` })),
+      })).filter((g) => g.options.length > 0),
+      defaultRecontact: settings.recontactDays,
+    });
+  }
+
+  async function surveyOr404(req: Request): Promise<SurveyRow> {
+    const id = uuidParam(req.params.id);
+    const survey = id === null ? null : await getSurveyRow(db, id);
+    if (!survey) throw notFound('No such survey');
+    return survey;
+  }
+
+  async function submit(req: Request, res: Response, existing: SurveyRow | null) {
+    const locale: Locale = res.locals.locale;
+    const { value, errors } = validateForm<SurveyForm>(surveyForm, req.body, locale, SURVEY_FIELD_MESSAGES);
+    // A survey whose kind is fixed posts it as a hidden field; an edit without it keeps the stored kind.
+    const kind = KINDS.find((k) => k === (req.body as Record<string, unknown>)?.kind) ?? existing?.kind;
+    const typed = { ...typedValues(req.body), kind: kind ?? '' };
+    if (!value || !kind) {
+      return renderForm(res, { survey: existing, values: typed, errors: { ...(kind ? {} : { kind: t(locale, 'manage.err.required') }), ...errors }, status: 400 });
+    }
+    const saved = await saveSurvey(db, existing?.id ?? null, {
+      kind,
+      title: value.title,
+      attach: attachFrom(value.attach),
+      status: value.status,
+      questionVi: storedQuestion(value.question_vi, 'vi'),
+      questionEn: storedQuestion(value.question_en, 'en'),
+      askComment: value.ask_comment === '1',
+      commentPromptVi: storedOptionalText(value.comment_prompt_vi, 'vi', 'commentPrompt'),
+      commentPromptEn: storedOptionalText(value.comment_prompt_en, 'en', 'commentPrompt'),
+      thankYouVi: storedOptionalText(value.thank_you_vi, 'vi', 'thankYou'),
+      thankYouEn: storedOptionalText(value.thank_you_en, 'en', 'thankYou'),
+      recontactDays: value.recontact_days,
+    });
+    if (!saved) throw notFound('No such survey');
+    if ('problem' in saved) {
+      const error: FieldErrors = saved.problem === 'kind_locked'
+        ? { kind: t(locale, 'manage.survey.kindLocked') }
+        : { attach: t(locale, 'manage.err.choice') };
+      return renderForm(res, { survey: existing, values: typed, errors: error, status: 400 });
+    }
+    await redirectWithFlash(req, res, existing ? t(locale, 'form.saved') : t(locale, 'manage.survey.created'), `/manage/surveys/${saved.id}`);
+  }
+
+  route('get', '/manage/surveys/new', 'editor', async (req, res) => {
+    const kind = KINDS.find((k) => k === req.query.kind) ?? 'nps';
+    await renderForm(res, { survey: null, values: newFormValues(kind), errors: {} });
+  });
+
+  route('post', '/manage/surveys', 'editor', manageForm, csrfProtection, async (req, res) => {
+    await submit(req, res, null);
+  });
+
+  route('get', '/manage/surveys/:id', 'viewer', async (req, res) => {
+    const locale: Locale = res.locals.locale;
+    const survey = await surveyOr404(req);
+    const [settings, responses] = await Promise.all([getSettings(db), countResponses(db, survey.id)]);
+    const preview = (['vi', 'en'] as const).map((lang) => {
+      const touchpoint = localized(lang, survey.touchpointVi, survey.touchpointEn) ?? (survey.stageId !== null ? localized(lang, survey.stageVi, survey.stageEn) : null);
+      return {
+        lang,
+        language: lang === 'vi' ? 'Tiếng Việt' : 'English',
+        question: questionText(survey, lang, { brand: settings.brand, touchpoint }),
+        custom: localized(lang, survey.questionVi, survey.questionEn) !== null,
+        low: `${SCALES[survey.kind].min} – ${SCALE_LABELS[survey.kind].low[lang]}`,
+        high: `${SCALES[survey.kind].max} – ${SCALE_LABELS[survey.kind].high[lang]}`,
+        comment: survey.askComment ? localized(lang, survey.commentPromptVi, survey.commentPromptEn) ?? t(lang, 'survey.commentLabel') : null,
+        thankYou: localized(lang, survey.thankYouVi, survey.thankYouEn) ?? t(lang, 'thanks.default'),
+        // The preview of each language is labelled in that language, like the page it previews.
+        thankYouLabel: t(lang, 'manage.field.thankYou'),
+        defaultWording: t(lang, 'manage.survey.defaultWording'),
+      };
+    });
+    res.render('manage/survey', {
+      layout: 'dashboard',
+      title: survey.title,
+      survey: {
+        id: survey.id,
+        title: survey.title,
+        kind: t(locale, `manage.kindLong.${survey.kind}`),
+        status: t(locale, `manage.status.${survey.status}`),
+        statusBadge: STATUS_BADGE[survey.status],
+        isDraft: survey.status === 'draft',
+        isClosed: survey.status === 'closed',
+        attachedTo: attachedTo(locale, survey),
+        recontact: survey.recontactDays === null
+          ? t(locale, 'manage.survey.recontactDefault', { days: settings.recontactDays })
+          : t(locale, 'manage.days', { days: survey.recontactDays }),
+        created: formatDateTime(survey.createdAt, locale, settings.timeZone),
+        updated: formatDateTime(survey.updatedAt, locale, settings.timeZone),
+        responses,
+      },
+      publicUrl: publicSurveyUrl(config.baseUrl, survey.id),
+      // Images and downloads are served by this same app: relative links keep them on the page's origin.
+      qrSvg: new URL(qrImageUrl(config.baseUrl, survey.id, 'svg')).pathname,
+      qrPng: new URL(qrImageUrl(config.baseUrl, survey.id, 'png')).pathname,
+      posters: (['a4', 'a6'] as const).flatMap((size) => (['vi', 'en'] as const).map((lang) => {
+        const url = new URL(posterUrl(config.baseUrl, survey.id, size));
+        url.searchParams.set('lang', lang);
+        return { href: url.pathname + url.search, label: t(locale, `manage.survey.poster.${size}`), language: lang === 'vi' ? 'Tiếng Việt' : 'English', lang };
+      })),
+      preview,
+    });
+  });
+
+  route('get', '/manage/surveys/:id/edit', 'editor', async (req, res) => {
+    const survey = await surveyOr404(req);
+    await renderForm(res, { survey, values: formValues(survey), errors: {} });
+  });
+
+  route('post', '/manage/surveys/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
+    await submit(req, res, await surveyOr404(req));
+  });
+
+  return router;
+}
