@@ -6,7 +6,7 @@ import { HttpError } from '../errors';
  * Synchroniser-token CSRF protection (csrf-sync): the token lives in the session, every form carries it
  * as `_csrf` (views: {{> csrf}}), and every POST without the right one is refused with a 403.
  */
-const { csrfSynchronisedProtection, generateToken } = csrfSync({
+const { csrfSynchronisedProtection, generateToken, getTokenFromState } = csrfSync({
   getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string ?? req.get('x-csrf-token'),
 });
 
@@ -25,4 +25,13 @@ export function csrfProtection(req: Request, res: Response, next: NextFunction):
     if (err) return next(new HttpError(403, 'csrf', 'Invalid or missing CSRF token', [], 'error.csrf'));
     next();
   });
+}
+
+/**
+ * For multipart forms, whose fields no body parser reads: true when `token` (the form's `_csrf` field,
+ * placed before the file input) is this session's token. The upload is refused before its file is read.
+ */
+export function isCsrfTokenValid(req: Request, token: unknown): boolean {
+  const stored = getTokenFromState(req);
+  return typeof token === 'string' && typeof stored === 'string' && token === stored;
 }
