@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import PgBoss from 'pg-boss';
+import type { Pool } from 'pg';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { Logger } from '../logger';
+
+/** pg-boss keeps its tables in their own schema of the app's database. */
+export const JOB_SCHEMA = 'pgboss';
+
+export const QUEUES = {
+  /** One job per email to send: an invitation, or the one reminder of an invitation. */
+  invitationEmail: 'invitation-email',
+  /** Scheduled: finds invitations that are due a reminder and queues their emails. */
+  invitationReminders: 'invitation-reminders',
+} as const;
+
+export interface InvitationEmailJob {
+  invitationId: string;
+  reminder?: boolean;
+}
+
+/**
+ * Retries of one email: backoff from 5 s doubling (with jitter) over 10 retries, about 1½–3 hours in all.
+ * An unreachable server does not spend them: the worker pauses until the server answers again.
+ * A job left active by a dead worker is retried after expireInSeconds (its mail is usually recovered
+ * sooner, through the invitation's lease).
+ */
+export const EMAIL_QUEUE_OPTIONS = { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 };
+
+/**
+ * pg-boss runs its SQL on the app's own connection pool. Some of its statements are whole transactions
+ * (BEGIN … COMMIT): a connection that failed in one is discarded, never handed back mid-transaction.
+ */
+export function poolDb(db: DataSource): PgBoss.Db {
+  const pool = (db.driver as unknown as { master: Pool }).master;
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const client = await pool.connect();
+      try {
+        const result = await client.query(text, values);
+        client.release();
+        return result;
+      } catch (err) {
+        client.release(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+    },
+  };
+}
+
+/** Jobs written through this commit or roll back with the rest of the transaction. */
+export function transactionDb(qr: QueryRunner): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const result = await qr.query(text, values, true);
+      return { rows: result.records };
+    },
+  };
+}
+
+export async function createQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(QUEUES.invitationEmail, { name: QUEUES.invitationEmail, policy: 'standard', ...EMAIL_QUEUE_OPTIONS });
+  // 'singleton': one reminder scan at a time, however many app instances run.
+  await boss.createQueue(QUEUES.invitationReminders, { name: QUEUES.invitationReminders, policy: 'singleton', retryLimit: 2, retryDelay: 60 });
+}
+
+const senders = new WeakMap<DataSource, Promise<PgBoss>>();
+
+/**
+ * The queue as request handlers see it: pg-boss's schema and queues installed, no workers, no timers.
+ * Created on first use, once per database; the worker side is startJobs() in ./index.ts.
+ */
+export function jobQueue(db: DataSource, logger: Logger): Promise<PgBoss> {
+  let ready = senders.get(db);
+  if (!ready) {
+    ready = (async () => {
+      const boss = new PgBoss({ db: poolDb(db), schema: JOB_SCHEMA, migrate: true, supervise: false, schedule: false });
+      boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+      await boss.start();
+      await createQueues(boss);
+      return boss;
+    })();
+    // A failed start (database down) is tried again by the next caller.
+    ready.catch(() => senders.delete(db));
+    senders.set(db, ready);
+  }
+  return ready;
+}
+
+const JOBS_PER_INSERT = 5000;
+
+/** Queues email jobs inside the caller's transaction: invitations and their jobs exist together or not at all. */
+export async function enqueueInvitationEmails(boss: PgBoss, qr: QueryRunner, jobs: InvitationEmailJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += JOBS_PER_INSERT) {
+    await boss.insert(jobs.slice(i, i + JOBS_PER_INSERT).map((data) => ({ name: QUEUES.invitationEmail, data })), { db: transactionDb(qr) });
+  }
+}
+
+/**
+ * Workers in this process start at once on new mail instead of at their next poll (other instances
+ * pick it up when they poll).
+ */
+const localSignal = new EventEmitter();
+localSignal.setMaxListeners(0);
+
+export function wakeLocalWorkers(): void {
+  localSignal.emit('work');
+}
+
+export function onLocalWork(listener: () => void): () => void {
+  localSignal.on('work', listener);
+  return () => localSignal.off('work', listener);
+}

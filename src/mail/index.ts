@@ -1,0 +1,2 @@
+export { createMailer, MailDeliveryError, toDeliveryError, type Mailer, type OutgoingMail } from './mailer';
+export { renderEmail } from './templates';
