@@ -1,8 +1,14 @@
 // Every migration, in order. Listed explicitly so the same list runs from ts-jest and from the build.
 import { CreateCoreSchema1763800000000 } from './1763800000000-CreateCoreSchema';
 import { CreateSessions1763800001000 } from './1763800001000-CreateSessions';
+import { CreateContactImports1763800200000 } from './1763800200000-CreateContactImports';
+import { AddScoreRollups1763800300000 } from './1763800300000-AddScoreRollups';
+import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
   CreateSessions1763800001000,
+  CreateContactImports1763800200000,
+  AddScoreRollups1763800300000,
+  AddEmailDelivery1763800400000,
 ];

@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps): Express {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     serializers: {
       // Invitation tokens are secrets: they never reach the logs.
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/i\/[^/?]+/, '/i/:token') }),
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/([iu])\/[^/?]+/, '/$1/:token') }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   }));

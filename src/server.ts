@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { bootstrap } from './bootstrap';
 import { createApp } from './app';
+import { startJobs } from './jobs';
 
 /** Stops accepting connections, lets requests in flight finish (up to 20 s), then closes the database. */
 const DRAIN_TIMEOUT_MS = 20_000;
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const jobs = await startJobs({ db: database.db, config, logger });
   logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded }, 'Touchpoint is listening');
   process.stdout.write(`\nTouchpoint is running at ${config.baseUrl}\n  health: ${config.baseUrl}/healthz\n` +
     `  database: ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}\n\n`);
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(timer);
+    await jobs.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -4,6 +4,10 @@
  */
 import { publicMessages } from './messages/public';
 import { dashboardMessages } from './messages/dashboard';
+import { emailMessages } from './messages/email';
+import { contactsMessages } from './messages/contacts';
+import { manageMessages } from './messages/manage';
+import { metricsMessages } from './messages/metrics';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -41,6 +45,10 @@ export function resolveLocale(opts: { query?: unknown; contact?: Locale | null; 
 const messages = {
   ...publicMessages,
   ...dashboardMessages,
+  ...emailMessages,
+  ...contactsMessages,
+  ...manageMessages,
+  ...metricsMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

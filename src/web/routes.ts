@@ -4,6 +4,7 @@ import type { AppDeps } from '../app';
 import { publicDir } from '../paths';
 import { healthRouter } from '../modules/health';
 import { publicRouter } from '../modules/public';
+import { emailPagesRouter, unsubscribeRouter } from '../modules/invitations';
 import { apiRouter } from '../modules/api';
 import { authRouter } from '../modules/auth/auth.routes';
 import { errorHandler, notFoundHandler } from './errors';
@@ -11,6 +12,13 @@ import { sessionMiddleware } from './middleware/session';
 import { loadUser } from './middleware/auth';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
+import { dashboardPagesRouter } from '../modules/dashboard';
+import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
+import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
+import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
+import { settingsPagesRouter } from '../modules/settings/settings.pages';
+import { usersPagesRouter } from '../modules/auth/users.pages';
+import { apiKeysPagesRouter } from '../modules/auth/api-keys.pages';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -19,10 +27,19 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(healthRouter(deps));
   app.use('/api/v1', apiRouter(deps));
   app.use(publicRouter(deps));
+  app.use(unsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
   app.use(sessionMiddleware(deps), loadUser(deps.db), csrfToken, dashboardContext);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
+  app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists
+  app.use(dashboardPagesRouter(deps));
+  app.use(contactsPagesRouter(deps));
+  app.use(journeyPagesRouter(deps));
+  app.use(surveyPagesRouter(deps));
+  app.use(settingsPagesRouter(deps));
+  app.use(usersPagesRouter(deps));
+  app.use(apiKeysPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler);
 }

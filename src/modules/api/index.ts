@@ -7,6 +7,7 @@ import { surveysApiRouter } from '../surveys/surveys.routes';
 import { contactsApiRouter } from '../contacts/contacts.routes';
 import { responsesApiRouter } from '../responses/responses.routes';
 import { metricsApiRouter } from '../metrics/metrics.routes';
+import { invitationsApiRouter } from '../invitations/invitations.routes';
 
 /**
  * PostgreSQL text cannot hold U+0000: reject it as bad input here rather than fail in the database.
@@ -61,6 +62,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(contactsApiRouter(deps));
   router.use(responsesApiRouter(deps));
   router.use(metricsApiRouter(deps));
+  router.use(invitationsApiRouter(deps));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}`);
   });
