@@ -2,6 +2,7 @@ import http from 'node:http';
 import { bootstrap } from './bootstrap';
 import { createApp } from './app';
 import { startJobs } from './jobs';
+import { userCount } from './modules/auth/auth.service';
 
 /** Stops accepting connections, lets requests in flight finish (up to 20 s), then closes the database. */
 const DRAIN_TIMEOUT_MS = 20_000;
@@ -14,8 +15,10 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const jobs = await startJobs({ db: database.db, config, logger });
   logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded }, 'Touchpoint is listening');
+  const firstRun = (await userCount(database.db)) === 0;
   process.stdout.write(`\nTouchpoint is running at ${config.baseUrl}\n  health: ${config.baseUrl}/healthz\n` +
-    `  database: ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}\n\n`);
+    `  database: ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}\n` +
+    (firstRun ? `  first-run setup (create the first admin): ${config.baseUrl}/setup\n` : `  dashboard: ${config.baseUrl}/login\n`) + '\n');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

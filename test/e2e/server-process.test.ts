@@ -51,7 +51,8 @@ test('a bad setting stops start-up with a clear message', async () => {
 test('serves /healthz, logs JSON lines with the request id, and drains a request in flight on SIGTERM', async () => {
   const s = await startServer({ DATABASE_URL: database.url });
   try {
-    await waitFor(() => s.logs.some((l) => l.includes('Touchpoint is listening')));
+    await waitFor(() => s.logs.some((l) => l.includes('first-run setup')));
+    expect(s.logs.join('\n')).toContain(`first-run setup (create the first admin): http://localhost:${s.port}/setup`);
     const health = await fetch(`http://127.0.0.1:${s.port}/healthz`, { headers: { 'X-Request-Id': 'req-abc-123' } });
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
