@@ -65,7 +65,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   const locale = res.locals.locale ?? resolveLocale({ query: req.query?.lang, acceptLanguage: req.get('accept-language') });
   const key: MessageKey = httpError?.messageKey ?? (status === 404 ? 'error.notFound' : status === 429 ? 'error.tooMany' : status < 500 ? 'error.badRequest' : 'error.server');
   res.status(status).render('errors/error', {
-    layout: 'public',
+    // A logged-in team member keeps the dashboard's navigation; respondents get the plain survey layout.
+    layout: res.locals.user ? 'dashboard' : 'public',
     locale,
     title: t(locale, 'error.title'),
     message: t(locale, key, httpError?.messageVars),

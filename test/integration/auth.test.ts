@@ -90,3 +90,13 @@ describe('loginAs helper and language switch', () => {
     expect(page.text).toContain('<html lang="vi">');
   });
 });
+
+test('a forbidden page keeps a logged-in viewer inside the dashboard, in their language', async () => {
+  const viewer = await loginAs(t, 'viewer', { locale: 'vi' });
+  await viewer.post('/locale').type('form').send({ _csrf: viewer.csrf, locale: 'vi', returnTo: '/' });
+  const res = await viewer.get('/manage/settings');
+  expect(res.status).toBe(403);
+  expect(res.text).toContain('Bạn không có quyền thực hiện việc này.');
+  expect(res.text).toContain('href="/overview"');
+  expect(res.text).toContain('href="/manage/surveys"');
+});
