@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { expectApiError } from '../helpers/api';
 
 /** POST /api/v1/contacts: one contact or an array, upsert by email (SPEC §2 contacts, §7). */
 
@@ -9,11 +10,6 @@ afterAll(async () => { await t.close(); });
 
 const post = (body: unknown) => request(t.app).post('/api/v1/contacts').set('Authorization', `Bearer ${t.apiKey}`).send(body as object);
 
-function expectApiError(res: request.Response, status: number, code?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) } });
-  if (code) expect(res.body.error.code).toBe(code);
-}
 
 interface ContactRow { email: string; name: string; locale: string; attributes: Record<string, unknown> }
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { apiClient, expectApiError } from '../helpers/api';
 
 /**
  * GET /api/v1/metrics against figures worked out by hand from SPEC §3. Every expected score and margin of
@@ -17,14 +18,8 @@ import { startTestApp, type TestApp } from '../helpers/app';
  */
 
 let t: TestApp;
-const get = (path: string) => request(t.app).get(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`);
-const post = (path: string, body: unknown) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body as object);
+const { get, post } = apiClient(() => t);
 
-function expectApiError(res: request.Response, status: number, code?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) } });
-  if (code) expect(res.body.error.code).toBe(code);
-}
 
 type Kind = 'nps' | 'csat' | 'ces';
 interface Group { key: string; name: string; n: number; score: number | null; moe: number | null; lowSample: boolean; distribution: Record<string, number>; [extra: string]: unknown }

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { apiClient, expectApiError, detailPaths } from '../helpers/api';
 
 /** POST /api/v1/surveys/:id/responses and GET /api/v1/responses (SPEC §2 responses, §7, §12 times). */
 
@@ -7,15 +8,8 @@ let t: TestApp;
 beforeAll(async () => { t = await startTestApp(); });
 afterAll(async () => { await t.close(); });
 
-const get = (path: string) => request(t.app).get(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`);
-const post = (path: string, body: unknown) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body as object);
+const { get, post } = apiClient(() => t);
 
-function expectApiError(res: request.Response, status: number, code?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) } });
-  if (code) expect(res.body.error.code).toBe(code);
-}
-const detailPaths = (res: request.Response) => res.body.error.details.map((d: { path: string }) => d.path);
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
   const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM ${sql}`, params);
