@@ -10,13 +10,15 @@ const HIDDEN_MAX_VALUE = 200;
 
 export { surveyIdSchema } from '../surveys/surveys.schemas';
 
-export function answerSchema(kind: MetricKind) {
-  const { min, max } = SCALES[kind];
-  return Joi.object({
-    score: Joi.number().integer().min(min).max(max).required(),
-    comment: Joi.string().trim().allow('').max(COMMENT_MAX_LENGTH),
-    k: Joi.string().pattern(/^[A-Za-z0-9_-]{22}$/),
-  });
+/** Built once per kind: compiling a Joi schema costs more than validating with it, and this is the hot path. */
+const ANSWER_SCHEMAS = Object.fromEntries((Object.keys(SCALES) as MetricKind[]).map((kind) => [kind, Joi.object({
+  score: Joi.number().integer().min(SCALES[kind].min).max(SCALES[kind].max).required(),
+  comment: Joi.string().trim().allow('').max(COMMENT_MAX_LENGTH),
+  k: Joi.string().pattern(/^[A-Za-z0-9_-]{22}$/),
+})])) as Record<MetricKind, Joi.ObjectSchema>;
+
+export function answerSchema(kind: MetricKind): Joi.ObjectSchema {
+  return ANSWER_SCHEMAS[kind];
 }
 
 /** Hidden fields from the link's query string; null when any of them is malformed. */
