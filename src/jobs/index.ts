@@ -9,7 +9,7 @@ import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
 
 export { jobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
-export { recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
+export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
 
 export interface JobsDeps {
   db: DataSource;

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { MailDeliveryError, type Mailer } from '../mail/mailer';
 import { buildInvitationEmail, type InvitationMailData } from '../modules/invitations/invitation-email';
-import { enqueueInvitationEmails, onLocalWork, QUEUES, type InvitationEmailJob } from './queue';
+import { enqueueInvitationEmails, JOB_SCHEMA, onLocalWork, QUEUES, type InvitationEmailJob } from './queue';
 
 export interface DeliveryOptions {
   /** Fetch loops working side by side; each holds one batch at a time. */
@@ -163,7 +163,8 @@ export interface DeliveryDeps {
 /**
  * The email worker. Per invitation: claim (conditional UPDATE with a lease) → SMTP → mark sent.
  * - Exactly one worker sends an invitation at a time; a claim is renewed while its email is in flight.
- * - A worker killed mid-send leaves claims that expire; their mail is queued again (recoverExpiredClaims()). A kill
+ * - A worker killed mid-send leaves claims that expire; their mail is queued again (recoverExpiredClaims()); jobs
+ *   it had fetched but not yet claimed are handed back to pg-boss (recoverAbandonedJobs()). A kill
  *   after the server accepted a message but before it was marked sent hands the same message over
  *   again, with the same Message-ID, which mail servers and clients show once (at-least-once delivery,
  *   deduplicated by Message-ID).
@@ -323,9 +324,14 @@ export function startInvitationDelivery(deps: DeliveryDeps, options: Partial<Del
   const loops = Array.from({ length: opts.loops }, () => loop());
   const timers = [
     setInterval(() => renewClaims().catch((err) => log.error({ err }, 'could not renew claims')), opts.renewEveryMs),
-    setInterval(() => recoverExpiredClaims(db, boss).catch((err) => log.error({ err }, 'could not recover claims')), opts.recoverEveryMs),
+    setInterval(() => recover().catch((err) => log.error({ err }, 'could not recover claims')), opts.recoverEveryMs),
   ];
-  recoverExpiredClaims(db, boss).catch((err) => log.error({ err }, 'could not recover claims'));
+  recover().catch((err) => log.error({ err }, 'could not recover claims'));
+
+  async function recover(): Promise<void> {
+    await recoverExpiredClaims(db, boss);
+    await recoverAbandonedJobs(db, boss, opts.leaseSeconds);
+  }
 
   return {
     /** Stops taking mail and waits for the emails in flight to be sent and recorded. */
@@ -337,6 +343,25 @@ export function startInvitationDelivery(deps: DeliveryDeps, options: Partial<Del
       for (const timer of timers) clearInterval(timer);
     },
   };
+}
+
+/**
+ * Jobs a worker fetched but died before claiming: pg-boss keeps them active until they expire (15 min),
+ * while their invitations are still queued. A live worker claims within moments of fetching, so a job
+ * active for longer than a lease whose invitation is still queued was abandoned: it is failed back to
+ * pg-boss, which retries it at once (with its backoff). Returns how many were handed back.
+ */
+export async function recoverAbandonedJobs(db: DataSource, boss: PgBoss, leaseSeconds: number): Promise<number> {
+  const rows: Array<{ id: string }> = await db.query(
+    `SELECT j.id FROM ${JOB_SCHEMA}.job j
+     JOIN invitations i ON i.id = (j.data->>'invitationId')::uuid
+     WHERE j.name = $1 AND j.state = 'active' AND j.started_on < now() - make_interval(secs => $2)
+       AND NOT coalesce((j.data->>'reminder')::boolean, false) AND i.status = 'queued'
+     LIMIT 10000`,
+    [QUEUES.invitationEmail, leaseSeconds],
+  );
+  if (rows.length > 0) await boss.fail(QUEUES.invitationEmail, rows.map((r) => r.id));
+  return rows.length;
 }
 
 /**

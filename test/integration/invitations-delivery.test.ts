@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
-import { queueDueReminders, QUEUES, recoverExpiredClaims, startJobs, type Jobs } from '../../src/jobs';
+import { queueDueReminders, QUEUES, recoverAbandonedJobs, recoverExpiredClaims, startJobs, type Jobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { newInvitationToken } from '../../src/modules/invitations/invitation-token';
 
@@ -123,6 +123,20 @@ describe('durable delivery', () => {
     await until('delivered', async () => mailsTo('orphan@example.com').length === 1);
     expect(await stateOf('orphan@example.com')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await recoverExpiredClaims(t.db, jobs.boss)).toBe(0);
+  });
+
+  test('a job a dead worker fetched but never claimed is handed back, and its invitation is sent', async () => {
+    const survey = await makeSurvey();
+    const [c] = await t.db.query(`INSERT INTO contacts (email) VALUES ('fetched@example.com') RETURNING id`);
+    const [inv] = await t.db.query(`INSERT INTO invitations (survey_id, contact_id, token, status) VALUES ($1, $2, $3, 'queued') RETURNING id`,
+      [survey, c.id, newInvitationToken()]);
+    // As a worker killed between fetch and claim leaves it: the job active for a while, the invitation still queued.
+    const jobId = await jobs.boss.send(QUEUES.invitationEmail, { invitationId: inv.id }, { startAfter: 3600 });
+    await t.db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() - interval '5 minutes', start_after = now() WHERE id = $1`, [jobId]);
+    expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(1);
+    await until('delivered', async () => mailsTo('fetched@example.com').length === 1);
+    expect(await stateOf('fetched@example.com')).toMatchObject({ status: 'sent' });
+    expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(0);
   });
 
   test('mail to a contact who unsubscribed after it was queued is cancelled, not sent', async () => {
