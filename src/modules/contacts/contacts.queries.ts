@@ -186,7 +186,7 @@ export async function setUnsubscribed(db: Queryable, id: string, unsubscribed: b
  * lose every link to the person — contact_id (the foreign key sets it null) and the hidden fields a link
  * carried (an order number or a staff name can identify someone). Score, comment, channel, language and
  * time stay, so the daily rollup is untouched. Its invitations lose contact_id (foreign key). Import error
- * reports forget the address too. Null when there is no such contact.
+ * reports forget the address too, and the built-in mailbox drops the emails sent to it. Null when there is no such contact.
  */
 export async function eraseContact(db: DataSource, id: string): Promise<{ responses: number } | null> {
   return db.transaction(async (tx) => {
@@ -204,6 +204,8 @@ export async function eraseContact(db: DataSource, id: string): Promise<{ respon
          SELECT jsonb_agg(CASE WHEN lower(e ->> 'email') = lower($1) THEN e || '{"email": ""}' ELSE e END ORDER BY n)
          FROM jsonb_array_elements(errors) WITH ORDINALITY AS x(e, n))
        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(errors) e WHERE lower(e ->> 'email') = lower($1))`, [found[0].email]);
+    // The built-in mailbox keeps copies of the emails sent to the person: they go too.
+    await tx.query(`DELETE FROM mailbox_messages WHERE position(lower($1) IN lower(recipients)) > 0`, [found[0].email]);
     return { responses };
   });
 }
