@@ -20,7 +20,8 @@ interface FormState {
   notice: string | null;
 }
 
-function localized(survey: RespondentSurvey, locale: Locale, vi: string | null, en: string | null): string | null {
+/** The team's own text in the respondent's language, or null for the default wording. */
+function localized(locale: Locale, vi: string | null, en: string | null): string | null {
   return locale === 'vi' ? vi : en;
 }
 
@@ -46,7 +47,7 @@ function renderSurvey(req: Request, res: Response, survey: RespondentSurvey, loc
   const kind: MetricKind = survey.kind;
   const touchpoint = locale === 'vi' ? survey.touchpointVi : survey.touchpointEn;
   const other: Locale = locale === 'vi' ? 'en' : 'vi';
-  const commentPrompt = localized(survey, locale, survey.commentPromptVi, survey.commentPromptEn);
+  const commentPrompt = localized(locale, survey.commentPromptVi, survey.commentPromptEn);
   res.status(status).render('public/survey', {
     layout: 'public',
     locale,
@@ -165,7 +166,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
       locale,
       title: t(locale, 'thanks.title'),
       brand: survey.brand,
-      message: localized(survey, locale, survey.thankYouVi, survey.thankYouEn) ?? t(locale, 'thanks.default'),
+      message: localized(locale, survey.thankYouVi, survey.thankYouEn) ?? t(locale, 'thanks.default'),
       changeUrl: survey.status === 'active' ? changeUrl : null,
     });
   }
