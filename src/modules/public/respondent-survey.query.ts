@@ -1,20 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { MetricKind } from '../metrics/scoring';
 import type { SurveyStatus } from '../surveys/survey.entity';
+import type { SurveyWording } from '../surveys/wording';
 import type { Locale } from '../../i18n';
 
 /** What a respondent's page needs about a survey, in one round trip. */
-export interface RespondentSurvey {
+export interface RespondentSurvey extends SurveyWording {
   id: string;
   kind: MetricKind;
   status: SurveyStatus;
-  questionVi: string | null;
-  questionEn: string | null;
-  askComment: boolean;
-  commentPromptVi: string | null;
-  commentPromptEn: string | null;
-  thankYouVi: string | null;
-  thankYouEn: string | null;
   touchpointVi: string | null;
   touchpointEn: string | null;
   brand: string;

@@ -1,23 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { MetricKind } from '../metrics/scoring';
 import type { SurveyStatus } from './survey.entity';
+import type { SurveyWording } from './wording';
 
 /** What the survey management pages read and write beyond the API's create/list. */
 
-export interface SurveyRow {
+export interface SurveyRow extends SurveyWording {
   id: string;
   kind: MetricKind;
   title: string;
   status: SurveyStatus;
   touchpointId: number | null;
   stageId: number | null;
-  questionVi: string | null;
-  questionEn: string | null;
-  askComment: boolean;
-  commentPromptVi: string | null;
-  commentPromptEn: string | null;
-  thankYouVi: string | null;
-  thankYouEn: string | null;
   recontactDays: number | null;
   createdAt: Date;
   updatedAt: Date;
@@ -55,18 +49,11 @@ export async function countResponses(db: DataSource, id: string): Promise<number
   return n;
 }
 
-export interface SurveyInput {
+export interface SurveyInput extends SurveyWording {
   kind: MetricKind;
   title: string;
   attach: { stageId: number } | { touchpointId: number } | null;
   status: SurveyStatus;
-  questionVi: string | null;
-  questionEn: string | null;
-  askComment: boolean;
-  commentPromptVi: string | null;
-  commentPromptEn: string | null;
-  thankYouVi: string | null;
-  thankYouEn: string | null;
   recontactDays: number | null;
 }
 

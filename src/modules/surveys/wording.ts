@@ -24,6 +24,17 @@ export const SCALE_LABELS: Record<MetricKind, { low: Localized; high: Localized 
   ces: { low: { vi: 'Hoàn toàn không đồng ý', en: 'Strongly disagree' }, high: { vi: 'Hoàn toàn đồng ý', en: 'Strongly agree' } },
 };
 
+/** The texts a team may write for a survey, each null for the default wording. */
+export interface SurveyWording {
+  questionVi: string | null;
+  questionEn: string | null;
+  askComment: boolean;
+  commentPromptVi: string | null;
+  commentPromptEn: string | null;
+  thankYouVi: string | null;
+  thankYouEn: string | null;
+}
+
 export interface WordingSource {
   kind: MetricKind;
   questionVi: string | null;
