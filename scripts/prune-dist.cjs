@@ -23,3 +23,19 @@ function walk(dir) {
 }
 
 walk(dist);
+
+// tsc's incremental build trusts dist/.tsbuildinfo and never re-emits an output that went missing: when a
+// source has no compiled file, forget the build state so that this build emits everything again.
+function sources(dir, out = []) {
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) sources(full, out);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+const buildInfo = path.join(dist, '.tsbuildinfo');
+const missing = ['src', 'migrations', 'scripts'].flatMap((d) => sources(path.join(root, d)))
+  .some((file) => !fs.existsSync(path.join(dist, path.relative(root, file)).replace(/\.ts$/, '.js')));
+if (missing && fs.existsSync(buildInfo)) fs.rmSync(buildInfo);
