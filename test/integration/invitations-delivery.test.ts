@@ -71,6 +71,7 @@ describe('durable delivery', () => {
 
     await smtp.start();
     await until('all three delivered', async () => people.every((p) => mailsTo(p).length === 1));
+    await until('all three recorded as sent', async () => (await Promise.all(people.map(stateOf))).every((s) => s.status === 'sent'));
     for (const p of people) expect(await stateOf(p)).toMatchObject({ status: 'sent', error: null });
     await pause(500);
     for (const p of people) expect(mailsTo(p)).toHaveLength(1);
@@ -98,6 +99,7 @@ describe('durable delivery', () => {
     const survey = await makeSurvey();
     await invite(survey, [{ email: 'grey@example.com' }]);
     await until('delivered after a retry', async () => mailsTo('grey@example.com').length === 1);
+    await until('recorded as sent', async () => (await stateOf('grey@example.com')).status === 'sent');
     expect(await stateOf('grey@example.com')).toMatchObject({ status: 'sent', attempts: 2, error: null });
   });
 
@@ -121,6 +123,7 @@ describe('durable delivery', () => {
       VALUES ($1, $2, $3, 'sending', 1, now() - interval '1 second')`, [survey, c.id, newInvitationToken()]);
     expect(await recoverExpiredClaims(t.db, jobs.boss)).toBe(1);
     await until('delivered', async () => mailsTo('orphan@example.com').length === 1);
+    await until('recorded as sent', async () => (await stateOf('orphan@example.com')).status === 'sent');
     expect(await stateOf('orphan@example.com')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await recoverExpiredClaims(t.db, jobs.boss)).toBe(0);
   });
@@ -135,6 +138,7 @@ describe('durable delivery', () => {
     await t.db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() - interval '5 minutes', start_after = now() WHERE id = $1`, [jobId]);
     expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(1);
     await until('delivered', async () => mailsTo('fetched@example.com').length === 1);
+    await until('recorded as sent', async () => (await stateOf('fetched@example.com')).status === 'sent');
     expect(await stateOf('fetched@example.com')).toMatchObject({ status: 'sent' });
     expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(0);
   });
