@@ -15,7 +15,7 @@ import { SMTPServer } from 'smtp-server';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations, startEmbeddedPostgres } from '../src/db';
-import { startJobs } from '../src/jobs';
+import { JobQueue, startJobs } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey } from '../src/modules/auth/api-key.service';
 
@@ -98,10 +98,12 @@ async function main() {
     const [{ id: surveyId }] = await db.query(`INSERT INTO surveys (kind, title) VALUES ('nps', 'Benchmark') RETURNING id`);
     const { key } = await createApiKey(db, 'bench');
 
-    const server = http.createServer(createApp({ db, config, logger }));
+    const queue = new JobQueue(db, logger);
+    const deps = { db, config, logger, queue };
+    const server = http.createServer(createApp(deps));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as { port: number };
-    const jobs = await startJobs({ db, config, logger });
+    const jobs = await startJobs(deps);
     const delivered = async () => smtp ? smtp.accepted()
       : Number((await db.query(`SELECT count(*) AS n FROM mailbox_messages`))[0].n);
 
@@ -124,6 +126,7 @@ async function main() {
     }
     const seconds = (performance.now() - started) / 1000;
     await jobs.stop();
+    await queue.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const [{ sent }] = await db.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent FROM invitations`);
     process.stdout.write([

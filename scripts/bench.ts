@@ -20,6 +20,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
+import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey } from '../src/modules/auth/api-key.service';
 import { createUser } from '../src/modules/auth/users.service';
@@ -240,6 +241,7 @@ async function main() {
   const database = await benchDatabase();
   let db: DataSource | null = null;
   let server: http.Server | null = null;
+  let queue: JobQueue | null = null;
   let bare: { base: string; close(): Promise<void> } | null = null;
   try {
     db = createDataSource(database.url, { poolSize: 12 });
@@ -252,7 +254,9 @@ async function main() {
       ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
       SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
     });
-    const app = createApp({ db, config, logger: createLogger('silent') });
+    const logger = createLogger('silent');
+    queue = new JobQueue(db, logger);
+    const app = createApp({ db, config, logger, queue });
     server = http.createServer(app);
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -321,6 +325,7 @@ async function main() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server?.close(() => resolve()));
     }
+    await queue?.stop();
     if (db?.isInitialized) await db.destroy();
     await database.drop();
   }

@@ -2,17 +2,9 @@ import crypto from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { DataSource } from 'typeorm';
-import type { Config } from './config';
-import type { Logger } from './logger';
+import type { AppDeps } from './deps';
 import { setupViewEngine } from './web/view-engine';
 import { mountRoutes } from './web/routes';
-
-export interface AppDeps {
-  db: DataSource;
-  config: Config;
-  logger: Logger;
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

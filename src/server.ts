@@ -2,7 +2,7 @@ import http from 'node:http';
 import { bootstrap } from './bootstrap';
 import type { Database } from './db';
 import { createApp } from './app';
-import { startJobs } from './jobs';
+import { JobQueue, startJobs } from './jobs';
 import { userCount } from './modules/auth/auth.service';
 
 /** Stops accepting connections, lets requests in flight finish (up to 20 s), then closes the database. */
@@ -10,11 +10,14 @@ const DRAIN_TIMEOUT_MS = 20_000;
 
 async function main(): Promise<void> {
   const { config, logger, database } = await bootstrap();
-  const app = createApp({ db: database.db, config, logger });
+  const queue = new JobQueue(database.db, logger);
+  await queue.start();
+  const deps = { db: database.db, config, logger, queue };
+  const app = createApp(deps);
   const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  const jobs = await startJobs({ db: database.db, config, logger });
+  const jobs = await startJobs(deps);
   logger.info({ url: config.baseUrl, port: config.port, embeddedDatabase: database.embedded?.clusterDir ?? null }, 'Touchpoint is listening');
   const firstRun = (await userCount(database.db)) === 0;
   process.stdout.write(`\nTouchpoint is running at ${config.baseUrl}\n  health: ${config.baseUrl}/healthz\n` +
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(timer);
     await jobs.stop();
+    await queue.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

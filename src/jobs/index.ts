@@ -1,21 +1,13 @@
-import PgBoss from 'pg-boss';
-import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
+import type PgBoss from 'pg-boss';
+import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
-import { createQueues, EMAIL_QUEUE_OPTIONS, JOB_SCHEMA, poolDb, QUEUES } from './queue';
+import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
 
-export { jobQueue, QUEUES } from './queue';
+export { JobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
 export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
-
-export interface JobsDeps {
-  db: DataSource;
-  config: Config;
-  logger: Logger;
-}
 
 export interface JobsOptions {
   delivery?: Partial<DeliveryOptions>;
@@ -25,22 +17,17 @@ export interface JobsOptions {
 
 export interface Jobs {
   boss: PgBoss;
-  /** Drains: stops taking jobs, lets the emails in flight finish, then stops pg-boss. */
+  /** Drains: stops taking jobs and lets the emails in flight finish; pg-boss itself stops with the queue. */
   stop(): Promise<void>;
 }
 
-const DRAIN_TIMEOUT_MS = 20_000;
-
 /**
- * The background side of the app, on the same PostgreSQL (schema `pgboss`): email delivery and the
- * scheduled reminder scan. Every instance may run it; pg-boss hands each job to one of them.
+ * The background side of the app, on the app's one job queue: email delivery and the scheduled reminder
+ * scan. Every instance may run it; pg-boss hands each job to one of them.
  */
-export async function startJobs({ db, config, logger }: JobsDeps, options: JobsOptions = {}): Promise<Jobs> {
+export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
-  const boss = new PgBoss({ db: poolDb(db), schema: JOB_SCHEMA, migrate: true, supervise: true, schedule: true });
-  boss.on('error', (err) => log.error({ err }, 'job queue error'));
-  await boss.start();
-  await createQueues(boss);
+  const boss = await queue.start();
   await boss.updateQueue(QUEUES.invitationEmail, {
     name: QUEUES.invitationEmail,
     ...EMAIL_QUEUE_OPTIONS,
@@ -60,7 +47,7 @@ export async function startJobs({ db, config, logger }: JobsDeps, options: JobsO
     boss,
     async stop() {
       await delivery.stop();
-      await boss.stop({ graceful: true, wait: true, close: false, timeout: DRAIN_TIMEOUT_MS });
+      await boss.offWork(QUEUES.invitationReminders);
       mailer.close();
       log.info('jobs stopped');
     },

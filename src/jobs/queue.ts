@@ -64,27 +64,43 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.invitationReminders, { name: QUEUES.invitationReminders, policy: 'singleton', retryLimit: 2, retryDelay: 60 });
 }
 
-const senders = new WeakMap<DataSource, Promise<PgBoss>>();
-
 /**
- * The queue as request handlers see it: pg-boss's schema and queues installed, no workers, no timers.
- * Created on first use, once per database; the worker side is startJobs() in ./index.ts.
+ * The app's one pg-boss instance (schema `pgboss` of the app's database). Request handlers enqueue on it,
+ * startJobs() adds the workers and schedules; it starts on first use (or at boot through start()) and is
+ * stopped with the app, after the workers have drained.
  */
-export function jobQueue(db: DataSource, logger: Logger): Promise<PgBoss> {
-  let ready = senders.get(db);
-  if (!ready) {
-    ready = (async () => {
-      const boss = new PgBoss({ db: poolDb(db), schema: JOB_SCHEMA, migrate: true, supervise: false, schedule: false });
-      boss.on('error', (err) => logger.error({ err }, 'job queue error'));
-      await boss.start();
-      await createQueues(boss);
-      return boss;
-    })();
-    // A failed start (database down) is tried again by the next caller.
-    ready.catch(() => senders.delete(db));
-    senders.set(db, ready);
+export class JobQueue {
+  private ready: Promise<PgBoss> | null = null;
+  private stopped = false;
+
+  constructor(private readonly db: DataSource, private readonly logger: Logger) {}
+
+  /** Starts pg-boss once (installing its schema and our queues); a failed start is tried again by the next caller. */
+  start(): Promise<PgBoss> {
+    if (this.stopped) return Promise.reject(new Error('the job queue is stopped'));
+    if (!this.ready) {
+      const ready = (async () => {
+        const boss = new PgBoss({ db: poolDb(this.db), schema: JOB_SCHEMA, migrate: true, supervise: true, schedule: true });
+        boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
+        await boss.start();
+        await createQueues(boss);
+        return boss;
+      })();
+      ready.catch(() => { if (this.ready === ready) this.ready = null; });
+      this.ready = ready;
+    }
+    return this.ready;
   }
-  return ready;
+
+  /** Lets the jobs in flight finish (up to `timeoutMs`), then stops pg-boss; the database stays open. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    this.stopped = true;
+    const ready = this.ready;
+    this.ready = null;
+    if (!ready) return;
+    const boss = await ready.catch(() => null);
+    if (boss) await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+  }
 }
 
 const JOBS_PER_INSERT = 5000;

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response, Router } from 'express';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { t, type Locale } from '../i18n';
 import { getSettings } from '../modules/settings';
-import { formatDateTime } from '../modules/settings/manage.forms';
+import { formatterFor } from '../web/format';
 import { dashboardRouter } from '../web/dashboard-router';
 import { notFound } from '../web/errors';
 import { getMailboxMessage, listMailbox } from './mailbox';
@@ -54,7 +54,7 @@ export function mailboxRouter({ db, config }: AppDeps): Router {
     res.render('manage/mailbox', {
       layout: 'dashboard',
       title: t(locale, 'mailbox.title'),
-      messages: page.items.map((m) => ({ ...m, href: `/manage/mailbox/${m.id}`, date: formatDateTime(m.createdAt, locale, timeZone) })),
+      messages: page.items.map((m) => ({ ...m, href: `/manage/mailbox/${m.id}`, date: formatterFor(locale, timeZone).dateTime(m.createdAt) })),
       olderHref: page.nextBefore ? `/manage/mailbox?before=${page.nextBefore}` : null,
       paged: before !== null,
     });
@@ -68,7 +68,7 @@ export function mailboxRouter({ db, config }: AppDeps): Router {
     res.render('manage/mailbox-message', {
       layout: 'dashboard',
       title: message.subject || t(locale, 'mailbox.title'),
-      message: { ...message, date: formatDateTime(message.createdAt, locale, timeZone) },
+      message: { ...message, date: formatterFor(locale, timeZone).dateTime(message.createdAt) },
       textParts: message.text ? textParts(message.text) : null,
       headers: Object.entries(message.headers).map(([name, value]) => ({ name, value })),
       frameSrc: `/manage/mailbox/${message.id}/html`,

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { MessageKey } from '../i18n';
 import { resolveLocale, t } from '../i18n';
+import { DOMAIN_ERROR_KINDS, DomainError } from '../domain-error';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -36,6 +37,14 @@ function fromParserError(err: unknown): HttpError | null {
   return new HttpError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');
 }
 
+/** A feature service's refusal, as HTTP: the kind decides the status (see src/domain-error.ts). */
+function fromDomainError(err: unknown): HttpError | null {
+  if (!(err instanceof DomainError)) return null;
+  const o = err.options;
+  const code = o.code ?? (err.kind === 'invalid' ? 'validation_failed' : err.kind);
+  return new HttpError(DOMAIN_ERROR_KINDS[err.kind], code, err.message, o.details ?? [], o.messageKey, o.messageVars ?? {});
+}
+
 /** A unique violation from a race the code's own check lost is a conflict, not a crash. */
 function fromDatabaseError(err: unknown): HttpError | null {
   const e = err as { code?: string; driverError?: { code?: string } };
@@ -50,7 +59,7 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 
 /** The one place that turns errors into JSON (under /api) or a page in the visitor's language. */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const httpError = err instanceof HttpError ? err : fromParserError(err) ?? fromDatabaseError(err);
+  const httpError = err instanceof HttpError ? err : fromDomainError(err) ?? fromParserError(err) ?? fromDatabaseError(err);
   if (!httpError) req.log?.error({ err }, 'unhandled error');
   const status = httpError?.status ?? 500;
   const code = httpError?.code ?? 'internal_error';

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import path from 'node:path';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { publicDir } from '../paths';
 import { healthRouter } from '../modules/health';
 import { publicRouter } from '../modules/public';

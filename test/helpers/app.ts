@@ -4,11 +4,13 @@ import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import type { AppDeps } from '../../src/deps';
+import { JobQueue } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { createApiKey } from '../../src/modules/auth/api-key.service';
 import { createTestDatabase } from './database';
 
-export interface TestApp {
+export interface TestApp extends AppDeps {
   app: Express;
   db: DataSource;
   config: Config;
@@ -30,7 +32,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ db: database.db, config, logger });
+  const queue = new JobQueue(database.db, logger);
+  const app = createApp({ db: database.db, config, logger, queue });
   const { key } = await createApiKey(database.db, 'tests');
-  return { app, db: database.db, config, apiKey: key, close: () => database.drop() };
+  return {
+    app, db: database.db, config, logger, queue, apiKey: key,
+    async close() {
+      await queue.stop();
+      await database.drop();
+    },
+  };
 }

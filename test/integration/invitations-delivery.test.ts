@@ -14,7 +14,7 @@ const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 beforeAll(async () => {
   smtp = await startSmtpServer();
   t = await startTestApp({ SMTP_URL: smtp.url });
-  jobs = await startJobs({ db: t.db, config: t.config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') },
+  jobs = await startJobs({ ...t, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') },
     { delivery: { pollIntervalMs: 100, probeEveryMs: 200 }, retryDelaySeconds: 1 });
 });
 

@@ -79,7 +79,7 @@ describe('/manage/surveys/:id/send', () => {
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r.email).toMatch(/^gold[2-5]@page\.test$/);
 
-    const jobs: Jobs = await startJobs({ db: t.db, config: t.config, logger: createLogger('silent') }, { delivery: { pollIntervalMs: 100 } });
+    const jobs: Jobs = await startJobs({ ...t, logger: createLogger('silent') }, { delivery: { pollIntervalMs: 100 } });
     try {
       await until('delivered', async () => text((await editor.get(sent.headers.location)).text).includes('Sent 2'));
     } finally {

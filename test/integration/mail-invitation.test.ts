@@ -13,7 +13,7 @@ const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 beforeAll(async () => {
   smtp = await startSmtpServer();
   t = await startTestApp({ SMTP_URL: smtp.url, MAIL_FROM: 'Cà Phê Sài Gòn <hello@shop.test>' });
-  jobs = await startJobs({ db: t.db, config: t.config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') }, { delivery: { pollIntervalMs: 100 } });
+  jobs = await startJobs({ ...t, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') }, { delivery: { pollIntervalMs: 100 } });
   await t.db.query(`UPDATE settings SET brand = 'Cà Phê <Sài Gòn> & Co'`);
 });
 

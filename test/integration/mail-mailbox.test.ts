@@ -14,7 +14,7 @@ const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 
 beforeAll(async () => {
   t = await startTestApp();
-  jobs = await startJobs({ db: t.db, config: t.config, logger }, { delivery: { pollIntervalMs: 100 } });
+  jobs = await startJobs({ ...t, logger }, { delivery: { pollIntervalMs: 100 } });
 });
 afterAll(async () => {
   await jobs.stop();
@@ -105,7 +105,7 @@ describe('the built-in mailbox (no SMTP_URL)', () => {
       NODE_ENV: 'test', BASE_URL: TEST_BASE_URL, SESSION_SECRET: t.config.sessionSecret, DATABASE_URL: 'postgres://unused/unused',
       DATA_DIR: t.config.dataDir, SMTP_URL: 'smtp://127.0.0.1:2525',
     });
-    const withSmtp = { ...t, app: createApp({ db: t.db, config, logger }) };
+    const withSmtp = { ...t, app: createApp({ ...t, config, logger }) };
     const admin = await loginAs(withSmtp, 'admin');
     expect((await admin.get('/manage/mailbox')).status).toBe(404);
     expect((await admin.get('/manage/surveys')).text).not.toContain('href="/manage/mailbox"');

@@ -1,5 +1,5 @@
 import { HttpError } from '../../src/web/errors';
-import { previousRange, resolvePeriod } from '../../src/modules/metrics/date-range';
+import { previousRange, resolvePeriod } from '../../src/web/params';
 import { filterQuery, parseDashboardFilters } from '../../src/modules/metrics/filters';
 
 /** The one parser of dashboard periods and filters (pure: no database needed). */

@@ -1,5 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { HttpError, type ErrorDetail } from '../../web/errors';
 import { authenticateApiKey } from '../auth/api-key.service';
 import { journeysApiRouter } from '../journeys/journeys.routes';

@@ -1,12 +1,14 @@
 import type { Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
-import { type FieldErrors, formatDateTime, manageForm, redirectWithFlash, typedValues, uuidParam, validateForm } from '../settings/manage.forms';
+import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { uuidParam } from '../../web/params';
+import { formatterFor } from '../../web/format';
 import { createApiKey } from './api-key.service';
 import { listApiKeys, revokeApiKey } from './api-keys.pages.service';
 import { apiKeyForm } from './users.forms';
@@ -29,9 +31,9 @@ export function apiKeysPagesRouter({ db, config }: AppDeps): Router {
         name: k.name,
         prefix: k.prefix,
         createdBy: k.createdByEmail,
-        created: formatDateTime(k.createdAt, locale, timeZone),
-        lastUsed: k.lastUsedAt ? formatDateTime(k.lastUsedAt, locale, timeZone) : null,
-        revoked: k.revokedAt ? formatDateTime(k.revokedAt, locale, timeZone) : null,
+        created: formatterFor(locale, timeZone).dateTime(k.createdAt),
+        lastUsed: k.lastUsedAt ? formatterFor(locale, timeZone).dateTime(k.lastUsedAt) : null,
+        revoked: k.revokedAt ? formatterFor(locale, timeZone).dateTime(k.revokedAt) : null,
       })),
     });
   }

@@ -1,6 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t } from '../../i18n';
 import { HttpError } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';

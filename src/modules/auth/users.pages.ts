@@ -1,12 +1,14 @@
 import type { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
-import { type FieldErrors, formatDate, manageForm, redirectWithFlash, typedValues, uuidParam, validateForm } from '../settings/manage.forms';
+import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { uuidParam } from '../../web/params';
+import { formatterFor } from '../../web/format';
 import { ROLES, type Role } from './user.entity';
 import { MIN_PASSWORD_LENGTH, newUserForm, roleForm, type NewUserForm } from './users.forms';
 import { changeRole, deleteUser, generatePassword, listUsers } from './users.pages.service';
@@ -30,7 +32,7 @@ export function usersPagesRouter({ db, config }: AppDeps): Router {
         name: u.name,
         role: t(locale, `role.${u.role}`),
         isMe: u.id === me.id,
-        created: formatDate(u.createdAt, locale, timeZone),
+        created: formatterFor(locale, timeZone).date(u.createdAt),
         roles: ROLES.map((r) => ({ value: r, label: t(locale, `role.${r}`), selected: r === u.role })),
       })),
     });

@@ -5,7 +5,8 @@ import { stringify } from 'csv-stringify';
 import type { DataSource } from 'typeorm';
 import { toZonedIso } from '../../time';
 import { safeCell } from './contacts-csv';
-import { attributeKeys, listContactsPage, type ContactCursor, type ContactFilter } from './contacts.queries';
+import type { Cursor } from '../../web/params';
+import { attributeKeys, listContactsPage, type ContactFilter } from './contacts.queries';
 
 const EXPORT_BATCH = 1000;
 
@@ -27,7 +28,7 @@ export async function writeContactsCsv(db: DataSource, filter: ContactFilter, ti
   };
   try {
     await write(['email', 'name', 'locale', ...keys, 'unsubscribed_at', 'created_at']);
-    let cursor: ContactCursor | null = null;
+    let cursor: Cursor | null = null;
     do {
       const page = await listContactsPage(db, filter, cursor, EXPORT_BATCH);
       for (const c of page.items) {

@@ -2,9 +2,11 @@ import path from 'node:path';
 import fs from 'node:fs';
 import express, { type Request, type Response, type Router } from 'express';
 import { stringify } from 'csv-stringify';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
+import { formatNumber, formatterFor } from '../../web/format';
+import { decodeCursor, encodeCursor, uuidParam } from '../../web/params';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
@@ -18,7 +20,7 @@ import {
 } from './contacts-import';
 import { listQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
 import {
-  countContacts, createContact, decodeContactCursor, encodeContactCursor, eraseContact, getContactDetail, listContactsPage,
+  countContacts, createContact, eraseContact, getContactDetail, listContactsPage,
   setUnsubscribed, updateContact, type ContactDetail, type ContactFilter,
 } from './contacts.queries';
 
@@ -27,28 +29,14 @@ const PAGE_SIZE = 50;
 const BLANK_ATTRIBUTE_ROWS = 3;
 /** Attributes shown in a list row before "+N more". */
 const LIST_ATTRIBUTES = 3;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function intlLocale(locale: Locale): string {
-  return locale === 'vi' ? 'vi-VN' : 'en-GB';
-}
-
-/** Vietnamese: 23/11/2026 08:05; English: 23 Nov 2026, 08:05 — in the organisation's time zone. */
 function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
-  if (locale === 'en') return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
-  const day = new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone }).format(date);
-  const time = new Intl.DateTimeFormat('vi-VN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(date);
-  return `${day} ${time}`;
-}
-
-function formatNumber(n: number, locale: Locale): string {
-  return new Intl.NumberFormat(intlLocale(locale)).format(n);
+  return formatterFor(locale, timeZone).dateTime(date);
 }
 
 function idParam(req: Request, name = 'id'): string {
-  const id = req.params[name];
-  if (typeof id !== 'string' || !UUID.test(id)) throw notFound();
-  return id.toLowerCase();
+  const id = uuidParam(req.params[name]);
+  if (!id) throw notFound();
+  return id;
 }
 
 function attributeRows(attributes: ContactAttributes): AttributeRow[] {
@@ -67,7 +55,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     const { value, error } = listQuerySchema.validate(req.query);
     const query = (error ? { q: '', attr: '', status: 'all' } : value) as ListQuery;
     const attribute = query.attr ? parseAttributeFilter(query.attr) : null;
-    const cursor = query.cursor ? decodeContactCursor(query.cursor) : null;
+    const cursor = query.cursor ? decodeCursor(query.cursor, 'uuid') : null;
     const problem: MessageKey | null = error ? 'error.badRequest'
       : query.attr && !attribute ? 'contacts.filter.badAttr'
         : query.cursor && !cursor ? 'contacts.filter.badCursor' : null;
@@ -94,7 +82,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     const filtered = filterParams.size > 0;
     const withFilters = (base: string, params: URLSearchParams) => (params.size > 0 ? `${base}?${params}` : base);
     const nextParams = new URLSearchParams(filterParams);
-    if (page.nextCursor) nextParams.set('cursor', encodeContactCursor(page.nextCursor));
+    if (page.nextCursor) nextParams.set('cursor', encodeCursor(page.nextCursor));
     res.render('manage/contacts/list', {
       ...view,
       countText: t(locale, total === 1 ? 'contacts.count.one' : 'contacts.count.other', { count: formatNumber(total, locale) }),

@@ -5,6 +5,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Locale } from '../../i18n';
+import type { Cursor } from '../../web/params';
 import type { ContactAttributes } from './contact.entity';
 
 export type SubscriptionFilter = 'all' | 'subscribed' | 'unsubscribed';
@@ -28,22 +29,6 @@ export interface ContactListItem {
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 // TypeORM answers a bare UPDATE/DELETE with [rows, count]; statements that need their rows wrap them in a CTE.
-
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-export interface ContactCursor { createdAt: string; id: string }
-
-/** Opaque to users; carries created_at to the microsecond, so no row repeats or goes missing between pages. */
-export function encodeContactCursor(c: ContactCursor): string {
-  return Buffer.from(`${c.createdAt}|${c.id}`).toString('base64url');
-}
-
-/** null when the text is not a cursor this page wrote (and so cannot be trusted into SQL). */
-export function decodeContactCursor(text: string): ContactCursor | null {
-  const m = CURSOR.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  if (!m || Number.isNaN(Date.parse(m[1]))) return null;
-  return { createdAt: m[1], id: m[2] };
-}
 
 /** The JSON values an attribute typed as text may have been stored as: "5" also finds 5, "true" finds true. */
 function attributeCandidates(key: string, value: string): string[] {
@@ -78,12 +63,12 @@ function whereClauses(filter: ContactFilter, params: unknown[]): string[] {
 }
 
 /** Newest first, `limit` at a time; `nextCursor` is null on the last page. */
-export async function listContactsPage(db: Queryable, filter: ContactFilter, cursor: ContactCursor | null, limit: number):
-Promise<{ items: ContactListItem[]; nextCursor: ContactCursor | null }> {
+export async function listContactsPage(db: Queryable, filter: ContactFilter, cursor: Cursor | null, limit: number):
+Promise<{ items: ContactListItem[]; nextCursor: Cursor | null }> {
   const params: unknown[] = [];
   const where = whereClauses(filter, params);
   if (cursor) {
-    params.push(cursor.createdAt, cursor.id);
+    params.push(cursor.at, cursor.id);
     where.push(`(c.created_at, c.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(limit + 1);
@@ -99,7 +84,7 @@ Promise<{ items: ContactListItem[]; nextCursor: ContactCursor | null }> {
   const last = page[page.length - 1];
   return {
     items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
-    nextCursor: more && last ? { createdAt: last.cursorAt, id: last.id } : null,
+    nextCursor: more && last ? { at: last.cursorAt, id: last.id } : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { check } from '../../web/middleware/validate';
 import { contactSchema, contactsBodySchema, type ContactInput } from './contacts.schemas';
 import { upsertContacts } from './contacts.service';

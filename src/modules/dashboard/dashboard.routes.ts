@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
@@ -10,7 +10,8 @@ import { compactRollupsSoon } from '../metrics/rollup';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
 import { filterBar } from './filter-bar';
-import { Formatter } from './format';
+import { formatterFor } from '../../web/format';
+import { keyParam, uuidParam } from '../../web/params';
 import { getJourneyMap } from './journey-map.service';
 import { getOverview } from './overview.service';
 import { dashboardPartials } from './partials';
@@ -21,8 +22,6 @@ const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/c
 const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
 const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
 const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const KEY = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 function render(res: Response, view: string, title: string, data: Record<string, unknown>): void {
   res.render(`dashboard/${view}`, { layout: 'dashboard', title, partials: dashboardPartials(), ...data });
@@ -41,7 +40,7 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     const settings = await getSettings(db);
     const locale = res.locals.locale as Locale;
     const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow });
-    return { filters, fmt: new Formatter(locale, settings.timeZone), locale };
+    return { filters, fmt: formatterFor(locale, settings.timeZone), locale };
   }
 
   /** The filters that links to other score pages keep: period, channel, segment. */
@@ -72,8 +71,8 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   });
 
   route('get', '/surveys/:id', 'viewer', async (req, res) => {
-    const id = String(req.params.id);
-    if (!UUID.test(id)) throw notFound();
+    const id = uuidParam(req.params.id);
+    if (!id) throw notFound();
     const { filters, fmt, locale } = await context(req, res, DETAIL_FILTERS);
     const catalog = await getJourneyCatalog(db);
     const survey = catalog.surveys.find((s) => s.id === id);
@@ -99,8 +98,8 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   });
 
   route('get', '/touchpoints/:key', 'viewer', async (req, res) => {
-    const key = String(req.params.key);
-    if (!KEY.test(key)) throw notFound();
+    const key = keyParam(req.params.key);
+    if (!key) throw notFound();
     const { filters, fmt, locale } = await context(req, res, DETAIL_FILTERS);
     const catalog = await getJourneyCatalog(db);
     const tp = catalog.touchpoints.find((x) => x.key === key);

@@ -7,7 +7,7 @@ import { targetFor, type CatalogSurvey, type JourneyCatalog } from '../metrics/q
 import { getResponseRate } from '../metrics/queries/getResponseRate';
 import type { MetricKind } from '../metrics/scoring';
 import { chartJson } from './chart';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { listResponses } from './queries/listResponses';
 import { responseQuery, responseView, type ResponseView } from './responses.service';
 import { distribution, GROUP_COLOR, histogramsBy, KIND_LABEL, KINDS, scoreView, type DistributionBar, type ScoreView } from './score-view';

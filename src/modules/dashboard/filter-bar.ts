@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { RESPONSE_CHANNELS } from '../responses/response.entity';
-import { PERIOD_PRESETS, DEFAULT_PRESET } from '../metrics/date-range';
+import { PERIOD_PRESETS, DEFAULT_PRESET } from '../../web/params';
 import type { DashboardFilters, FilterName } from '../metrics/filters';
 import type { JourneyCatalog } from '../metrics/queries/getJourneyCatalog';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { getAttributeSuggestions } from './queries/getAttributeSuggestions';
 import { KIND_LABEL, KINDS } from './score-view';
 

@@ -6,7 +6,7 @@ import { getHistogramRows } from '../metrics/queries/getHistogramRows';
 import { getJourneyCatalog, targetFor, type CatalogSurvey } from '../metrics/queries/getJourneyCatalog';
 import { mergeHistograms, type Histogram, type MetricKind } from '../metrics/scoring';
 import { chartJson } from './chart';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { histogramsBy, KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';
 
 export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[] }

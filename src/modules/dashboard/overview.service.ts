@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { DashboardFilters } from '../metrics/filters';
 import { getHistogramRows } from '../metrics/queries/getHistogramRows';
 import { getJourneyCatalog, targetFor } from '../metrics/queries/getJourneyCatalog';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { histogramsBy, KINDS, scoreView, type ScoreView } from './score-view';
 import { trendBuckets, trendView, type TrendView } from './trend';
 

@@ -6,7 +6,7 @@ import { toZonedIso } from '../../time';
 import type { DashboardFilters } from '../metrics/filters';
 import type { JourneyCatalog } from '../metrics/queries/getJourneyCatalog';
 import { scoreGroup, type ScoreGroup } from '../metrics/scoring';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { listResponses, type ResponseListItem, type ResponseListQuery } from './queries/listResponses';
 import { scoreFilterFor, surveysInScope } from './scope';
 import { groupLabel, KIND_LABEL } from './score-view';

@@ -1,7 +1,7 @@
 import { t, type Locale } from '../../i18n';
 import { compareScores, scoreFromHistogram, scoreGroup, SCALES, type Histogram, type MetricKind, type MetricResult, type ScoreGroup } from '../metrics/scoring';
 import type { HistogramRow } from '../metrics/queries/getHistogramRows';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 
 export const KINDS: MetricKind[] = ['nps', 'csat', 'ces'];
 export const KIND_LABEL: Record<MetricKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };

@@ -3,9 +3,9 @@ import { addDays, isoWeekLabel, weekStart } from '../../time';
 import { scoreFromHistogram, type Histogram, type MetricKind } from '../metrics/scoring';
 import type { Bucket } from '../metrics/queries/getHistogramRows';
 import { weekBuckets } from '../metrics/queries/getScoreHistograms';
-import type { DayRange } from '../metrics/date-range';
+import type { DayRange } from '../../web/params';
 import { chartJson, type ChartAxis } from './chart';
-import type { Formatter } from './format';
+import type { Formatter } from '../../web/format';
 import { AXIS, KIND_COLOR, KIND_LABEL } from './score-view';
 
 /** Trends show at least twelve weeks, ending with the period's last (possibly partial) week. */

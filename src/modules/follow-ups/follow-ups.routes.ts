@@ -1,13 +1,13 @@
 import express, { type Request, type Response, type Router } from 'express';
 import Joi from 'joi';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { dashboardPartials } from '../dashboard/partials';
-import { Formatter } from '../dashboard/format';
+import { formatterFor, type Formatter } from '../../web/format';
 import { groupLabel, KIND_LABEL } from '../dashboard/score-view';
 import { parseDashboardFilters } from '../metrics/filters';
 import { scoreGroup } from '../metrics/scoring';
@@ -58,7 +58,7 @@ export function followUpsRouter({ db }: AppDeps): Router {
 
   async function formatter(res: Response): Promise<Formatter> {
     const settings = await getSettings(db);
-    return new Formatter(res.locals.locale as Locale, settings.timeZone);
+    return formatterFor(res.locals.locale as Locale, settings.timeZone);
   }
 
   route('get', '/follow-ups', 'viewer', async (req, res) => {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../i18n';
-import { decodeCursor, encodeCursor } from '../responses/responses.query';
+import { encodeCursor, requireCursor } from '../../web/params';
 import type { ResponseChannel } from '../responses/response.entity';
 import type { MetricKind } from '../metrics/scoring';
 import type { FollowUpStatus } from './follow-up.entity';
@@ -59,8 +59,8 @@ export async function listFollowUps(db: DataSource, q: { status: StatusFilter; a
   if (q.assignee === 'me') where.push(`f.assignee_user_id = ${p(q.userId)}::uuid`);
   if (q.assignee === 'none') where.push(`f.assignee_user_id IS NULL`);
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    where.push(`(f.created_at, f.id) < (${p(c.createdAt)}::timestamptz, ${p(c.id)}::bigint)`);
+    const c = requireCursor(q.cursor, 'bigserial');
+    where.push(`(f.created_at, f.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::bigint)`);
   }
   const rows: Array<FollowUpItem & { cursorAt: string }> = await db.query(
     `SELECT ${COLUMNS}, to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
@@ -70,7 +70,7 @@ export async function listFollowUps(db: DataSource, q: { status: StatusFilter; a
   );
   const hasMore = rows.length > q.limit;
   const page = hasMore ? rows.slice(0, q.limit) : rows;
-  return { items: page.map(({ cursorAt: _c, ...item }) => item), nextCursor: hasMore ? encodeCursor(page[page.length - 1]) : null };
+  return { items: page.map(({ cursorAt: _c, ...item }) => item), nextCursor: hasMore ? encodeCursor({ at: page[page.length - 1].cursorAt, id: page[page.length - 1].id }) : null };
 }
 
 /** Open and in-progress counts for the queue's header. */

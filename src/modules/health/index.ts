@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 
 /** GET /healthz: 200 when the database answers within two seconds, 503 otherwise. */
 export function healthRouter({ db }: AppDeps): Router {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { mailboxRouter } from '../../mail/mailbox.routes';
 import { sendPagesRouter } from './send.pages';
 

@@ -1,18 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { responseRate, type ResponseRate } from '../metrics';
 import type { InvitationStatus } from './invitation.entity';
 
-export interface ResponseRate {
-  /** Invitations delivered to the mail server (or the mailbox). */
-  sent: number;
-  /** Of those, the ones with an answer. */
-  responded: number;
-  /** responded / sent, from 0 to 1; null before anything was sent. */
-  rate: number | null;
-}
-
-function toRate(row: { sent: number; responded: number }): ResponseRate {
-  return { sent: row.sent, responded: row.responded, rate: row.sent > 0 ? row.responded / row.sent : null };
-}
+export type { ResponseRate };
 
 const RATE_COLUMNS = `count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
   count(*) FILTER (WHERE sent_at IS NOT NULL AND responded_at IS NOT NULL)::int AS responded`;
@@ -20,7 +10,7 @@ const RATE_COLUMNS = `count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
 /** SPEC §3: response rate of a survey = invitations with a response / invitations sent. */
 export async function getResponseRate(db: DataSource, surveyId: string): Promise<ResponseRate> {
   const [row]: Array<{ sent: number; responded: number }> = await db.query(`SELECT ${RATE_COLUMNS} FROM invitations WHERE survey_id = $1`, [surveyId]);
-  return toRate(row);
+  return responseRate(row.sent, row.responded);
 }
 
 export interface SendSurvey {

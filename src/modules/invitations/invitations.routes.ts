@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { notFound } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
-import { surveyIdSchema } from '../surveys/surveys.schemas';
+import { uuidParam } from '../../web/params';
 import { sendInvitationsSchema, type SendInvitationsBody } from './invitations.schemas';
 import { sendInvitations, type Audience } from './send.service';
 
@@ -13,14 +13,14 @@ function audienceOf(body: SendInvitationsBody): Audience {
 }
 
 /** REST: invite contacts to a survey by email; the mail goes out through the job queue. */
-export function invitationsApiRouter({ db, logger }: AppDeps): Router {
+export function invitationsApiRouter({ db, queue }: AppDeps): Router {
   const router = Router();
   router.post('/surveys/:id/invitations', async (req, res) => {
     const surveyId = String(req.params.id);
-    if (surveyIdSchema.validate(surveyId).error) throw notFound(`No survey with id ${surveyId}`);
+    if (!uuidParam(surveyId)) throw notFound(`No survey with id ${surveyId}`);
     const body = check<SendInvitationsBody>(sendInvitationsSchema, req.body);
     const apiKey = res.locals.apiKey as { name: string };
-    const report = await sendInvitations({ db, logger }, {
+    const report = await sendInvitations({ db, queue }, {
       surveyId, audience: audienceOf(body), source: 'api', requestedBy: `API key ${apiKey.name}`,
     });
     res.status(202).json({ queued: report.queued, skipped: report.skipped });

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
-import { formatDateTime, formatNumber, uuidParam } from '../settings/manage.forms';
+import { uuidParam } from '../../web/params';
+import { formatNumber, formatterFor } from '../../web/format';
 import { audienceFormSchema, sendFormSchema, type AudienceForm, type SendForm } from './invitations.schemas';
 import {
   getBatch, getResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames,
@@ -20,14 +21,10 @@ const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit
 /** Seconds between refreshes of the progress page while mail is still going out. */
 const PROGRESS_REFRESH_SECONDS = 3;
 
-function percent(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(value);
-}
-
 function rateView(rate: ResponseRate, locale: Locale) {
   return {
     sent: rate.sent,
-    percent: rate.rate === null ? null : percent(rate.rate, locale),
+    percent: rate.rate === null ? null : formatterFor(locale, 'UTC').percent(rate.rate),
     detail: t(locale, 'invite.responseRateDetail', { responded: formatNumber(rate.responded, locale), sent: formatNumber(rate.sent, locale) }),
   };
 }
@@ -43,7 +40,7 @@ function batchView(b: BatchSummary, surveyId: string, locale: Locale, timeZone: 
   const pending = b.counts.queued + b.counts.sending;
   return {
     href: `/manage/surveys/${surveyId}/send/${b.id}`,
-    when: formatDateTime(b.createdAt, locale, timeZone),
+    when: formatterFor(locale, timeZone).dateTime(b.createdAt),
     by: b.requestedBy,
     audience: audienceLabel(b.audience, locale),
     queued: formatNumber(b.queued, locale),
@@ -56,7 +53,7 @@ function batchView(b: BatchSummary, surveyId: string, locale: Locale, timeZone: 
 }
 
 function failureView(f: DeliveryFailure, locale: Locale, timeZone: string) {
-  return { email: f.email ?? t(locale, 'invite.deletedContact'), error: f.error ?? '', at: formatDateTime(f.at, locale, timeZone) };
+  return { email: f.email ?? t(locale, 'invite.deletedContact'), error: f.error ?? '', at: formatterFor(locale, timeZone).dateTime(f.at) };
 }
 
 /** The form's choice as a segment and a sample fraction. */
@@ -71,7 +68,7 @@ function choiceOf(input: AudienceForm): { segment: Segment; sample: number | nul
  * /manage/surveys/:id/send: choose all contacts, a segment or a random sample, preview the count, send;
  * then a progress page that refreshes itself (no script) until the batch is delivered.
  */
-export function sendPagesRouter({ db, logger }: AppDeps): Router {
+export function sendPagesRouter({ db, queue }: AppDeps): Router {
   const { router, route } = dashboardRouter();
 
   async function loadSurvey(req: Request): Promise<SendSurvey> {
@@ -152,7 +149,7 @@ export function sendPagesRouter({ db, logger }: AppDeps): Router {
     const input = value as SendForm;
     const { segment, sample } = choiceOf(input);
     const user = res.locals.user as SessionUser;
-    const report = await sendInvitations({ db, logger }, {
+    const report = await sendInvitations({ db, queue }, {
       surveyId: survey.id,
       audience: { type: 'segment', segment, sample },
       source: 'dashboard',

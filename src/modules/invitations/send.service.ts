@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Logger } from '../../logger';
-import { enqueueInvitationEmails, jobQueue, wakeLocalWorkers } from '../../jobs/queue';
+import { enqueueInvitationEmails, wakeLocalWorkers, type JobQueue } from '../../jobs/queue';
 import { HttpError } from '../../web/errors';
 import { upsertContacts } from '../contacts/contacts.service';
 import { emailSchema, type ContactInput } from '../contacts/contacts.schemas';
@@ -162,10 +161,10 @@ const INVITATIONS_PER_INSERT = 5000;
  * all in one transaction — so an interrupted send leaves either everything queued or nothing at all,
  * and the jobs then survive restarts. Skipped contacts come back with their reason.
  */
-export async function sendInvitations(deps: { db: DataSource; logger: Logger }, request: SendRequest): Promise<SendReport> {
-  const { db, logger } = deps;
+export async function sendInvitations(deps: { db: DataSource; queue: JobQueue }, request: SendRequest): Promise<SendReport> {
+  const { db, queue } = deps;
   const survey = await sendableSurvey(db, request.surveyId);
-  const boss = await jobQueue(db, logger);
+  const boss = await queue.start();
   const batchId = request.batchId ?? crypto.randomUUID();
   const qr = db.createQueryRunner();
   await qr.connect();

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { resolveLocale, t, type Locale } from '../../i18n';
 import { HttpError } from '../../web/errors';
 import { INVITATION_TOKEN_PATTERN } from './invitation-token';

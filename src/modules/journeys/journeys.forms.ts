@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import type { MetricKind } from '../metrics/scoring';
-import type { FieldMessage } from '../settings/manage.forms';
-import { keySchema } from './journeys.schemas';
+import type { FieldMessage } from '../../web/forms';
+import { keySchema } from '../../web/params';
 import { FRAMEWORK_FIELDS } from './stage.entity';
 import { TOUCHPOINT_CHANNELS, type TouchpointChannel } from './touchpoint.entity';
 

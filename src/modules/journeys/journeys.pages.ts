@@ -1,12 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { DataSource } from 'typeorm';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { MetricKind } from '../metrics/scoring';
-import { type FieldErrors, formatNumber, manageForm, normalizeText, redirectWithFlash, serialParam, typedValues, validateForm } from '../settings/manage.forms';
+import { type FieldErrors, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { serialParam } from '../../web/params';
+import { formatNumber, formatterFor } from '../../web/format';
 import { createStage } from './journeys.service';
 import {
   editStageForm, moveForm, newStageForm, parseTarget, SLUG_MESSAGE, TARGET_RANGES, touchpointForm,

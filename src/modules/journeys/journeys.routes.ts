@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { check } from '../../web/middleware/validate';
 import { createStageSchema, createTouchpointSchema, type CreateStageInput, type CreateTouchpointInput } from './journeys.schemas';
 import { createStage, createTouchpoint, listStages, listTouchpoints } from './journeys.service';

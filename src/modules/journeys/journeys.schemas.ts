@@ -1,8 +1,7 @@
 import Joi from 'joi';
+import { keySchema } from '../../web/params';
 import { TOUCHPOINT_CHANNELS } from './touchpoint.entity';
 
-export const keySchema = Joi.string().max(64).pattern(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/)
-  .messages({ 'string.pattern.base': '{{#label}} must be a slug: lowercase letters, digits, - and _' });
 
 const nameText = Joi.string().trim().min(1).max(120);
 export const localizedName = Joi.object({ vi: nameText.required(), en: nameText.required() });

@@ -1,10 +1,8 @@
 import Joi from 'joi';
-import { isCalendarDay } from '../../time';
 import { HttpError } from '../../web/errors';
 import { toDetails } from '../../web/middleware/validate';
 import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses/response.entity';
-import { EARLIEST_DAY, LATEST_DAY } from './metrics.schemas';
-import { PERIOD_PRESETS, previousRange, resolvePeriod, type DayRange, type Period, type PeriodPreset } from './date-range';
+import { cursorSchema, daySchema, keySchema, periodSchema, previousRange, resolvePeriod, uuidSchema, type DayRange, type Period, type PeriodPreset } from '../../web/params';
 import type { MetricKind, ScoreGroup } from './scoring';
 
 /**
@@ -31,24 +29,20 @@ export interface DashboardFilters {
   cursor?: string;
 }
 
-const day = Joi.string().custom((value: string, helpers) => (
-  isCalendarDay(value) && value >= EARLIEST_DAY && value <= LATEST_DAY ? value : helpers.error('date.day')))
-  .messages({ 'date.day': '{{#label}} must be a calendar date written YYYY-MM-DD' });
-const key = Joi.string().max(100).pattern(/^[a-z0-9][a-z0-9-]*$/);
 const ATTRIBUTE = /^([A-Za-z0-9_.-]{1,40})=(.{1,200})$/s;
 
 const FIELDS: Record<FilterName, Joi.Schema> = {
-  period: Joi.string().valid(...PERIOD_PRESETS),
-  from: day,
-  to: day,
-  stage: key,
-  touchpoint: key,
-  survey: Joi.string().guid(),
+  period: periodSchema,
+  from: daySchema,
+  to: daySchema,
+  stage: keySchema,
+  touchpoint: keySchema,
+  survey: uuidSchema,
   metric: Joi.string().valid('nps', 'csat', 'ces'),
   group: Joi.string().valid('promoter', 'passive', 'detractor'),
   channel: Joi.string().valid(...RESPONSE_CHANNELS),
   attr: Joi.string().trim().pattern(ATTRIBUTE).message('{{#label}} must be written key=value, e.g. segment=sme'),
-  cursor: Joi.string().max(200).pattern(/^[A-Za-z0-9_-]+$/),
+  cursor: cursorSchema,
 };
 
 /** Form fields left empty (a GET form sends `stage=`) mean "no filter", as a user expects. */

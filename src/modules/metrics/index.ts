@@ -1,3 +1,3 @@
 export * from './scoring';
 export { getMetricsReport, distributionOf, type MetricGroup } from './metrics.service';
-export { resolveDayRange, previousRange, type DayRange } from './date-range';
+export { responseRate, type ResponseRate } from './queries/getResponseRate';

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { check } from '../../web/middleware/validate';
 import { getSettings } from '../settings';
-import { resolveDayRange } from './date-range';
+import { resolveDayRange } from '../../web/params';
 import { metricsQuerySchema, type MetricsQuery } from './metrics.schemas';
 import { getMetricsReport, type MetricGroup } from './metrics.service';
 

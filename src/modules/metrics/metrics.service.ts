@@ -4,7 +4,7 @@ import { addDays, daysBetween, isoWeekLabel, weekStart } from '../../time';
 import { scoreFromHistogram, SCALES, type Histogram, type MetricKind, type MetricResult } from './scoring';
 import { getScoreHistograms, type GroupBy } from './queries/getScoreHistograms';
 import { getMetricGroups } from './queries/getMetricGroups';
-import type { DayRange } from './date-range';
+import type { DayRange } from '../../web/params';
 
 export interface MetricGroup {
   key: string;

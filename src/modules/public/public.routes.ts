@@ -2,14 +2,15 @@ import crypto from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { rateLimit } from 'express-rate-limit';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, resolveLocale, type Locale, type MessageKey } from '../../i18n';
 import { HttpError } from '../../web/errors';
 import { SCALES, type MetricKind } from '../metrics/scoring';
 import { recordResponse } from '../responses/response.service';
 import { questionText, scalePoints } from '../surveys/wording';
 import { INVITATION_TOKEN_PATTERN } from '../invitations/invitation-token';
-import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom, surveyIdSchema } from './public.schemas';
+import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom } from './public.schemas';
+import { uuidParam } from '../../web/params';
 import { getRespondentInvitation, getRespondentSurvey, type RespondentSurvey } from './respondent-survey.query';
 import { publicSurveyUrl, qrTargetUrl } from './links';
 
@@ -114,7 +115,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
 
   async function loadSurvey(req: Request): Promise<RespondentSurvey | null> {
     const id = String(req.params.surveyId);
-    if (surveyIdSchema.validate(id).error) return null;
+    if (!uuidParam(id)) return null;
     return getRespondentSurvey(db, id);
   }
 

@@ -8,8 +8,6 @@ const HIDDEN_KEY = /^[A-Za-z0-9_.-]{1,40}$/;
 const HIDDEN_MAX_FIELDS = 20;
 const HIDDEN_MAX_VALUE = 200;
 
-export { surveyIdSchema } from '../surveys/surveys.schemas';
-
 /** Built once per kind: compiling a Joi schema costs more than validating with it, and this is the hot path. */
 const ANSWER_SCHEMAS = Object.fromEntries((Object.keys(SCALES) as MetricKind[]).map((kind) => [kind, Joi.object({
   score: Joi.number().integer().min(SCALES[kind].min).max(SCALES[kind].max).required(),

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { addDays, offsetMinutes, toZonedIso } from '../../time';
 import { HttpError, notFound } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
@@ -7,10 +7,10 @@ import { getSettings } from '../settings';
 import { findOrCreateContact } from '../contacts/contacts.service';
 import { isValidScore, SCALES } from '../metrics/scoring';
 import { getSurvey } from '../surveys/surveys.service';
-import { surveyIdSchema } from '../surveys/surveys.schemas';
 import { recordResponse } from './response.service';
 import { getResponseById, getResponsesPage, type ResponseRow } from './responses.query';
-import { createResponseSchema, FUTURE_TOLERANCE_MS, isDay, listResponsesSchema, type CreateResponseInput, type ListResponsesQuery } from './responses.schemas';
+import { isDay, uuidParam } from '../../web/params';
+import { createResponseSchema, FUTURE_TOLERANCE_MS, listResponsesSchema, type CreateResponseInput, type ListResponsesQuery } from './responses.schemas';
 
 export function responseToApi(r: ResponseRow, timeZone: string) {
   return {
@@ -40,7 +40,7 @@ export function responsesApiRouter({ db }: AppDeps): Router {
   // Kiosks and imports: channel `api`; `answeredAt` brings history over from another tool.
   router.post('/surveys/:id/responses', async (req, res) => {
     const id = String(req.params.id);
-    const survey = surveyIdSchema.validate(id).error ? null : await getSurvey(db, id);
+    const survey = !uuidParam(id) ? null : await getSurvey(db, id);
     if (!survey) throw notFound(`No survey with id ${id}`);
     const input = check<CreateResponseInput>(createResponseSchema, req.body);
     if (!isValidScore(survey.kind, input.score)) {

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { FieldMessage } from './manage.forms';
+import type { FieldMessage } from '../../web/forms';
 
 /** The settings form of /manage/settings: field names as the view posts them. */
 

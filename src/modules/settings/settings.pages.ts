@@ -1,9 +1,10 @@
 import type { Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { csrfProtection } from '../../web/middleware/csrf';
-import { type FieldErrors, formatDateTime, manageForm, redirectWithFlash, typedValues, validateForm } from './manage.forms';
+import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { formatterFor } from '../../web/format';
 import { MAX_DIGEST_RECIPIENTS, parseRecipients, SETTINGS_FIELD_MESSAGES, settingsForm, type SettingsForm } from './settings.forms';
 import { canonicalTimeZone, listTimeZones, updateSettings } from './settings.pages.service';
 import { isValidTimeZone } from '../../time';
@@ -25,7 +26,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       errors,
       hasErrors: Object.keys(errors).length > 0,
       timeZones: await listTimeZones(db),
-      nowInZone: zone ? formatDateTime(new Date(), locale, zone) : null,
+      nowInZone: zone ? formatterFor(locale, zone).dateTime(new Date()) : null,
       locales: (['vi', 'en'] as const).map((l) => ({ value: l, label: l === 'vi' ? 'Tiếng Việt' : 'English', selected: values.default_locale === l })),
       weekdays: WEEKDAYS.map((d) => ({ value: d, label: t(locale, `manage.weekday.${d}`), selected: values.digest_weekday === String(d) })),
       hours: Array.from({ length: 24 }, (_, h) => ({ value: h, label: `${String(h).padStart(2, '0')}:00`, selected: values.digest_hour === String(h) })),

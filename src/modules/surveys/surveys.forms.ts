@@ -1,8 +1,8 @@
 import Joi from 'joi';
 import { t, type Locale } from '../../i18n';
 import type { MetricKind } from '../metrics/scoring';
-import type { FieldMessage } from '../settings/manage.forms';
-import { normalizeText } from '../settings/manage.forms';
+import type { FieldMessage } from '../../web/forms';
+import { normalizeText } from '../../web/forms';
 import { SURVEY_STATUSES, type SurveyStatus } from './survey.entity';
 import { DEFAULT_QUESTIONS } from './wording';
 

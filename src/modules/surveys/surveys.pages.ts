@@ -1,5 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
@@ -8,7 +8,9 @@ import { getJourneyData } from '../journeys/journeys.pages.service';
 import { SCALES, type MetricKind } from '../metrics/scoring';
 import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
 import { getSettings } from '../settings';
-import { type FieldErrors, formatDate, formatDateTime, manageForm, redirectWithFlash, typedValues, uuidParam, validateForm } from '../settings/manage.forms';
+import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { uuidParam } from '../../web/params';
+import { formatterFor } from '../../web/format';
 import { SURVEY_STATUSES } from './survey.entity';
 import { KINDS, storedOptionalText, storedQuestion, SURVEY_FIELD_MESSAGES, surveyForm, type SurveyForm } from './surveys.forms';
 import { countResponses, getSurveyRow, listSurveyRows, saveSurvey, type SurveyInput, type SurveyRow } from './surveys.pages.service';
@@ -79,7 +81,7 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
         attachedTo: attachedTo(locale, s),
         status: t(locale, `manage.status.${s.status}`),
         statusBadge: STATUS_BADGE[s.status],
-        created: formatDate(s.createdAt, locale, timeZone),
+        created: formatterFor(locale, timeZone).date(s.createdAt),
       })),
     });
   });
@@ -198,8 +200,8 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
         recontact: survey.recontactDays === null
           ? t(locale, 'manage.survey.recontactDefault', { days: settings.recontactDays })
           : t(locale, 'manage.days', { days: survey.recontactDays }),
-        created: formatDateTime(survey.createdAt, locale, settings.timeZone),
-        updated: formatDateTime(survey.updatedAt, locale, settings.timeZone),
+        created: formatterFor(locale, settings.timeZone).dateTime(survey.createdAt),
+        updated: formatterFor(locale, settings.timeZone).dateTime(survey.updatedAt),
         responses,
       },
       publicUrl: publicSurveyUrl(config.baseUrl, survey.id),

@@ -1,12 +1,13 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { toZonedIso } from '../../time';
 import { notFound } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
 import { getSettings } from '../settings';
 import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
 import type { Survey } from './survey.entity';
-import { createSurveySchema, surveyIdSchema, type CreateSurveyInput } from './surveys.schemas';
+import { createSurveySchema, type CreateSurveyInput } from './surveys.schemas';
+import { uuidParam } from '../../web/params';
 import { createSurvey, getSurvey, listSurveys } from './surveys.service';
 
 export function surveyToApi(s: Survey, baseUrl: string, timeZone: string) {
@@ -42,7 +43,7 @@ export function surveysApiRouter({ db, config }: AppDeps): Router {
   });
   router.get('/surveys/:id', async (req, res) => {
     const id = String(req.params.id);
-    const survey = surveyIdSchema.validate(id).error ? null : await getSurvey(db, id);
+    const survey = !uuidParam(id) ? null : await getSurvey(db, id);
     if (!survey) throw notFound(`No survey with id ${id}`);
     const { timeZone } = await getSettings(db);
     res.json(surveyToApi(survey, config.baseUrl, timeZone));

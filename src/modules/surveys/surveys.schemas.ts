@@ -1,12 +1,6 @@
 import Joi from 'joi';
-import { keySchema } from '../journeys/journeys.schemas';
+import { keySchema } from '../../web/params';
 import { SURVEY_STATUSES } from './survey.entity';
-
-/**
- * A survey id as the API hands it out: a hyphenated UUID. Joi's plain guid() also lets through forms
- * (colons, brackets) that PostgreSQL refuses, which would turn a bad id into a 500 instead of a 404.
- */
-export const surveyIdSchema = Joi.string().guid({ separator: '-', wrapper: false });
 
 const questionText = Joi.string().trim().min(1).max(500);
 

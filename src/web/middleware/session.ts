@@ -1,7 +1,7 @@
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Pool } from 'pg';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import type { Locale } from '../../i18n';
 
 declare module 'express-session' {

@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../../i18n';
 import type { ResponseChannel } from '../../responses/response.entity';
-import { decodeCursor, encodeCursor } from '../../responses/responses.query';
 import type { AttributeFilter } from '../../metrics/filters';
 import type { MetricKind } from '../../metrics/scoring';
-import type { DayRange } from '../../metrics/date-range';
+import { encodeCursor, requireCursor, type DayRange } from '../../../web/params';
 
 export interface ResponseListQuery {
   period: DayRange;
@@ -58,8 +57,8 @@ export async function listResponses(db: DataSource, q: ResponseListQuery): Promi
   if (q.attribute) where.push(`c.attributes @> jsonb_build_object(${p(q.attribute.key)}::text, ${p(q.attribute.value)}::text)`);
   if (q.withComment) where.push(`r.comment IS NOT NULL AND r.comment <> ''`);
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    where.push(`(r.created_at, r.id) < (${p(c.createdAt)}::timestamptz, ${p(c.id)}::bigint)`);
+    const c = requireCursor(q.cursor, 'bigserial');
+    where.push(`(r.created_at, r.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::bigint)`);
   }
   const rows: Array<ResponseListItem & { cursorAt: string }> = await db.query(
     `SELECT r.id::text AS id, r.survey_id AS "surveyId", s.kind, r.score, r.comment, r.channel, r.locale, r.created_at AS "createdAt",
@@ -76,6 +75,6 @@ export async function listResponses(db: DataSource, q: ResponseListQuery): Promi
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   return {
     items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
-    nextCursor: hasMore ? encodeCursor(page[page.length - 1]) : null,
+    nextCursor: hasMore ? encodeCursor({ at: page[page.length - 1].cursorAt, id: page[page.length - 1].id }) : null,
   };
 }

@@ -1,10 +1,10 @@
 import express, { type Request, type Response } from 'express';
 import type Joi from 'joi';
-import { t, type Locale, type MessageKey } from '../../i18n';
+import { t, type Locale, type MessageKey } from '../i18n';
 
 /**
- * What the management pages share: reading a posted form, turning Joi's report into one message per
- * field in the reader's language, and showing dates and numbers the way the language writes them.
+ * The dashboard's form toolkit: reading a posted form, turning Joi's report into one message per field in
+ * the reader's language, showing a rejected form again as typed, and the message after a redirect.
  */
 
 /** Dashboard forms are small and URL-encoded; every value arrives as a string (or an array when repeated). */
@@ -68,34 +68,4 @@ export function typedValues(body: unknown): Record<string, string> {
 /** Textareas post CRLF line ends; stored text uses LF so "unchanged" compares equal. */
 export function normalizeText(value: string): string {
   return value.replace(/\r\n?/g, '\n').trim();
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SERIAL = /^[1-9]\d{0,8}$/;
-
-/** A uuid route parameter, or null (the page answers 404 instead of letting PostgreSQL refuse it). */
-export function uuidParam(value: unknown): string | null {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null;
-}
-
-/** A serial (integer) route parameter, or null. */
-export function serialParam(value: unknown): number | null {
-  return typeof value === 'string' && SERIAL.test(value) ? Number(value) : null;
-}
-
-const INTL_LOCALE: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
-
-/** "5 thg 3, 2026" / "5 Mar 2026", in the organisation's time zone. */
-export function formatDate(date: Date | null, locale: Locale, timeZone: string): string {
-  return date ? new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone }).format(date) : '';
-}
-
-/** "08:02 5 thg 3, 2026" / "5 Mar 2026, 08:02", in the organisation's time zone. */
-export function formatDateTime(date: Date | null, locale: Locale, timeZone: string): string {
-  return date ? new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date) : '';
-}
-
-/** "85,5" / "85.5" */
-export function formatNumber(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 2 }).format(value);
 }
