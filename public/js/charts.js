@@ -40,7 +40,7 @@
     var spec;
     try {
       spec = JSON.parse(canvas.getAttribute('data-chart'));
-    } catch (e) {
+    } catch {
       return;
     }
     var datasets = [];
