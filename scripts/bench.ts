@@ -24,8 +24,7 @@ import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey } from '../src/modules/auth/api-key.service';
 import { createUser } from '../src/modules/auth/users.service';
-import { seedDemoData } from '../src/modules/metrics/demo-data';
-import { verifyRollups } from '../src/modules/metrics/rollup';
+import { seedDemoData, verifyRollups } from '../src/modules/metrics';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify]\n';
 

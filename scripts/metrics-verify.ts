@@ -2,7 +2,7 @@
 // (survey, org-day, channel, score) and compares every rollup with them. Exit 1 on any difference.
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
-import { rebuildRollups, verifyRollups } from '../src/modules/metrics/rollup';
+import { rebuildRollups, verifyRollups } from '../src/modules/metrics';
 
 async function main() {
   const { values } = parseArgs({ options: { rebuild: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' } } });

@@ -1,7 +1,7 @@
 // npm run seed:demo -- --responses N [--contacts C]: loads the demo journey, surveys, contacts and N responses.
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
-import { seedDemoData } from '../src/modules/metrics/demo-data';
+import { seedDemoData } from '../src/modules/metrics';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
 

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { MailDeliveryError, type Mailer } from '../mail/mailer';
-import { buildInvitationEmail, type InvitationMailData } from '../modules/invitations/invitation-email';
+import { buildInvitationEmail, type InvitationMailData } from '../modules/invitations';
 import { enqueueInvitationEmails, JOB_SCHEMA, onLocalWork, QUEUES, type InvitationEmailJob } from './queue';
 
 export interface DeliveryOptions {

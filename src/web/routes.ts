@@ -13,6 +13,7 @@ import { loadUser } from './middleware/auth';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
 import { dashboardPagesRouter } from '../modules/dashboard';
+import { followUpsRouter } from '../modules/follow-ups';
 import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
 import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
 import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
@@ -34,6 +35,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists
   app.use(dashboardPagesRouter(deps));
+  app.use(followUpsRouter(deps));
   app.use(contactsPagesRouter(deps));
   app.use(journeyPagesRouter(deps));
   app.use(surveyPagesRouter(deps));

@@ -3,9 +3,7 @@ import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
-import { followUpsRouter } from '../follow-ups/follow-ups.routes';
-import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName } from '../metrics/filters';
-import { getJourneyCatalog } from '../metrics/queries/getJourneyCatalog';
+import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName, getJourneyCatalog } from '../metrics';
 import { compactRollupsSoon } from '../metrics/rollup';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
@@ -143,7 +141,6 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     await streamResponsesCsv(db, catalog, filters, fmt, res);
   });
 
-  router.use(followUpsRouter(deps));
   return router;
 }
 

@@ -1,11 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses/response.entity';
-import type { DashboardFilters } from '../metrics/filters';
-import { getHistogramRows } from '../metrics/queries/getHistogramRows';
-import { targetFor, type CatalogSurvey, type JourneyCatalog } from '../metrics/queries/getJourneyCatalog';
-import { getResponseRate } from '../metrics/queries/getResponseRate';
-import type { MetricKind } from '../metrics/scoring';
+import { type DashboardFilters, getHistogramRows, targetFor, type CatalogSurvey, type JourneyCatalog, getResponseRate, type MetricKind } from '../metrics';
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';
 import { listResponses } from './queries/listResponses';

@@ -1,1 +1,3 @@
 export { dashboardPagesRouter } from './dashboard.routes';
+export { dashboardPartials } from './partials';
+export { groupLabel, KIND_LABEL } from './score-view';

@@ -1,10 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
-import type { DashboardFilters } from '../metrics/filters';
-import { getHistogramRows } from '../metrics/queries/getHistogramRows';
-import { getJourneyCatalog, targetFor, type CatalogSurvey } from '../metrics/queries/getJourneyCatalog';
-import { mergeHistograms, type Histogram, type MetricKind } from '../metrics/scoring';
+import { type DashboardFilters, getHistogramRows, getJourneyCatalog, targetFor, type CatalogSurvey, mergeHistograms, type Histogram, type MetricKind } from '../metrics';
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';
 import { histogramsBy, KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';

@@ -1,7 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { DashboardFilters } from '../metrics/filters';
-import { getHistogramRows } from '../metrics/queries/getHistogramRows';
-import { getJourneyCatalog, targetFor } from '../metrics/queries/getJourneyCatalog';
+import { type DashboardFilters, getHistogramRows, getJourneyCatalog, targetFor } from '../metrics';
 import type { Formatter } from '../../web/format';
 import { histogramsBy, KINDS, scoreView, type ScoreView } from './score-view';
 import { trendBuckets, trendView, type TrendView } from './trend';

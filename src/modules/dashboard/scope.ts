@@ -1,7 +1,5 @@
 import { HttpError } from '../../web/errors';
-import type { DashboardFilters } from '../metrics/filters';
-import type { CatalogSurvey, JourneyCatalog } from '../metrics/queries/getJourneyCatalog';
-import { scoreGroup, SCALES, type MetricKind, type ScoreGroup } from '../metrics/scoring';
+import { type DashboardFilters, type CatalogSurvey, type JourneyCatalog, scoreGroup, SCALES, type MetricKind, type ScoreGroup } from '../metrics';
 
 function unknown(path: string, message: string): HttpError {
   return new HttpError(400, 'validation_failed', 'The request is not valid', [{ path, message }], 'metrics.err.filters');

@@ -1,6 +1,5 @@
 import { t, type Locale } from '../../i18n';
-import { compareScores, scoreFromHistogram, scoreGroup, SCALES, type Histogram, type MetricKind, type MetricResult, type ScoreGroup } from '../metrics/scoring';
-import type { HistogramRow } from '../metrics/queries/getHistogramRows';
+import { compareScores, scoreFromHistogram, scoreGroup, SCALES, type Histogram, type MetricKind, type MetricResult, type ScoreGroup, type HistogramRow } from '../metrics';
 import type { Formatter } from '../../web/format';
 
 export const KINDS: MetricKind[] = ['nps', 'csat', 'ces'];

@@ -1,8 +1,6 @@
 import { t } from '../../i18n';
 import { addDays, isoWeekLabel, weekStart } from '../../time';
-import { scoreFromHistogram, type Histogram, type MetricKind } from '../metrics/scoring';
-import type { Bucket } from '../metrics/queries/getHistogramRows';
-import { weekBuckets } from '../metrics/queries/getScoreHistograms';
+import { scoreFromHistogram, type Histogram, type MetricKind, type Bucket, weekBuckets } from '../metrics';
 import type { DayRange } from '../../web/params';
 import { chartJson, type ChartAxis } from './chart';
 import type { Formatter } from '../../web/format';

@@ -6,11 +6,9 @@ import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
-import { dashboardPartials } from '../dashboard/partials';
 import { formatterFor, type Formatter } from '../../web/format';
-import { groupLabel, KIND_LABEL } from '../dashboard/score-view';
-import { parseDashboardFilters } from '../metrics/filters';
-import { scoreGroup } from '../metrics/scoring';
+import { dashboardPartials, groupLabel, KIND_LABEL } from '../dashboard';
+import { parseDashboardFilters, scoreGroup } from '../metrics';
 import { getSettings } from '../settings';
 import type { FollowUpStatus } from './follow-up.entity';
 import {

@@ -4,7 +4,8 @@ import { mailboxRouter } from '../../mail/mailbox.routes';
 import { sendPagesRouter } from './send.pages';
 
 export { Invitation, type InvitationStatus } from './invitation.entity';
-export { getResponseRate, type ResponseRate } from './invitations.queries';
+export { buildInvitationEmail, type InvitationMailData } from './invitation-email';
+export { getSurveyResponseRate } from './invitations.queries';
 export { sendInvitations, type SendReport, type SkipReason } from './send.service';
 export { unsubscribeRouter } from './unsubscribe.routes';
 

@@ -2,7 +2,7 @@ import type { Locale } from '../../i18n';
 import { t } from '../../i18n';
 import type { OutgoingMail } from '../../mail/mailer';
 import { renderEmail } from '../../mail/templates';
-import type { MetricKind } from '../metrics/scoring';
+import type { MetricKind } from '../metrics';
 import { questionText, scalePoints } from '../surveys/wording';
 
 /** What one invitation email needs: the invitation, its contact, its survey and the brand. */

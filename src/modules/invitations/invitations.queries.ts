@@ -8,7 +8,7 @@ const RATE_COLUMNS = `count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent,
   count(*) FILTER (WHERE sent_at IS NOT NULL AND responded_at IS NOT NULL)::int AS responded`;
 
 /** SPEC §3: response rate of a survey = invitations with a response / invitations sent. */
-export async function getResponseRate(db: DataSource, surveyId: string): Promise<ResponseRate> {
+export async function getSurveyResponseRate(db: DataSource, surveyId: string): Promise<ResponseRate> {
   const [row]: Array<{ sent: number; responded: number }> = await db.query(`SELECT ${RATE_COLUMNS} FROM invitations WHERE survey_id = $1`, [surveyId]);
   return responseRate(row.sent, row.responded);
 }

@@ -11,7 +11,7 @@ import { uuidParam } from '../../web/params';
 import { formatNumber, formatterFor } from '../../web/format';
 import { audienceFormSchema, sendFormSchema, type AudienceForm, type SendForm } from './invitations.schemas';
 import {
-  getBatch, getResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames,
+  getBatch, getSurveyResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames,
   type BatchSummary, type DeliveryFailure, type ResponseRate, type SendSurvey,
 } from './invitations.queries';
 import { previewSegment, sendInvitations, type Segment } from './send.service';
@@ -82,7 +82,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
     const locale: Locale = res.locals.locale;
     const settings = await getSettings(db);
     const [rate, batches, failures, attributeNames] = await Promise.all([
-      getResponseRate(db, survey.id), listBatches(db, survey.id), listFailures(db, { surveyId: survey.id }, 20), sampleAttributeNames(db),
+      getSurveyResponseRate(db, survey.id), listBatches(db, survey.id), listFailures(db, { surveyId: survey.id }, 20), sampleAttributeNames(db),
     ]);
     const preview = choice && survey.status === 'active' ? await previewSegment(db, survey.id, choice.segment, choice.sample) : null;
     res.status(status).render('manage/send', {

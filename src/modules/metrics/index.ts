@@ -1,3 +1,12 @@
 export * from './scoring';
 export { getMetricsReport, distributionOf, type MetricGroup } from './metrics.service';
-export { responseRate, type ResponseRate } from './queries/getResponseRate';
+export { FILTER_NAMES, parseDashboardFilters, filterQuery, type AttributeFilter, type DashboardFilters, type FilterName } from './filters';
+export { getJourneyCatalog, targetFor, type CatalogStage, type CatalogTouchpoint, type CatalogSurvey, type CatalogTarget, type JourneyCatalog } from './queries/getJourneyCatalog';
+export { getHistogramRows, type Bucket, type HistogramRow, type HistogramScope } from './queries/getHistogramRows';
+export { weekBuckets } from './queries/getScoreHistograms';
+export { getResponseRate, responseRate, type ResponseRate } from './queries/getResponseRate';
+export {
+  ROLLUP_TABLES, compactRollups, disabledRollupTriggers, rebuildRollups, rebuildRollupsInTransaction, setRollupTrigger, verifyRollups,
+  type RollupDifference, type RollupVerification,
+} from './rollup';
+export { seedDemoData, type SeedDemoOptions, type SeedDemoReport } from './demo-data';

@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../../i18n';
 import type { ResponseChannel } from '../../responses/response.entity';
-import type { AttributeFilter } from '../../metrics/filters';
-import type { MetricKind } from '../../metrics/scoring';
+import type { AttributeFilter, MetricKind } from '../../metrics';
 import { encodeCursor, requireCursor, type DayRange } from '../../../web/params';
 
 export interface ResponseListQuery {
