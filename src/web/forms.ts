@@ -7,8 +7,16 @@ import { t, type Locale, type MessageKey } from '../i18n';
  * the reader's language, showing a rejected form again as typed, and the message after a redirect.
  */
 
-/** Dashboard forms are small and URL-encoded; every value arrives as a string (or an array when repeated). */
+/**
+ * The app's form body parsers, one per size of form. Forms are URL-encoded; every value arrives as a string
+ * (or an array when repeated). A body over the limit is a 413 page, never a 500.
+ */
+/** Dashboard forms: a few fields, some free text (notes, framework texts). */
 export const manageForm = express.urlencoded({ extended: false, limit: '64kb' });
+/** Forms of a handful of short fields (login, a survey answer, a send): small limits, few parameters. */
+export const shortForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+/** One form holding a whole grid (every KPI target of the journey). */
+export const gridForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
 
 /**
  * Redirects with a message for the next page once the session is stored. express-session sends a

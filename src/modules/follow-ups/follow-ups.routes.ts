@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import Joi from 'joi';
 import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
@@ -7,6 +7,7 @@ import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { formatterFor, type Formatter } from '../../web/format';
+import { manageForm } from '../../web/forms';
 import { dashboardPartials, groupLabel, KIND_LABEL } from '../dashboard';
 import { parseDashboardFilters, scoreGroup } from '../metrics';
 import { getSettings } from '../settings';
@@ -52,7 +53,6 @@ function itemView(item: FollowUpItem, fmt: Formatter) {
  */
 export function followUpsRouter({ db }: AppDeps): Router {
   const { router, route } = dashboardRouter();
-  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 10 });
 
   async function formatter(res: Response): Promise<Formatter> {
     const settings = await getSettings(db);
@@ -127,13 +127,13 @@ export function followUpsRouter({ db }: AppDeps): Router {
     res.redirect(303, `/follow-ups/${id}`);
   }
 
-  route('post', '/follow-ups/:id/assign', 'editor', form, csrfProtection, (req, res) =>
+  route('post', '/follow-ups/:id/assign', 'editor', manageForm, csrfProtection, (req, res) =>
     handle(req, res, assignForm, 'assignee', (v) => assignFollowUp(db, String(req.params.id), v.assignee || null)));
 
-  route('post', '/follow-ups/:id/status', 'editor', form, csrfProtection, (req, res) =>
+  route('post', '/follow-ups/:id/status', 'editor', manageForm, csrfProtection, (req, res) =>
     handle(req, res, statusForm, 'status', (v) => setFollowUpStatus(db, String(req.params.id), v.status as FollowUpStatus)));
 
-  route('post', '/follow-ups/:id/notes', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/follow-ups/:id/notes', 'editor', manageForm, csrfProtection, async (req, res) => {
     const fmt = await formatter(res);
     const user = res.locals.user as SessionUser;
     return handle(req, res, noteForm, 'note', (v) => addFollowUpNote(db, String(req.params.id), user.name || user.email, v.note, fmt.dateTime(new Date())));

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
@@ -9,14 +9,13 @@ import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
 import { uuidParam } from '../../web/params';
 import { formatNumber, formatterFor } from '../../web/format';
+import { shortForm } from '../../web/forms';
 import { audienceFormSchema, sendFormSchema, type AudienceForm, type SendForm } from './invitations.schemas';
 import {
   getBatch, getSurveyResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames,
   type BatchSummary, type DeliveryFailure, type ResponseRate, type SendSurvey,
 } from './invitations.queries';
 import { previewSegment, sendInvitations, type Segment } from './send.service';
-
-const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
 /** Seconds between refreshes of the progress page while mail is still going out. */
 const PROGRESS_REFRESH_SECONDS = 3;
@@ -139,7 +138,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
     return renderSendPage(res, survey, values, {}, choiceOf(value as AudienceForm));
   });
 
-  route('post', '/manage/surveys/:id/send', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/surveys/:id/send', 'editor', shortForm, csrfProtection, async (req, res) => {
     const survey = await loadSurvey(req);
     const locale: Locale = res.locals.locale;
     if (survey.status !== 'active') throw new HttpError(409, 'survey_not_active', 'Only an active survey can be sent', [], 'invite.notActive');
