@@ -10,6 +10,9 @@ import { t, type Locale, type MessageKey } from '../i18n';
 /** Dashboard forms are small and URL-encoded; every value arrives as a string (or an array when repeated). */
 export const manageForm = express.urlencoded({ extended: false, limit: '64kb' });
 
+/** A form that is a grid of small cells (KPI targets: three per stage and touchpoint): more fields than manageForm allows. */
+export const gridForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
+
 /**
  * Redirects with a message for the next page once the session is stored. express-session sends a
  * redirect's headers before its own save finishes, so a fast browser could load the next page first.
