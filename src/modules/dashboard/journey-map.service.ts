@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
-import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
+import { FRAMEWORK_FIELDS } from '../journeys';
 import type { DashboardFilters } from '../metrics/filters';
 import { getHistogramRows } from '../metrics/queries/getHistogramRows';
 import { getJourneyCatalog, targetFor, type CatalogSurvey } from '../metrics/queries/getJourneyCatalog';
