@@ -15,7 +15,7 @@ import { dashboardContext } from './middleware/dashboard-context';
 import { dashboardPagesRouter } from '../modules/dashboard';
 import { followUpsRouter } from '../modules/follow-ups';
 import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
-import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
+import { journeyPagesRouter } from '../modules/journeys';
 import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
 import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { usersPagesRouter } from '../modules/auth/users.pages';

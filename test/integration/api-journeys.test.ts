@@ -1,6 +1,7 @@
 import { createUser } from '../../src/modules/auth/users.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { holdTableLock } from '../helpers/locks';
 
 /** GET, POST /api/v1/stages and /api/v1/touchpoints (SPEC §2 journey, §7). */
 
@@ -135,9 +136,17 @@ describe('stages', () => {
     expect(res.body.name).toEqual({ vi: 'Cắt', en: 'Trim' });
   });
 
-  test('concurrent inserts at the same position keep positions unique and contiguous', async () => {
-    const results = await Promise.all([1, 2, 3, 4].map((i) => post('/stages', { key: `race-${i}`, name: { vi: `Đua ${i}`, en: `Race ${i}` }, position: 2 })));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+  test('concurrent inserts at the same position queue on the stages lock and keep positions unique and contiguous', async () => {
+    // Hold the lock the service takes, so the four requests are all in flight and must queue on it.
+    const lock = await holdTableLock(t, 'stages', 'SHARE ROW EXCLUSIVE');
+    try {
+      const pending = Promise.all([1, 2, 3, 4].map((i) => post('/stages', { key: `race-${i}`, name: { vi: `Đua ${i}`, en: `Race ${i}` }, position: 2 }).then((r) => r)));
+      await lock.waitedOnBy(4);
+      await lock.release();
+      expect((await pending).map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    } finally {
+      await lock.release();
+    }
     const positions = (await get('/stages')).body.items.map((s: { position: number }) => s.position);
     expect(positions).toEqual(positions.map((_: number, i: number) => i + 1));
   });
@@ -221,21 +230,26 @@ describe('touchpoints', () => {
     expect(await count('touchpoints')).toBe(before);
   });
 
-  test('concurrent creations with the same key: one 201, the others 409, never 500', async () => {
-    // Hold inserts back until every request has passed its "does the key exist?" check, so they truly race.
-    const blocker = t.db.createQueryRunner();
-    await blocker.connect();
-    await blocker.startTransaction();
-    await blocker.query(`LOCK TABLE touchpoints IN SHARE MODE`);
-    const body = { key: 'same-time', stageKey: 'decision', name: { vi: 'A', en: 'A' }, channel: 'store' };
-    const pending = Promise.all([1, 2, 3].map(() => post('/touchpoints', body).then((r) => r)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await blocker.commitTransaction();
-    await blocker.release();
-    const results = await pending;
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    for (const r of results.filter((x) => x.status === 409)) expectApiError(r, 409, 'conflict');
-    expect(await t.db.query(`SELECT 1 FROM touchpoints WHERE key = 'same-time'`)).toHaveLength(1);
+  test('concurrent creations with the same key queue on the touchpoints lock: one 201, the others 409 naming the key', async () => {
+    // Hold the lock the service takes before it checks the key, so all three requests are inside the race.
+    const lock = await holdTableLock(t, 'touchpoints', 'SHARE ROW EXCLUSIVE');
+    try {
+      const body = { key: 'same-time', stageKey: 'decision', name: { vi: 'A', en: 'A' }, channel: 'store' };
+      const pending = Promise.all([1, 2, 3].map(() => post('/touchpoints', body).then((r) => r)));
+      await lock.waitedOnBy(3);
+      await lock.release();
+      const results = await pending;
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      // Refused by the service's own check, not by the unique index after the fact.
+      for (const r of results.filter((x) => x.status === 409)) {
+        expectApiError(r, 409, 'conflict');
+        expect(r.body.error.message).toBe('A touchpoint with key "same-time" already exists');
+        expect(detailPaths(r)).toEqual(['key']);
+      }
+      expect(await t.db.query(`SELECT 1 FROM touchpoints WHERE key = 'same-time'`)).toHaveLength(1);
+    } finally {
+      await lock.release();
+    }
   });
 
   test.each([

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { holdTableLock } from '../helpers/locks';
 import { loginAs, type Agent } from '../helpers/login';
 
 let t: TestApp;
@@ -202,6 +203,31 @@ describe('touchpoints', () => {
     const notUuid = await editor.post('/manage/journey/touchpoints').type('form').send({ ...base, owner_user_id: 'nobody' });
     expect(notUuid.status).toBe(400);
     expect(await count('touchpoints')).toBe(before);
+  });
+
+  test('the form and the API create through one path: racing for a key, both queue on the touchpoints lock and one wins', async () => {
+    const lock = await holdTableLock(t, 'touchpoints', 'SHARE ROW EXCLUSIVE');
+    try {
+      const form = editor.post('/manage/journey/touchpoints').type('form').send({
+        _csrf: editor.csrf, key: 'kiosk-race', stage_id: String(await stageId('decision')), name_vi: 'Ki-ốt', name_en: 'Kiosk', channel: 'store', owner_user_id: '',
+      }).then((r) => r);
+      const api = request(t.app).post('/api/v1/touchpoints').set('Authorization', `Bearer ${t.apiKey}`)
+        .send({ key: 'kiosk-race', stageKey: 'awareness', name: { vi: 'Ki-ốt', en: 'Kiosk' }, channel: 'store' }).then((r) => r);
+      await lock.waitedOnBy(2);
+      await lock.release();
+      const [viaForm, viaApi] = await Promise.all([form, api]);
+      if (viaForm.status === 303) {
+        expect(viaApi.status).toBe(409);
+        expect(viaApi.body.error.details).toEqual([{ path: 'key', message: 'already exists' }]);
+      } else {
+        expect([viaForm.status, viaApi.status]).toEqual([400, 201]);
+        expect(viaForm.text).toContain('This key is already used.');
+      }
+    } finally {
+      await lock.release();
+    }
+    expect(await t.db.query(`SELECT key FROM touchpoints WHERE key = 'kiosk-race'`)).toHaveLength(1);
+    await t.db.query(`DELETE FROM touchpoints WHERE key = 'kiosk-race'`);
   });
 
   test('edit moves a touchpoint to another stage and clears its owner', async () => {

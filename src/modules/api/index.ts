@@ -2,7 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { AppDeps } from '../../deps';
 import { HttpError, type ErrorDetail } from '../../web/errors';
 import { authenticateApiKey } from '../auth/api-key.service';
-import { journeysApiRouter } from '../journeys/journeys.routes';
+import { journeysApiRouter } from '../journeys';
 import { surveysApiRouter } from '../surveys/surveys.routes';
 import { contactsApiRouter } from '../contacts/contacts.routes';
 import { responsesApiRouter } from '../responses/responses.routes';

@@ -1,4 +1,6 @@
 export { Stage, FRAMEWORK_FIELDS, type Framework } from './stage.entity';
-export { Touchpoint, TOUCHPOINT_CHANNELS, type TouchpointChannel } from './touchpoint.entity';
+export { Touchpoint, type TouchpointChannel } from './touchpoint.entity';
 export { KpiTarget } from './kpi-target.entity';
-export { listStages, createStage, listTouchpoints, createTouchpoint } from './journeys.service';
+export { getJourneyData } from './journeys.service';
+export { journeysApiRouter } from './journeys.routes';
+export { journeyPagesRouter } from './journeys.pages';

@@ -1,23 +1,26 @@
-import express, { type Request, type Response, type Router } from 'express';
-import type { DataSource } from 'typeorm';
+import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../deps';
+import { DomainError, type DomainErrorKind } from '../../domain-error';
 import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
-import type { MetricKind } from '../metrics/scoring';
-import { type FieldErrors, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import type { MetricKind } from '../metrics';
+import { type FieldErrors, gridForm, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { serialParam } from '../../web/params';
-import { formatNumber, formatterFor } from '../../web/format';
-import { createStage } from './journeys.service';
+import { formatNumber } from '../../web/format';
 import {
   editStageForm, moveForm, newStageForm, parseTarget, SLUG_MESSAGE, TARGET_RANGES, touchpointForm,
   type StageForm, type TouchpointForm,
 } from './journeys.forms';
 import {
-  deleteStage, deleteTouchpoint, getJourneyData, getStage, getTouchpoint, moveStage, saveTargets,
-  saveTouchpoint, updateStage, type StageRow, type TargetChange, type TargetRow, type TouchpointRow,
-} from './journeys.pages.service';
+  createStage, createTouchpoint, deleteStage, deleteTouchpoint, getJourneyData, moveStage, saveTargets,
+  updateStage, updateTouchpoint, type TargetChange, type TouchpointInput,
+} from './journeys.service';
+import type { TargetRow } from './queries/getKpiTargets';
+import { getOwnerChoices } from './queries/getOwnerChoices';
+import { getStageRows, type StageRow } from './queries/getStageRows';
+import { getTouchpointRows, type TouchpointRow } from './queries/getTouchpointRows';
 import { FRAMEWORK_FIELDS, type Framework, type FrameworkField } from './stage.entity';
 import { TOUCHPOINT_CHANNELS } from './touchpoint.entity';
 
@@ -29,9 +32,6 @@ const FRAMEWORK_LABEL: Record<FrameworkField, MessageKey> = {
   questions: 'manage.framework.questions',
   painPoints: 'manage.framework.painPoints',
 };
-
-/** The targets form can hold three cells per stage and touchpoint: more fields than a plain form allows. */
-const targetsForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
 
 function nameIn(locale: Locale, row: { nameVi: string; nameEn: string }): string {
   return locale === 'vi' ? row.nameVi : row.nameEn;
@@ -71,8 +71,10 @@ function frameworkValues(framework: Framework): Record<string, string> {
   return values;
 }
 
-async function listOwners(db: DataSource): Promise<Array<{ id: string; name: string; email: string }>> {
-  return db.query(`SELECT id, name, email FROM users ORDER BY lower(coalesce(nullif(name, ''), email))`);
+/** The service's refusal of the given kind, to show on the page itself; anything else goes on to the error handler. */
+function rethrowUnless(err: unknown, ...kinds: DomainErrorKind[]): DomainError {
+  if (err instanceof DomainError && kinds.includes(err.kind)) return err;
+  throw err;
 }
 
 /** /manage/journey: stages in order, their touchpoints, framework notes and KPI targets. */
@@ -145,7 +147,7 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
 
   async function stageOr404(req: Request): Promise<StageRow> {
     const id = serialParam(req.params.id);
-    const stage = id === null ? null : await getStage(db, id);
+    const [stage] = id === null ? [] : await getStageRows(db, { id });
     if (!stage) throw notFound('No such stage');
     return stage;
   }
@@ -161,10 +163,8 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     try {
       await createStage(db, { key: value.key, name: { vi: value.name_vi, en: value.name_en }, framework: frameworkFromForm(value) });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) {
-        return renderStageForm(res, { stage: null, values: typedValues(req.body), errors: { key: t(locale, 'manage.err.keyTaken') }, status: 400 });
-      }
-      throw err;
+      rethrowUnless(err, 'conflict');
+      return renderStageForm(res, { stage: null, values: typedValues(req.body), errors: { key: t(locale, 'manage.err.keyTaken') }, status: 400 });
     }
     const name = nameIn(locale, { nameVi: value.name_vi, nameEn: value.name_en });
     await redirectWithFlash(req, res, t(locale, 'manage.stage.created', { name }), '/manage/journey');
@@ -180,7 +180,7 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     const stage = await stageOr404(req);
     const { value, errors } = validateForm<StageForm>(editStageForm, req.body, locale);
     if (errors) return renderStageForm(res, { stage, values: typedValues(req.body), errors, status: 400 });
-    if (!(await updateStage(db, stage.id, { nameVi: value.name_vi, nameEn: value.name_en, framework: frameworkFromForm(value) }))) throw notFound('No such stage');
+    await updateStage(db, stage.id, { name: { vi: value.name_vi, en: value.name_en }, framework: frameworkFromForm(value) });
     await redirectWithFlash(req, res, t(locale, 'form.saved'), '/manage/journey');
   });
 
@@ -188,16 +188,18 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     const id = serialParam(req.params.id);
     const { value, errors } = validateForm<{ direction: 'up' | 'down' }>(moveForm, req.body, res.locals.locale);
     if (errors) throw new HttpError(400, 'validation_failed', 'direction must be up or down', [{ path: 'direction', message: 'must be up or down' }]);
-    if (id === null || !(await moveStage(db, id, value.direction))) throw notFound('No such stage');
+    if (id === null) throw notFound('No such stage');
+    await moveStage(db, id, value.direction);
     res.redirect(303, `/manage/journey#stage-${id}`);
   });
 
   route('post', '/manage/journey/stages/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const stage = await stageOr404(req);
-    const outcome = await deleteStage(db, stage.id);
-    if (outcome === 'not_found') throw notFound('No such stage');
-    if (outcome === 'in_use') {
+    try {
+      await deleteStage(db, stage.id);
+    } catch (err) {
+      rethrowUnless(err, 'wrong_state');
       return renderJourney(res, 409, t(locale, 'manage.stage.inUse', { name: nameIn(locale, stage), touchpoints: stage.touchpointCount, surveys: stage.surveyCount }));
     }
     await redirectWithFlash(req, res, t(locale, 'manage.stage.deleted', { name: nameIn(locale, stage) }), '/manage/journey');
@@ -208,7 +210,7 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
   async function renderTouchpointForm(res: Response, opts: { touchpoint: TouchpointRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
     const locale: Locale = res.locals.locale;
     const { touchpoint, values, errors } = opts;
-    const [{ stages }, owners] = await Promise.all([getJourneyData(db), listOwners(db)]);
+    const [stages, owners] = await Promise.all([getStageRows(db), getOwnerChoices(db)]);
     res.status(opts.status ?? 200).render('manage/touchpoint-form', {
       layout: 'dashboard',
       title: touchpoint ? t(locale, 'manage.touchpoint.editTitle', { name: nameIn(locale, touchpoint) }) : t(locale, 'manage.touchpoint.newTitle'),
@@ -225,28 +227,33 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
 
   async function touchpointOr404(req: Request): Promise<TouchpointRow> {
     const id = serialParam(req.params.id);
-    const touchpoint = id === null ? null : await getTouchpoint(db, id);
+    const [touchpoint] = id === null ? [] : await getTouchpointRows(db, { id });
     if (!touchpoint) throw notFound('No such touchpoint');
     return touchpoint;
   }
 
+  /** The form field and message of each input the service can refuse (the `path` of its error). */
   const TOUCHPOINT_PROBLEM: Record<string, [string, MessageKey]> = {
-    key_taken: ['key', 'manage.err.keyTaken'],
-    unknown_stage: ['stage_id', 'manage.err.choice'],
-    unknown_owner: ['owner_user_id', 'manage.err.choice'],
+    key: ['key', 'manage.err.keyTaken'],
+    stageId: ['stage_id', 'manage.err.choice'],
+    ownerUserId: ['owner_user_id', 'manage.err.choice'],
   };
 
   async function submitTouchpoint(req: Request, res: Response, existing: TouchpointRow | null) {
     const locale: Locale = res.locals.locale;
     const { value, errors } = validateForm<TouchpointForm>(touchpointForm, req.body, locale, { key: SLUG_MESSAGE, stage_id: { key: 'manage.err.choice' }, owner_user_id: { key: 'manage.err.choice' } });
     if (errors) return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors, status: 400 });
-    const saved = await saveTouchpoint(db, existing?.id ?? null, {
-      key: value.key, stageId: value.stage_id, nameVi: value.name_vi, nameEn: value.name_en, channel: value.channel,
-      ownerUserId: value.owner_user_id || null,
-    });
-    if (!saved) throw notFound('No such touchpoint');
-    if ('problem' in saved) {
-      const [field, key] = TOUCHPOINT_PROBLEM[saved.problem];
+    const input: TouchpointInput = {
+      key: value.key, stage: { id: value.stage_id }, name: { vi: value.name_vi, en: value.name_en }, channel: value.channel,
+      owner: value.owner_user_id ? { id: value.owner_user_id } : null,
+    };
+    let saved: { id: number };
+    try {
+      saved = existing ? await updateTouchpoint(db, existing.id, input) : await createTouchpoint(db, input);
+    } catch (err) {
+      const problem = TOUCHPOINT_PROBLEM[rethrowUnless(err, 'conflict', 'unknown_reference').options.details?.[0]?.path ?? ''];
+      if (!problem) throw err;
+      const [field, key] = problem;
       return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors: { [field]: t(locale, key) }, status: 400 });
     }
     const name = nameIn(locale, { nameVi: value.name_vi, nameEn: value.name_en });
@@ -279,9 +286,10 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
   route('post', '/manage/journey/touchpoints/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const tp = await touchpointOr404(req);
-    const outcome = await deleteTouchpoint(db, tp.id);
-    if (outcome === 'not_found') throw notFound('No such touchpoint');
-    if (outcome === 'in_use') {
+    try {
+      await deleteTouchpoint(db, tp.id);
+    } catch (err) {
+      rethrowUnless(err, 'wrong_state');
       return renderJourney(res, 409, t(locale, 'manage.touchpoint.inUse', { name: nameIn(locale, tp), surveys: tp.surveyCount }));
     }
     await redirectWithFlash(req, res, t(locale, 'manage.touchpoint.deleted', { name: nameIn(locale, tp) }), '/manage/journey');
@@ -324,7 +332,7 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     await renderTargets(res, null, {});
   });
 
-  route('post', '/manage/journey/targets', 'editor', targetsForm, csrfProtection, async (req, res) => {
+  route('post', '/manage/journey/targets', 'editor', gridForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const changes: TargetChange[] = [];

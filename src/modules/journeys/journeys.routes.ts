@@ -6,11 +6,11 @@ import { createStage, createTouchpoint, listStages, listTouchpoints } from './jo
 import type { Stage } from './stage.entity';
 import type { Touchpoint } from './touchpoint.entity';
 
-export function stageToApi(s: Stage) {
+function stageToApi(s: Stage) {
   return { id: s.id, key: s.key, name: { vi: s.nameVi, en: s.nameEn }, position: s.position, framework: s.framework };
 }
 
-export function touchpointToApi(t: Touchpoint) {
+function touchpointToApi(t: Touchpoint) {
   return {
     id: t.id, key: t.key, stageKey: t.stage?.key ?? null, name: { vi: t.nameVi, en: t.nameEn },
     channel: t.channel, ownerEmail: t.owner?.email ?? null, position: t.position,
@@ -31,7 +31,11 @@ export function journeysApiRouter({ db }: AppDeps): Router {
   });
   router.post('/touchpoints', async (req, res) => {
     const input = check<CreateTouchpointInput>(createTouchpointSchema, req.body);
-    res.status(201).json(touchpointToApi(await createTouchpoint(db, input)));
+    const touchpoint = await createTouchpoint(db, {
+      key: input.key, stage: { key: input.stageKey }, name: input.name, channel: input.channel,
+      owner: input.ownerEmail ? { email: input.ownerEmail } : null,
+    });
+    res.status(201).json(touchpointToApi(touchpoint));
   });
   return router;
 }

@@ -4,7 +4,7 @@ import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
-import { getJourneyData } from '../journeys/journeys.pages.service';
+import { getJourneyData } from '../journeys';
 import { SCALES, type MetricKind } from '../metrics/scoring';
 import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
 import { getSettings } from '../settings';

@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { HttpError } from '../../web/errors';
-import { Stage } from '../journeys/stage.entity';
-import { Touchpoint } from '../journeys/touchpoint.entity';
+import { Stage, Touchpoint } from '../journeys';
 import { Survey } from './survey.entity';
 import type { CreateSurveyInput } from './surveys.schemas';
 
