@@ -1,6 +1,8 @@
 import { createUser } from '../../src/modules/auth/users.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
+import { makeTouchpoint } from '../helpers/factories';
 
 /** GET, POST /api/v1/stages and /api/v1/touchpoints (SPEC §2 journey, §7). */
 
@@ -20,16 +22,6 @@ async function stageKeys(): Promise<string[]> {
   return (await get('/stages')).body.items.map((s: { key: string }) => s.key);
 }
 
-let seq = 0;
-/** A touchpoint in a stage, created through the API; `over` replaces any field. */
-async function createTouchpoint(over: Record<string, unknown> = {}) {
-  seq += 1;
-  const res = await post('/touchpoints', {
-    key: `tp-${seq}`, stageKey: 'decision', name: { vi: `Điểm chạm ${seq}`, en: `Touchpoint ${seq}` }, channel: 'website', ...over,
-  });
-  expect(res.status).toBe(201);
-  return res.body;
-}
 
 describe('stages', () => {
   // Stage tests change the order; the defaults are checked first, on the untouched database.
@@ -170,18 +162,18 @@ describe('touchpoints', () => {
   });
 
   test('without an owner, ownerEmail is null', async () => {
-    const tp = await createTouchpoint({ key: 'no-owner' });
+    const tp = await makeTouchpoint(t, { key: 'no-owner' });
     expect(tp.ownerEmail).toBeNull();
   });
 
   test.each(['website', 'email', 'social', 'phone', 'chat', 'store', 'office', 'loyalty', 'ads', 'other'])('channel %s is accepted', async (channel) => {
-    const tp = await createTouchpoint({ key: `channel-${channel}`, channel });
+    const tp = await makeTouchpoint(t, { key: `channel-${channel}`, channel });
     expect(tp.channel).toBe(channel);
   });
 
   test('touchpoints in a stage are numbered in order', async () => {
-    const a = await createTouchpoint({ stageKey: 'advocacy' });
-    const b = await createTouchpoint({ stageKey: 'advocacy' });
+    const a = await makeTouchpoint(t, { stageKey: 'advocacy' });
+    const b = await makeTouchpoint(t, { stageKey: 'advocacy' });
     expect([a.position, b.position]).toEqual([1, 2]);
   });
 
@@ -229,7 +221,10 @@ describe('touchpoints', () => {
     await blocker.query(`LOCK TABLE touchpoints IN SHARE MODE`);
     const body = { key: 'same-time', stageKey: 'decision', name: { vi: 'A', en: 'A' }, channel: 'store' };
     const pending = Promise.all([1, 2, 3].map(() => post('/touchpoints', body).then((r) => r)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // All three inserts are queued behind the lock: each request has passed its check.
+    await eventually(async () => (await t.db.query(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND relation = 'touchpoints'::regclass AND NOT granted`))[0].n === 3,
+    { what: 'three inserts waiting for the lock' });
     await blocker.commitTransaction();
     await blocker.release();
     const results = await pending;
@@ -259,7 +254,7 @@ describe('touchpoints', () => {
 
   test('Vietnamese names round-trip', async () => {
     const name = { vi: 'Cửa hàng Quận 1 — Nguyễn Huệ', en: 'District 1 store' };
-    const tp = await createTouchpoint({ key: 'store-q1', channel: 'store', name });
+    const tp = await makeTouchpoint(t, { key: 'store-q1', channel: 'store', name });
     expect(tp.name).toEqual(name);
     expect((await get('/touchpoints')).body.items.find((i: { key: string }) => i.key === 'store-q1').name).toEqual(name);
   });

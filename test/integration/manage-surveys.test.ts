@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { answer } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
 
@@ -196,7 +197,7 @@ describe('editing surveys', () => {
     const [{ id }] = await t.db.query(`SELECT id FROM surveys WHERE title = 'Support CES'`);
     const before = await editor.get(`/manage/surveys/${id}/edit`);
     expect(before.text).toMatch(/<select id="kind"/);
-    await request(t.app).post(`/api/v1/surveys/${id}/responses`).set('Authorization', `Bearer ${t.apiKey}`).send({ score: 6 }).expect(201);
+    await answer(t, id, { score: 6 });
     const form = await editor.get(`/manage/surveys/${id}/edit`);
     expect(form.text).not.toMatch(/<select id="kind"/);
     expect(form.text).toContain('The survey has answers, so its kind is fixed.');
