@@ -4,6 +4,7 @@ import { projectRoot } from '../../src/paths';
 import { createApiKey } from '../../src/modules/auth/api-key.service';
 import { freePortForTests } from '../helpers/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
 // The built server (npm test builds first): it serves the API and runs the email worker.
@@ -21,21 +22,11 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   child.stdout.on('data', (d: Buffer) => logs.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => logs.push(d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const end = Date.now() + 30_000;
-  while (!logs.join('').includes('Touchpoint is running')) {
-    if (Date.now() > end) throw new Error(`server did not start:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => logs.join('').includes('Touchpoint is running'), { timeoutMs: 30_000, what: () => `the server to start:\n${logs.join('')}` });
   return { child, port, logs, exited };
 }
 
-async function until(what: string, probe: () => Promise<boolean> | boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number) => eventually(probe, { what, timeoutMs, intervalMs: 25 });
 
 let database: TestDatabase;
 let smtp: TestSmtpServer;
