@@ -184,9 +184,9 @@ export const TEST_PASSWORD = 'a long test password';
 
 let userSeq = 0;
 
-/** A dashboard user made through the users service; English unless told otherwise. Returns its email. */
+/** A dashboard user made through the users service (its defaults for what is not given). Returns its email. */
 export async function makeUser(t: WithDb, role: Role, opts: { email?: string; name?: string; locale?: 'vi' | 'en'; password?: string } = {}): Promise<string> {
   const email = opts.email ?? `${role}${++userSeq}-${process.pid}@example.com`;
-  await createUser(t.db, { email, password: opts.password ?? TEST_PASSWORD, role, name: opts.name, locale: opts.locale ?? 'en' });
+  await createUser(t.db, { email, password: opts.password ?? TEST_PASSWORD, role, name: opts.name, locale: opts.locale });
   return email;
 }

@@ -17,7 +17,7 @@ export function csrfFrom(html: string): string {
  * is a valid token of its session for POSTs.
  */
 export async function loginAs(t: TestApp, role: Role, opts: { locale?: 'vi' | 'en'; email?: string } = {}): Promise<Agent & { csrf: string; email: string }> {
-  const email = await makeUser(t, role, { email: opts.email, locale: opts.locale });
+  const email = await makeUser(t, role, { email: opts.email, locale: opts.locale ?? 'en' });
   const agent = request.agent(t.app);
   const page = await agent.get('/login');
   const csrf = csrfFrom(page.text);

@@ -1,8 +1,7 @@
-import { createUser } from '../../src/modules/auth/users.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { makeTouchpoint } from '../helpers/factories';
+import { makeTouchpoint, makeUser } from '../helpers/factories';
 
 /** GET, POST /api/v1/stages and /api/v1/touchpoints (SPEC §2 journey, §7). */
 
@@ -139,7 +138,7 @@ describe('touchpoints', () => {
   let ownerEmail: string;
   beforeAll(async () => {
     ownerEmail = 'Owner.Lan@Example.vn';
-    await createUser(t.db, { email: ownerEmail, password: 'correct horse battery', role: 'editor', name: 'Lan' });
+    await makeUser(t, 'editor', { email: ownerEmail, password: 'correct horse battery', name: 'Lan' });
   });
 
   test('POST creates a touchpoint in a stage with an owner (201)', async () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { makeResponses } from '../helpers/factories';
+import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import type { MetricKind } from '../../src/modules/metrics/scoring';
 
@@ -73,14 +73,10 @@ function expectSame(shown: Shown, g: ApiGroup) {
 
 beforeAll(async () => {
   t = await startTestApp();
-  const post = (path: string, body: object) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body).expect(201);
-  await post('/touchpoints', { key: 'web', stageKey: 'decision', name: { vi: 'Mua trên web', en: 'Web purchase' }, channel: 'website' });
-  await post('/touchpoints', { key: 'store', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Store' }, channel: 'store' });
-  await post('/touchpoints', { key: 'support', stageKey: 'retention', name: { vi: 'Hỗ trợ', en: 'Support' }, channel: 'phone' });
-  ids.web = (await post('/surveys', { kind: 'nps', touchpointKey: 'web', title: 'Web NPS' })).body.id;
-  ids.store = (await post('/surveys', { kind: 'nps', touchpointKey: 'store', title: 'Store NPS' })).body.id;
-  ids.support = (await post('/surveys', { kind: 'csat', touchpointKey: 'support', title: 'Support CSAT' })).body.id;
-  ids.journey = (await post('/surveys', { kind: 'ces', title: 'Journey CES' })).body.id;
+  ids.web = (await makeSurvey(t, { kind: 'nps', title: 'Web NPS', touchpoint: { key: 'web', stageKey: 'decision', name: { vi: 'Mua trên web', en: 'Web purchase' }, channel: 'website' } })).id;
+  ids.store = (await makeSurvey(t, { kind: 'nps', title: 'Store NPS', touchpoint: { key: 'store', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Store' }, channel: 'store' } })).id;
+  ids.support = (await makeSurvey(t, { kind: 'csat', title: 'Support CSAT', touchpoint: { key: 'support', stageKey: 'retention', name: { vi: 'Hỗ trợ', en: 'Support' }, channel: 'phone' } })).id;
+  ids.journey = (await makeSurvey(t, { kind: 'ces', title: 'Journey CES' })).id;
   await makeResponses(t, ids.web, { 10: 10 }, { via: 'service', kind: 'nps', answeredAt: '2026-03-05T10:00:00+07:00' });
   await makeResponses(t, ids.store, { 0: 90 }, { via: 'service', kind: 'nps', answeredAt: '2026-03-10T10:00:00+07:00' });
   await makeResponses(t, ids.store, { 0: 100 }, { via: 'service', kind: 'nps', answeredAt: '2026-02-20T10:00:00+07:00' });

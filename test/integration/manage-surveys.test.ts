@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { answer } from '../helpers/factories';
+import { answer, makeTouchpoint } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
 
@@ -15,8 +15,7 @@ beforeAll(async () => {
   editor = await loginAs(t, 'editor', { locale: 'en' });
   viewer = await loginAs(t, 'viewer', { locale: 'en' });
   await t.db.query(`UPDATE settings SET brand = 'Cà phê Sáng'`);
-  await request(t.app).post('/api/v1/touchpoints').set('Authorization', `Bearer ${t.apiKey}`)
-    .send({ key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' }).expect(201);
+  await makeTouchpoint(t, { key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' });
   checkoutId = (await t.db.query(`SELECT id FROM touchpoints WHERE key = 'checkout'`))[0].id;
   decisionId = (await t.db.query(`SELECT id FROM stages WHERE key = 'decision'`))[0].id;
 });

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { answer } from '../helpers/factories';
+import { answer, makeSurvey } from '../helpers/factories';
 import { compactRollups, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
 import { recordResponse } from '../../src/modules/responses/response.service';
 
@@ -40,10 +40,8 @@ async function apiAndRaw(surveyId: string, kind: string, from: string, to: strin
 
 beforeAll(async () => {
   t = await startTestApp();
-  await request(t.app).post('/api/v1/touchpoints').set(auth())
-    .send({ key: 'counter', stageKey: 'decision', name: { vi: 'Quầy', en: 'Counter' }, channel: 'store' }).expect(201);
-  npsId = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'nps', touchpointKey: 'counter', title: 'Counter NPS' }).expect(201)).body.id;
-  csatId = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'csat', stageKey: 'retention', title: 'Retention CSAT' }).expect(201)).body.id;
+  npsId = (await makeSurvey(t, { kind: 'nps', title: 'Counter NPS', touchpoint: { key: 'counter', stageKey: 'decision', name: { vi: 'Quầy', en: 'Counter' }, channel: 'store' } })).id;
+  csatId = (await makeSurvey(t, { kind: 'csat', stageKey: 'retention', title: 'Retention CSAT' })).id;
 });
 
 afterAll(async () => {
@@ -163,7 +161,7 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
 });
 
 test('deleting a survey removes its answers and its rollup rows together', async () => {
-  const id = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'ces', title: 'Short-lived CES' }).expect(201)).body.id;
+  const { id } = await makeSurvey(t, { kind: 'ces', title: 'Short-lived CES' });
   for (let i = 1; i <= 7; i++) await answer(t, id, { score: i, answeredAt: '2026-03-03T09:00:00+07:00' });
   await t.db.query(`DELETE FROM surveys WHERE id = $1`, [id]);
   const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_week_score WHERE survey_id = $1`, [id]);
