@@ -26,8 +26,6 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   return { child, port, logs, exited };
 }
 
-const until = (what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number) => eventually(probe, { what, timeoutMs, intervalMs: 25 });
-
 let database: TestDatabase;
 let smtp: TestSmtpServer;
 const running: Running[] = [];
@@ -57,7 +55,7 @@ test(`a worker killed during a ${CONTACTS}-invitation send: after a restart ever
   expect(res.status).toBe(202);
   expect((await res.json()).queued).toBe(CONTACTS);
 
-  await until('the send to be under way', () => smtp.accepted() >= 300, 30_000).catch(async (e) => { console.log(first.logs.join(''), smtp.accepted(), await db.query(`SELECT status, error, count(*) FROM invitations GROUP BY 1,2`)); throw e; });
+  await eventually(() => smtp.accepted() >= 300, { what: 'the send to be under way', timeoutMs: 30_000, intervalMs: 25 }).catch(async (e) => { console.log(first.logs.join(''), smtp.accepted(), await db.query(`SELECT status, error, count(*) FROM invitations GROUP BY 1,2`)); throw e; });
   first.child.kill('SIGKILL');
   await first.exited;
   const [atKill] = await db.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'sending')::int AS sending FROM invitations`);
@@ -65,11 +63,11 @@ test(`a worker killed during a ${CONTACTS}-invitation send: after a restart ever
 
   const second = await startServer(env);
   running.push(second);
-  await until('every invitation sent', async () => {
+  await eventually(async () => {
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM invitations WHERE status = 'sent'`);
     return n === CONTACTS;
-  }, 150_000); // claims of the killed worker expire after their 30 s lease; generous for a loaded CI machine
-  await until('every message parsed', () => smtp.messages.length === smtp.accepted(), 10_000);
+  }, { what: 'every invitation sent', timeoutMs: 150_000, intervalMs: 25 }); // claims of the killed worker expire after their 30 s lease; generous for a loaded CI machine
+  await eventually(() => smtp.messages.length === smtp.accepted(), { what: 'every message parsed', timeoutMs: 10_000, intervalMs: 25 });
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
 

@@ -31,8 +31,6 @@ async function invite(surveyId: string, contacts: Array<{ email: string; locale?
   expect(res.body).toEqual({ queued: contacts.length, skipped: [] });
 }
 
-const until = <T>(what: string, probe: () => Promise<T>) => eventually(probe, { what, timeoutMs: 20_000 });
-
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
 const stateOf = async (email: string) => (await t.db.query(
   `SELECT i.id, i.token, i.status, i.error, i.attempts, i.sent_at, i.reminded_at
@@ -63,17 +61,17 @@ describe('durable delivery', () => {
     const people = ['down1@example.com', 'down2@example.com', 'down3@example.com'];
     await invite(survey, people.map((email) => ({ email })));
     // The worker took every one, failed, and handed each job back to pg-boss for a retry: its decision is made.
-    await until('every job handed back for a retry', async () => {
+    await eventually(async () => {
       const states = await jobStatesOf(people);
       return states.length === people.length && states.every((s) => s === 'retry');
-    });
+    }, { what: 'every job handed back for a retry', timeoutMs: 20_000 });
     // It keeps the mail queued with the reason; it neither failed it for good nor sent it.
     expect(smtp.accepted()).toBe(before);
     for (const p of people) expect(await stateOf(p)).toMatchObject({ status: 'queued', error: expect.stringMatching(/\S/) });
 
     await smtp.start();
-    await until('all three delivered', async () => people.every((p) => mailsTo(p).length === 1));
-    await until('all three recorded as sent', async () => (await Promise.all(people.map(stateOf))).every((s) => s.status === 'sent'));
+    await eventually(async () => people.every((p) => mailsTo(p).length === 1), { what: 'all three delivered', timeoutMs: 20_000 });
+    await eventually(async () => (await Promise.all(people.map(stateOf))).every((s) => s.status === 'sent'), { what: 'all three recorded as sent', timeoutMs: 20_000 });
     for (const p of people) expect(await stateOf(p)).toMatchObject({ status: 'sent', error: null });
     // Once every job has ended no message can follow: still one each.
     await settled();
@@ -84,11 +82,11 @@ describe('durable delivery', () => {
     smtp.reject({ when: (a) => a.startsWith('bounce'), code: 550, message: '5.1.1 No such user here' });
     const survey = (await makeSurvey(t)).id;
     await invite(survey, [{ email: 'bounce@example.com' }, { email: 'fine@example.com' }]);
-    await until('fine delivered', async () => mailsTo('fine@example.com').length === 1);
-    const failed = await until('bounce failed', async () => {
+    await eventually(async () => mailsTo('fine@example.com').length === 1, { what: 'fine delivered', timeoutMs: 20_000 });
+    const failed = await eventually(async () => {
       const s = await stateOf('bounce@example.com');
       return s.status === 'failed' && s;
-    });
+    }, { what: 'bounce failed', timeoutMs: 20_000 });
     await settled();
     expect(failed.error).toContain('550');
     expect(failed.error).toContain('No such user here');
@@ -102,20 +100,20 @@ describe('durable delivery', () => {
     smtp.reject({ when: (a) => a === 'grey@example.com' && refusals++ === 0, code: 451, message: '4.7.1 Greylisted, try again later' });
     const survey = (await makeSurvey(t)).id;
     await invite(survey, [{ email: 'grey@example.com' }]);
-    await until('delivered after a retry', async () => mailsTo('grey@example.com').length === 1);
-    await until('recorded as sent', async () => (await stateOf('grey@example.com')).status === 'sent');
+    await eventually(async () => mailsTo('grey@example.com').length === 1, { what: 'delivered after a retry', timeoutMs: 20_000 });
+    await eventually(async () => (await stateOf('grey@example.com')).status === 'sent', { what: 'recorded as sent', timeoutMs: 20_000 });
     expect(await stateOf('grey@example.com')).toMatchObject({ status: 'sent', attempts: 2, error: null });
   });
 
   test('a duplicate job never sends an invitation twice', async () => {
     const survey = (await makeSurvey(t)).id;
     await invite(survey, [{ email: 'once@example.com' }]);
-    await until('delivered', async () => mailsTo('once@example.com').length === 1);
+    await eventually(async () => mailsTo('once@example.com').length === 1, { what: 'delivered', timeoutMs: 20_000 });
     const { id } = await stateOf('once@example.com');
     await jobs.boss.send(QUEUES.invitationEmail, { invitationId: id });
     await jobs.boss.send(QUEUES.invitationEmail, { invitationId: id });
-    await until('both jobs done', async () => Number((await t.db.query(
-      `SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND data->>'invitationId' = $2 AND state = 'completed'`, [QUEUES.invitationEmail, id]))[0].n) === 3);
+    await eventually(async () => Number((await t.db.query(
+      `SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND data->>'invitationId' = $2 AND state = 'completed'`, [QUEUES.invitationEmail, id]))[0].n) === 3, { what: 'both jobs done', timeoutMs: 20_000 });
     await settled();
     expect(mailsTo('once@example.com')).toHaveLength(1);
   });
@@ -126,8 +124,8 @@ describe('durable delivery', () => {
     const { id } = await makeInvitedContact(t, survey, { email: 'orphan@example.com', status: 'sending', attempts: 1 });
     await t.db.query(`UPDATE invitations SET claimed_until = now() - interval '1 second' WHERE id = $1`, [id]);
     expect(await recoverExpiredClaims(t.db, jobs.boss)).toBe(1);
-    await until('delivered', async () => mailsTo('orphan@example.com').length === 1);
-    await until('recorded as sent', async () => (await stateOf('orphan@example.com')).status === 'sent');
+    await eventually(async () => mailsTo('orphan@example.com').length === 1, { what: 'delivered', timeoutMs: 20_000 });
+    await eventually(async () => (await stateOf('orphan@example.com')).status === 'sent', { what: 'recorded as sent', timeoutMs: 20_000 });
     expect(await stateOf('orphan@example.com')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await recoverExpiredClaims(t.db, jobs.boss)).toBe(0);
   });
@@ -139,8 +137,8 @@ describe('durable delivery', () => {
     const jobId = await jobs.boss.send(QUEUES.invitationEmail, { invitationId: inv.id }, { startAfter: 3600 });
     await t.db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() - interval '5 minutes', start_after = now() WHERE id = $1`, [jobId]);
     expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(1);
-    await until('delivered', async () => mailsTo('fetched@example.com').length === 1);
-    await until('recorded as sent', async () => (await stateOf('fetched@example.com')).status === 'sent');
+    await eventually(async () => mailsTo('fetched@example.com').length === 1, { what: 'delivered', timeoutMs: 20_000 });
+    await eventually(async () => (await stateOf('fetched@example.com')).status === 'sent', { what: 'recorded as sent', timeoutMs: 20_000 });
     expect(await stateOf('fetched@example.com')).toMatchObject({ status: 'sent' });
     expect(await recoverAbandonedJobs(t.db, jobs.boss, 30)).toBe(0);
   });
@@ -149,16 +147,16 @@ describe('durable delivery', () => {
     const survey = (await makeSurvey(t)).id;
     await smtp.stop();
     await invite(survey, [{ email: 'changed-mind@example.com' }]);
-    const queued = await until('a failed attempt', async () => {
+    const queued = await eventually(async () => {
       const s = await stateOf('changed-mind@example.com');
       return s.attempts >= 1 && s.status === 'queued' && s;
-    });
+    }, { what: 'a failed attempt', timeoutMs: 20_000 });
     expect((await request(t.app).post(`/u/${queued.token}`).type('form').send('List-Unsubscribe=One-Click')).status).toBe(200);
     await smtp.start();
-    const cancelled = await until('cancelled', async () => {
+    const cancelled = await eventually(async () => {
       const s = await stateOf('changed-mind@example.com');
       return s.status === 'cancelled' && s;
-    });
+    }, { what: 'cancelled', timeoutMs: 20_000 });
     expect(cancelled.error).toContain('unsubscribed');
     await settled();
     expect(mailsTo('changed-mind@example.com')).toHaveLength(0);
@@ -180,7 +178,7 @@ describe('reminders', () => {
 
     // The scheduled job (pg-boss) runs the scan.
     await jobs.boss.send(QUEUES.invitationReminders, {});
-    await until('two reminders', async () => mailsTo('silent@example.com').length === 1 && mailsTo('silent-vi@example.com').length === 1);
+    await eventually(async () => mailsTo('silent@example.com').length === 1 && mailsTo('silent-vi@example.com').length === 1, { what: 'two reminders', timeoutMs: 20_000 });
     const en = mailsTo('silent@example.com')[0];
     expect(en.parsed.subject).toBe('Reminder: Touchpoint would like your feedback');
     expect(String(en.parsed.html)).toContain('We have not heard from you yet');
