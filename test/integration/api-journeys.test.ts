@@ -11,7 +11,6 @@ afterAll(async () => { await t.close(); });
 
 const { get, post } = apiClient(() => t);
 
-
 async function count(table: string): Promise<number> {
   const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM ${table}`);
   return n;
@@ -20,7 +19,6 @@ async function count(table: string): Promise<number> {
 async function stageKeys(): Promise<string[]> {
   return (await get('/stages')).body.items.map((s: { key: string }) => s.key);
 }
-
 
 describe('stages', () => {
   // Stage tests change the order; the defaults are checked first, on the untouched database.

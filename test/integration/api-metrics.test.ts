@@ -21,10 +21,8 @@ import { makeResponses, makeSurvey, makeTouchpoint } from '../helpers/factories'
 let t: TestApp;
 const { get } = apiClient(() => t);
 
-
 type Kind = 'nps' | 'csat' | 'ces';
 interface Group { key: string; name: string; n: number; score: number | null; moe: number | null; lowSample: boolean; distribution: Record<string, number>; [extra: string]: unknown }
-
 
 async function metrics(query: string): Promise<{ kind: Kind; from: string; to: string; groups: Group[] }> {
   const res = await get(`/metrics?${query}`);

@@ -8,7 +8,6 @@ const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 beforeAll(async () => { t = await startTestApp(); });
 afterAll(async () => { await t.close(); });
 
-
 const send = (surveyId: string, body: unknown) => request(t.app).post(`/api/v1/surveys/${surveyId}/invitations`).set(api()).send(body as object);
 const queuedFor = (surveyId: string) => t.db.query(
   `SELECT lower(c.email) AS email, i.status, i.channel FROM invitations i JOIN contacts c ON c.id = i.contact_id WHERE i.survey_id = $1 ORDER BY 1`, [surveyId]);
