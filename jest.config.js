@@ -1,11 +1,32 @@
-/** Unit, integration and e2e tests; all but unit talk to a real PostgreSQL (see test/helpers/global-setup.ts). */
-module.exports = {
+/**
+ * Two projects. `unit`: pure functions, no database (`npx jest --selectProjects unit` starts no PostgreSQL).
+ * `integration+e2e`: integration and e2e tests, which talk to a real PostgreSQL that its globalSetup starts once
+ * per run (see test/helpers/global-setup.ts). `jest` alone runs both.
+ */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  rootDir: __dirname,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+};
+
+module.exports = {
+  // Run-wide options: Jest reads these from the root config, not from a project's.
   testTimeout: 30000,
   maxWorkers: 2,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration+e2e',
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+  ],
 };

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeSurvey } from '../helpers/factories';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
@@ -15,12 +15,8 @@ describeInBrowser('a customer answers on a 360 px phone, by keyboard only', () =
 
   beforeAll(async () => {
     t = await startTestApp();
-    const auth = { Authorization: `Bearer ${t.apiKey}` };
-    await request(t.app).post('/api/v1/touchpoints').set(auth)
-      .send({ key: 'delivery', stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' }).expect(201);
-    const survey = await request(t.app).post('/api/v1/surveys').set(auth)
-      .send({ kind: 'nps', touchpointKey: 'delivery', title: 'Delivery NPS' }).expect(201);
-    surveyId = survey.body.id;
+    const survey = await makeSurvey(t, { kind: 'nps', title: 'Delivery NPS', touchpoint: { key: 'delivery', stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' } });
+    surveyId = survey.id;
     server = await listen(t.app);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

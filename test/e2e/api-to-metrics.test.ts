@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
+import { makeSurvey } from '../helpers/factories';
 
 // The whole loop of the foundation: a team creates a touchpoint and a survey through the API, customers
 // answer through its link and its QR code, and the answers show up in GET /api/v1/metrics exactly.
@@ -15,10 +16,7 @@ async function answer(url: string, score: number) {
 }
 
 test('NPS answered by link and QR: score, n, MoE, distribution and channels match SPEC §3', async () => {
-  await request(t.app).post('/api/v1/touchpoints').set(auth())
-    .send({ key: 'store-q1', stageKey: 'retention', name: { vi: 'Cửa hàng Quận 1', en: 'District 1 store' }, channel: 'store' }).expect(201);
-  const survey = (await request(t.app).post('/api/v1/surveys').set(auth())
-    .send({ kind: 'nps', touchpointKey: 'store-q1', title: 'Store NPS' }).expect(201)).body;
+  const survey = await makeSurvey(t, { kind: 'nps', title: 'Store NPS', touchpoint: { key: 'store-q1', stageKey: 'retention', name: { vi: 'Cửa hàng Quận 1', en: 'District 1 store' }, channel: 'store' } });
   expect(survey.publicUrl).toBe(`${TEST_BASE_URL}/s/${survey.id}`);
 
   // The QR code encodes the link marked as QR; the page behind it is the same form.

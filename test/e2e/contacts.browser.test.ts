@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
-import { createUser } from '../../src/modules/auth/users.service';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 
@@ -16,8 +16,8 @@ describeInBrowser('an editor imports contacts through the form, in a real browse
 
   beforeAll(async () => {
     t = await startTestApp();
-    await createUser(t.db, { email: 'editor.vi@example.com', password: PASSWORD, role: 'editor', locale: 'vi' });
-    await createUser(t.db, { email: 'editor.en@example.com', password: PASSWORD, role: 'editor', locale: 'en' });
+    await makeUser(t, 'editor', { email: 'editor.vi@example.com', password: PASSWORD, locale: 'vi' });
+    await makeUser(t, 'editor', { email: 'editor.en@example.com', password: PASSWORD, locale: 'en' });
     server = await listen(t.app);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
-import { createUser } from '../../src/modules/auth/users.service';
 import { seedDemoData } from '../../src/modules/metrics/demo-data';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
@@ -23,8 +23,8 @@ describeInBrowser('overview and journey map in Chromium, with demo data', () => 
   beforeAll(async () => {
     t = await startTestApp();
     await seedDemoData(t.db, { responses: 20_000, contacts: 500 });
-    await createUser(t.db, { email: 'lan@example.com', password, role: 'viewer', locale: 'vi', name: 'Lan' });
-    await createUser(t.db, { email: 'sam@example.com', password, role: 'viewer', locale: 'en', name: 'Sam' });
+    await makeUser(t, 'viewer', { email: 'lan@example.com', password, locale: 'vi', name: 'Lan' });
+    await makeUser(t, 'viewer', { email: 'sam@example.com', password, locale: 'en', name: 'Sam' });
     server = await listen(t.app);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

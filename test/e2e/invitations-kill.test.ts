@@ -4,6 +4,7 @@ import { projectRoot } from '../../src/paths';
 import { createApiKey } from '../../src/modules/auth/api-key.service';
 import { freePortForTests } from '../helpers/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
 // The built server (npm test builds first): it serves the API and runs the email worker.
@@ -21,20 +22,8 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   child.stdout.on('data', (d: Buffer) => logs.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => logs.push(d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const end = Date.now() + 30_000;
-  while (!logs.join('').includes('Touchpoint is running')) {
-    if (Date.now() > end) throw new Error(`server did not start:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => logs.join('').includes('Touchpoint is running'), { timeoutMs: 30_000, what: () => `the server to start:\n${logs.join('')}` });
   return { child, port, logs, exited };
-}
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 let database: TestDatabase;
@@ -66,7 +55,7 @@ test(`a worker killed during a ${CONTACTS}-invitation send: after a restart ever
   expect(res.status).toBe(202);
   expect((await res.json()).queued).toBe(CONTACTS);
 
-  await until('the send to be under way', () => smtp.accepted() >= 300, 30_000).catch(async (e) => { console.log(first.logs.join(''), smtp.accepted(), await db.query(`SELECT status, error, count(*) FROM invitations GROUP BY 1,2`)); throw e; });
+  await eventually(() => smtp.accepted() >= 300, { what: 'the send to be under way', timeoutMs: 30_000, intervalMs: 25 }).catch(async (e) => { console.log(first.logs.join(''), smtp.accepted(), await db.query(`SELECT status, error, count(*) FROM invitations GROUP BY 1,2`)); throw e; });
   first.child.kill('SIGKILL');
   await first.exited;
   const [atKill] = await db.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'sending')::int AS sending FROM invitations`);
@@ -74,11 +63,11 @@ test(`a worker killed during a ${CONTACTS}-invitation send: after a restart ever
 
   const second = await startServer(env);
   running.push(second);
-  await until('every invitation sent', async () => {
+  await eventually(async () => {
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM invitations WHERE status = 'sent'`);
     return n === CONTACTS;
-  }, 150_000); // claims of the killed worker expire after their 30 s lease; generous for a loaded CI machine
-  await until('every message parsed', () => smtp.messages.length === smtp.accepted(), 10_000);
+  }, { what: 'every invitation sent', timeoutMs: 150_000, intervalMs: 25 }); // claims of the killed worker expire after their 30 s lease; generous for a loaded CI machine
+  await eventually(() => smtp.messages.length === smtp.accepted(), { what: 'every message parsed', timeoutMs: 10_000, intervalMs: 25 });
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
 

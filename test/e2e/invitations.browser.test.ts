@@ -3,12 +3,12 @@ import http from 'node:http';
 import path from 'node:path';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
+import { TEST_PASSWORD, makeSurvey, makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, SCREENSHOT_DIR } from '../helpers/browser';
 import { freePortForTests } from '../helpers/ports';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
-import { createUser } from '../../src/modules/auth/users.service';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 
@@ -29,15 +29,13 @@ describeInBrowser('the whole invitation loop on one machine, without SMTP', () =
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     jobs = await startJobs({ ...t, logger: createLogger('silent') }, { delivery: { pollIntervalMs: 100 } });
     const auth = { Authorization: `Bearer ${t.apiKey}` };
-    await request(t.app).post('/api/v1/touchpoints').set(auth)
-      .send({ key: 'delivery', stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' }).expect(201);
-    surveyId = (await request(t.app).post('/api/v1/surveys').set(auth).send({ kind: 'csat', touchpointKey: 'delivery', title: 'Delivery CSAT' }).expect(201)).body.id;
+    surveyId = (await makeSurvey(t, { kind: 'csat', title: 'Delivery CSAT', touchpoint: { key: 'delivery', stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' } })).id;
     await request(t.app).post('/api/v1/contacts').set(auth).send([
       { email: 'an@example.com', name: 'Nguyễn Văn An', locale: 'vi', attributes: { plan: 'gold' } },
       { email: 'bea@example.com', name: 'Bea', locale: 'en', attributes: { plan: 'gold' } },
       { email: 'chi@example.com', name: 'Chi', locale: 'vi', attributes: { plan: 'silver' } },
     ]).expect(200);
-    await createUser(t.db, { email: 'owner@example.com', password: 'a long test password', role: 'admin', locale: 'en' });
+    await makeUser(t, 'admin', { email: 'owner@example.com', locale: 'en' });
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
@@ -53,7 +51,7 @@ describeInBrowser('the whole invitation loop on one machine, without SMTP', () =
   async function logIn(page: Page) {
     await page.goto(`${base}/login`);
     await page.fill('input[name=email]', 'owner@example.com');
-    await page.fill('input[name=password]', 'a long test password');
+    await page.fill('input[name=password]', TEST_PASSWORD);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
   }
 

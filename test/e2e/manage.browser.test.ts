@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
-import { createUser } from '../../src/modules/auth/users.service';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 
@@ -16,8 +16,8 @@ describeInBrowser('the management pages in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await createUser(t.db, { email: 'admin-en@example.com', password: PASSWORD, role: 'admin', locale: 'en', name: 'Mai Anh' });
-    await createUser(t.db, { email: 'admin-vi@example.com', password: PASSWORD, role: 'admin', locale: 'vi', name: 'Trần Văn Bình' });
+    await makeUser(t, 'admin', { email: 'admin-en@example.com', password: PASSWORD, locale: 'en', name: 'Mai Anh' });
+    await makeUser(t, 'admin', { email: 'admin-vi@example.com', password: PASSWORD, locale: 'vi', name: 'Trần Văn Bình' });
     server = await listen(t.app);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

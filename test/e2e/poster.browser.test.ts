@@ -1,6 +1,6 @@
-import request from 'supertest';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeSurvey } from '../helpers/factories';
 import { browserAvailable, launchBrowser, listen } from '../helpers/browser';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
@@ -21,9 +21,7 @@ describeInBrowser('printable poster', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const survey = await request(t.app).post('/api/v1/surveys').set({ Authorization: `Bearer ${t.apiKey}` })
-      .send({ kind: 'nps', title: 'Whole journey NPS' }).expect(201);
-    surveyId = survey.body.id;
+    surveyId = (await makeSurvey(t, { kind: 'nps', title: 'Whole journey NPS' })).id;
     server = await listen(t.app);
     browser = await launchBrowser();
   });

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { projectRoot } from '../../src/paths';
 import { freePortForTests } from '../helpers/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 
 // The built server (npm test builds first), started as a real process against a test database.
 const serverJs = path.join(projectRoot, 'dist/src/server.js');
@@ -29,13 +30,7 @@ async function startServer(env: Record<string, string>): Promise<Running> {
   return { child, port, logs, exited };
 }
 
-async function waitFor(cond: () => boolean, ms = 15000) {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const logged = (s: Running, text: string) => eventually(() => s.logs.some((l) => l.includes(text)), { what: () => `"${text}" in the log:\n${s.logs.join('\n')}` });
 
 let database: TestDatabase;
 beforeAll(async () => { database = await createTestDatabase(); });
@@ -51,30 +46,33 @@ test('a bad setting stops start-up with a clear message', async () => {
 test('serves /healthz, logs JSON lines with the request id, and drains a request in flight on SIGTERM', async () => {
   const s = await startServer({ DATABASE_URL: database.url });
   try {
-    await waitFor(() => s.logs.some((l) => l.includes('first-run setup')));
+    await logged(s, 'first-run setup');
     expect(s.logs.join('\n')).toContain(`first-run setup (create the first admin): http://localhost:${s.port}/setup`);
     const health = await fetch(`http://127.0.0.1:${s.port}/healthz`, { headers: { 'X-Request-Id': 'req-abc-123' } });
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect(health.headers.get('x-request-id')).toBe('req-abc-123');
-    await waitFor(() => s.logs.some((l) => l.includes('req-abc-123')));
+    await logged(s, 'req-abc-123');
     const line = JSON.parse(s.logs.find((l) => l.includes('req-abc-123'))!);
     expect(line).toMatchObject({ req: { id: 'req-abc-123', method: 'GET', url: '/healthz' }, res: { statusCode: 200 } });
 
     // A slow client is half-way through its request when the signal comes: it must still get its answer.
+    // `Expect: 100-continue` makes the server say when it has read the request's head: from then on the
+    // request is in flight. The rest of the body follows once the server has begun to drain.
     const body = 'score=9';
     const answer = new Promise<number>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/s/00000000-0000-4000-8000-000000000000',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length, expect: '100-continue' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('error', reject);
-      req.write(body.slice(0, 3));
-      setTimeout(() => {
+      req.on('continue', () => {
+        req.write(body.slice(0, 3));
         s.child.kill('SIGTERM');
-        setTimeout(() => req.end(body.slice(3)), 300);
-      }, 200);
+        logged(s, 'shutting down').then(() => req.end(body.slice(3)), reject);
+      });
+      req.flushHeaders();
     });
     expect(await answer).toBe(404);
     expect(await s.exited).toBe(0);
@@ -87,7 +85,7 @@ test('serves /healthz, logs JSON lines with the request id, and drains a request
 test('/healthz answers 503 when the database does not', async () => {
   const s = await startServer({ DATABASE_URL: database.url });
   try {
-    await waitFor(() => s.logs.some((l) => l.includes('Touchpoint is listening')));
+    await logged(s, 'Touchpoint is listening');
     const name = new URL(database.url).pathname.slice(1);
     const admin = new Client({ connectionString: process.env.TOUCHPOINT_TEST_ADMIN_URL });
     await admin.connect();

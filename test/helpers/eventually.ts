@@ -1,8 +1,17 @@
+export interface EventuallyOptions {
+  /** Give up after this long; 15 s by default. */
+  timeoutMs?: number;
+  /** What is awaited, for the timeout's message; a function is asked at the timeout (to report the last state seen). */
+  what?: string | (() => string);
+  /** Wait between two checks; 50 ms by default. */
+  intervalMs?: number;
+}
+
 /**
  * Polls `check` until it returns a value other than false/undefined/null (or stops throwing), and returns it.
  * Fails with the last error, or with `what`, after `timeoutMs`. The one way tests wait for a condition.
  */
-export async function eventually<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; what?: string; intervalMs?: number } = {}): Promise<Exclude<T, false | null | undefined>> {
+export async function eventually<T>(check: () => T | Promise<T>, opts: EventuallyOptions = {}): Promise<Exclude<T, false | null | undefined>> {
   const until = Date.now() + (opts.timeoutMs ?? 15_000);
   let lastError: unknown = null;
   for (;;) {
@@ -15,7 +24,8 @@ export async function eventually<T>(check: () => T | Promise<T>, opts: { timeout
     }
     if (Date.now() > until) {
       if (lastError instanceof Error) throw lastError;
-      throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}`);
+      const what = typeof opts.what === 'function' ? opts.what() : opts.what;
+      throw new Error(`timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${what ?? 'a condition'}`);
     }
     await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 50));
   }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Role } from '../../src/modules/auth/user.entity';
-import { createUser } from '../../src/modules/auth/users.service';
 import type { TestApp } from './app';
+import { makeUser, TEST_PASSWORD } from './factories';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -12,20 +12,16 @@ export function csrfFrom(html: string): string {
   return m[1];
 }
 
-let seq = 0;
-
 /**
  * A Supertest agent logged in as a new user of the role, through the real login form. `agent.csrf`
  * is a valid token of its session for POSTs.
  */
 export async function loginAs(t: TestApp, role: Role, opts: { locale?: 'vi' | 'en'; email?: string } = {}): Promise<Agent & { csrf: string; email: string }> {
-  const email = opts.email ?? `${role}${++seq}-${process.pid}@example.com`;
-  const password = 'a long test password';
-  await createUser(t.db, { email, password, role, locale: opts.locale ?? 'en' });
+  const email = await makeUser(t, role, { email: opts.email, locale: opts.locale ?? 'en' });
   const agent = request.agent(t.app);
   const page = await agent.get('/login');
   const csrf = csrfFrom(page.text);
-  const res = await agent.post('/login').type('form').send({ _csrf: csrf, email, password });
+  const res = await agent.post('/login').type('form').send({ _csrf: csrf, email, password: TEST_PASSWORD });
   if (res.status !== 303) throw new Error(`login as ${role} failed with ${res.status}`);
   // The session was regenerated at login: fetch a token that belongs to the new one.
   return Object.assign(agent, { csrf: await freshToken(agent), email });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { eventually } from './eventually';
 
 export interface CapturedMail {
   /** Envelope recipients (RCPT TO). */
@@ -114,11 +115,7 @@ export async function startSmtpServer(opts: { parse?: boolean } = {}): Promise<T
     stop: shutDown,
     start: listen,
     async waitForMessages(count, timeoutMs = 20_000) {
-      const until = Date.now() + timeoutMs;
-      while (messages.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} messages, got ${messages.length} (accepted ${acceptedCount})`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await eventually(() => messages.length >= count, { timeoutMs, intervalMs: 25, what: () => `${count} messages (got ${messages.length}, accepted ${acceptedCount})` });
       return messages;
     },
     async close() {

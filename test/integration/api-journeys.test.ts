@@ -1,6 +1,6 @@
-import { createUser } from '../../src/modules/auth/users.service';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { makeTouchpoint, makeUser } from '../helpers/factories';
 import { holdTableLock } from '../helpers/locks';
 
 /** GET, POST /api/v1/stages and /api/v1/touchpoints (SPEC §2 journey, §7). */
@@ -11,7 +11,6 @@ afterAll(async () => { await t.close(); });
 
 const { get, post } = apiClient(() => t);
 
-
 async function count(table: string): Promise<number> {
   const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM ${table}`);
   return n;
@@ -19,17 +18,6 @@ async function count(table: string): Promise<number> {
 
 async function stageKeys(): Promise<string[]> {
   return (await get('/stages')).body.items.map((s: { key: string }) => s.key);
-}
-
-let seq = 0;
-/** A touchpoint in a stage, created through the API; `over` replaces any field. */
-async function createTouchpoint(over: Record<string, unknown> = {}) {
-  seq += 1;
-  const res = await post('/touchpoints', {
-    key: `tp-${seq}`, stageKey: 'decision', name: { vi: `Điểm chạm ${seq}`, en: `Touchpoint ${seq}` }, channel: 'website', ...over,
-  });
-  expect(res.status).toBe(201);
-  return res.body;
 }
 
 describe('stages', () => {
@@ -156,7 +144,7 @@ describe('touchpoints', () => {
   let ownerEmail: string;
   beforeAll(async () => {
     ownerEmail = 'Owner.Lan@Example.vn';
-    await createUser(t.db, { email: ownerEmail, password: 'correct horse battery', role: 'editor', name: 'Lan' });
+    await makeUser(t, 'editor', { email: ownerEmail, password: 'correct horse battery', name: 'Lan' });
   });
 
   test('POST creates a touchpoint in a stage with an owner (201)', async () => {
@@ -179,18 +167,18 @@ describe('touchpoints', () => {
   });
 
   test('without an owner, ownerEmail is null', async () => {
-    const tp = await createTouchpoint({ key: 'no-owner' });
+    const tp = await makeTouchpoint(t, { key: 'no-owner' });
     expect(tp.ownerEmail).toBeNull();
   });
 
   test.each(['website', 'email', 'social', 'phone', 'chat', 'store', 'office', 'loyalty', 'ads', 'other'])('channel %s is accepted', async (channel) => {
-    const tp = await createTouchpoint({ key: `channel-${channel}`, channel });
+    const tp = await makeTouchpoint(t, { key: `channel-${channel}`, channel });
     expect(tp.channel).toBe(channel);
   });
 
   test('touchpoints in a stage are numbered in order', async () => {
-    const a = await createTouchpoint({ stageKey: 'advocacy' });
-    const b = await createTouchpoint({ stageKey: 'advocacy' });
+    const a = await makeTouchpoint(t, { stageKey: 'advocacy' });
+    const b = await makeTouchpoint(t, { stageKey: 'advocacy' });
     expect([a.position, b.position]).toEqual([1, 2]);
   });
 
@@ -273,7 +261,7 @@ describe('touchpoints', () => {
 
   test('Vietnamese names round-trip', async () => {
     const name = { vi: 'Cửa hàng Quận 1 — Nguyễn Huệ', en: 'District 1 store' };
-    const tp = await createTouchpoint({ key: 'store-q1', channel: 'store', name });
+    const tp = await makeTouchpoint(t, { key: 'store-q1', channel: 'store', name });
     expect(tp.name).toEqual(name);
     expect((await get('/touchpoints')).body.items.find((i: { key: string }) => i.key === 'store-q1').name).toEqual(name);
   });

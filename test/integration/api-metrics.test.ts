@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError } from '../helpers/api';
+import { makeResponses, makeSurvey, makeTouchpoint } from '../helpers/factories';
 
 /**
  * GET /api/v1/metrics against figures worked out by hand from SPEC §3. Every expected score and margin of
@@ -18,32 +19,10 @@ import { apiClient, expectApiError } from '../helpers/api';
  */
 
 let t: TestApp;
-const { get, post } = apiClient(() => t);
-
+const { get } = apiClient(() => t);
 
 type Kind = 'nps' | 'csat' | 'ces';
 interface Group { key: string; name: string; n: number; score: number | null; moe: number | null; lowSample: boolean; distribution: Record<string, number>; [extra: string]: unknown }
-
-async function createTouchpoint(key: string, stageKey: string, vi: string, en: string) {
-  const res = await post('/touchpoints', { key, stageKey, name: { vi, en }, channel: 'website' });
-  expect(res.status).toBe(201);
-}
-
-async function createSurvey(kind: Kind, title: string, attach: { touchpointKey?: string; stageKey?: string } = {}): Promise<string> {
-  const res = await post('/surveys', { kind, title, ...attach });
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
-
-/** Answers a survey once per response of the histogram (score → how many), all at `answeredAt`. */
-async function addResponses(surveyId: string, histogram: Record<number, number>, answeredAt: string) {
-  for (const [score, times] of Object.entries(histogram)) {
-    for (let i = 0; i < times; i++) {
-      const res = await post(`/surveys/${surveyId}/responses`, { score: Number(score), answeredAt });
-      expect(res.status).toBe(201);
-    }
-  }
-}
 
 async function metrics(query: string): Promise<{ kind: Kind; from: string; to: string; groups: Group[] }> {
   const res = await get(`/metrics?${query}`);
@@ -72,29 +51,29 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await startTestApp();
-  await createTouchpoint('web-checkout', 'decision', 'Thanh toán trên web', 'Web checkout');
-  await createTouchpoint('store-checkout', 'decision', 'Thanh toán tại cửa hàng', 'Store checkout');
+  await makeTouchpoint(t, { key: 'web-checkout', stageKey: 'decision', name: { vi: 'Thanh toán trên web', en: 'Web checkout' } });
+  await makeTouchpoint(t, { key: 'store-checkout', stageKey: 'decision', name: { vi: 'Thanh toán tại cửa hàng', en: 'Store checkout' } });
 
-  ids.npsA = await createSurvey('nps', 'NPS web', { touchpointKey: 'web-checkout' });
-  ids.npsB = await createSurvey('nps', 'NPS store', { touchpointKey: 'store-checkout' });
-  ids.npsS = await createSurvey('nps', 'NPS decision stage', { stageKey: 'decision' });
-  ids.npsJ = await createSurvey('nps', 'NPS whole journey');
-  ids.csatA = await createSurvey('csat', 'CSAT web', { touchpointKey: 'web-checkout' });
-  ids.csatB = await createSurvey('csat', 'CSAT store', { touchpointKey: 'store-checkout' });
-  ids.cesR = await createSurvey('ces', 'CES retention', { stageKey: 'retention' });
+  ids.npsA = (await makeSurvey(t, { kind: 'nps', title: 'NPS web', touchpointKey: 'web-checkout' })).id;
+  ids.npsB = (await makeSurvey(t, { kind: 'nps', title: 'NPS store', touchpointKey: 'store-checkout' })).id;
+  ids.npsS = (await makeSurvey(t, { kind: 'nps', title: 'NPS decision stage', stageKey: 'decision' })).id;
+  ids.npsJ = (await makeSurvey(t, { kind: 'nps', title: 'NPS whole journey' })).id;
+  ids.csatA = (await makeSurvey(t, { kind: 'csat', title: 'CSAT web', touchpointKey: 'web-checkout' })).id;
+  ids.csatB = (await makeSurvey(t, { kind: 'csat', title: 'CSAT store', touchpointKey: 'store-checkout' })).id;
+  ids.cesR = (await makeSurvey(t, { kind: 'ces', title: 'CES retention', stageKey: 'retention' })).id;
 
-  await addResponses(ids.npsA, { 10: 4, 9: 2, 8: 1, 7: 1, 6: 1, 3: 1 }, '2026-03-10T10:00:00+07:00');
-  await addResponses(ids.npsB, { 9: 3, 8: 9, 5: 12, 0: 6 }, '2026-03-11T15:00:00+07:00');
-  await addResponses(ids.npsS, { 10: 5, 7: 5 }, '2026-03-15T23:59:00+07:00');
-  await addResponses(ids.npsJ, { 10: 10 }, '2026-03-04T09:00:00+07:00');
+  await makeResponses(t, ids.npsA, { 10: 4, 9: 2, 8: 1, 7: 1, 6: 1, 3: 1 }, { answeredAt: '2026-03-10T10:00:00+07:00' });
+  await makeResponses(t, ids.npsB, { 9: 3, 8: 9, 5: 12, 0: 6 }, { answeredAt: '2026-03-11T15:00:00+07:00' });
+  await makeResponses(t, ids.npsS, { 10: 5, 7: 5 }, { answeredAt: '2026-03-15T23:59:00+07:00' });
+  await makeResponses(t, ids.npsJ, { 10: 10 }, { answeredAt: '2026-03-04T09:00:00+07:00' });
 
-  await addResponses(ids.csatA, { 5: 12, 4: 9, 3: 3, 2: 3, 1: 3 }, '2026-03-10T08:00:00+07:00');
-  await addResponses(ids.csatB, { 5: 10, 4: 10, 3: 9 }, '2026-03-10T20:00:00+07:00');
+  await makeResponses(t, ids.csatA, { 5: 12, 4: 9, 3: 3, 2: 3, 1: 3 }, { answeredAt: '2026-03-10T08:00:00+07:00' });
+  await makeResponses(t, ids.csatB, { 5: 10, 4: 10, 3: 9 }, { answeredAt: '2026-03-10T20:00:00+07:00' });
 
   // 23:30 on Sunday 1 March in Ho Chi Minh City is 16:30Z; 00:30 on Monday 2 March is still 1 March (17:30Z) in UTC.
-  await addResponses(ids.cesR, { 2: 1 }, '2026-03-01T23:30:00+07:00');
-  await addResponses(ids.cesR, { 5: 1 }, '2026-03-02T00:30:00+07:00');
-  await addResponses(ids.cesR, { 7: 1, 6: 1, 5: 1, 3: 1, 4: 1 }, '2026-03-03T12:00:00+07:00');
+  await makeResponses(t, ids.cesR, { 2: 1 }, { answeredAt: '2026-03-01T23:30:00+07:00' });
+  await makeResponses(t, ids.cesR, { 5: 1 }, { answeredAt: '2026-03-02T00:30:00+07:00' });
+  await makeResponses(t, ids.cesR, { 7: 1, 6: 1, 5: 1, 3: 1, 4: 1 }, { answeredAt: '2026-03-03T12:00:00+07:00' });
 }, 120_000);
 afterAll(async () => { await t.close(); });
 
@@ -265,11 +244,11 @@ describe('CES and the organisation time zone', () => {
   });
 
   test('the day boundary moves with the organisation time zone setting', async () => {
-    const id = await createSurvey('ces', 'CES zone check');
+    const id = (await makeSurvey(t, { kind: 'ces', title: 'CES zone check' })).id;
     await t.db.query(`UPDATE settings SET time_zone = 'UTC'`);
     try {
       // With the zone set to UTC, 2026-04-01T00:30+07:00 (= 2026-03-31T17:30Z) is on 31 March.
-      await addResponses(id, { 6: 1 }, '2026-04-01T00:30:00+07:00');
+      await makeResponses(t, id, { 6: 1 }, { answeredAt: '2026-04-01T00:30:00+07:00' });
       const body = await metrics('kind=ces&by=survey&from=2026-03-31&to=2026-03-31');
       expect(group(body.groups, id).n).toBe(1);
     } finally {
@@ -280,7 +259,7 @@ describe('CES and the organisation time zone', () => {
 
 describe('defaults and answers from the public page', () => {
   test('without from/to the period is the last 30 days up to today, and public-page answers count', async () => {
-    const id = await createSurvey('csat', 'CSAT kiosk');
+    const id = (await makeSurvey(t, { kind: 'csat', title: 'CSAT kiosk' })).id;
     const before = (await metrics('kind=csat&by=survey')).groups;
     expect(group(before, id).n).toBe(0);
     const link = await request(t.app).post(`/s/${id}`).type('form').send({ score: '5', comment: 'Tuyệt vời' });

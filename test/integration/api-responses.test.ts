@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { answer, makeSurvey, type TouchpointOptions } from '../helpers/factories';
 
 /** POST /api/v1/surveys/:id/responses and GET /api/v1/responses (SPEC §2 responses, §7, §12 times). */
 
@@ -17,28 +18,15 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 }
 
 type Kind = 'nps' | 'csat' | 'ces';
-let seq = 0;
-/** A survey on a fresh touchpoint, created through the API. */
-async function createSurvey(kind: Kind, extra: Record<string, unknown> = {}): Promise<string> {
-  seq += 1;
-  const tp = await post('/touchpoints', { key: `desk-${seq}`, stageKey: 'retention', name: { vi: `Quầy ${seq}`, en: `Desk ${seq}` }, channel: 'office' });
-  expect(tp.status).toBe(201);
-  const res = await post('/surveys', { kind, touchpointKey: tp.body.key, title: `${kind} ${seq}`, ...extra });
-  expect(res.status).toBe(201);
-  return res.body.id;
-}
 
-async function answer(surveyId: string, body: Record<string, unknown>) {
-  const res = await post(`/surveys/${surveyId}/responses`, body);
-  expect(res.status).toBe(201);
-  return res.body;
-}
+/** Every survey here is on a touchpoint of its own. */
+const DESK: TouchpointOptions = { stageKey: 'retention', channel: 'office' };
 
 const ISO_VN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/;
 
 describe('POST /surveys/:id/responses', () => {
   test('stores an answer with channel api and returns it with +07:00 timestamps', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const res = await post(`/surveys/${id}/responses`, { score: 9, comment: 'Nhân viên rất nhiệt tình' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -56,8 +44,8 @@ describe('POST /surveys/:id/responses', () => {
     ['csat', [1, 5], [0, 6]],
     ['ces', [1, 7], [0, 8]],
   ] as Array<[Kind, number[], number[]]>)('%s accepts the ends of its scale and refuses just outside', async (kind, valid, invalid) => {
-    const id = await createSurvey(kind);
-    for (const score of valid) expect((await answer(id, { score })).score).toBe(score);
+    const id = (await makeSurvey(t, { kind, touchpoint: DESK })).id;
+    for (const score of valid) expect((await answer(t, id, { score })).score).toBe(score);
     for (const score of invalid) {
       const res = await post(`/surveys/${id}/responses`, { score });
       expectApiError(res, 400, 'validation_failed');
@@ -75,7 +63,7 @@ describe('POST /surveys/:id/responses', () => {
     ['an array', [7]],
     ['a huge number', 1e30],
   ])('a score that is %s → 400, nothing stored', async (_label, score) => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const res = await post(`/surveys/${id}/responses`, { score });
     expectApiError(res, 400, 'validation_failed');
     expect(detailPaths(res)).toContain('score');
@@ -83,7 +71,7 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('a missing score → 400, nothing stored', async () => {
-    const id = await createSurvey('csat');
+    const id = (await makeSurvey(t, { kind: 'csat', touchpoint: DESK })).id;
     const res = await post(`/surveys/${id}/responses`, { comment: 'no score' });
     expectApiError(res, 400, 'validation_failed');
     expect(detailPaths(res)).toEqual(['score']);
@@ -91,11 +79,11 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('an email links the answer to the existing contact, whatever its case', async () => {
-    const id = await createSurvey('csat');
+    const id = (await makeSurvey(t, { kind: 'csat', touchpoint: DESK })).id;
     await post('/contacts', { email: 'Thu.Ha@Example.vn', name: 'Thu Hà', locale: 'en' });
     const [c] = await t.db.query(`SELECT id FROM contacts WHERE email = 'Thu.Ha@Example.vn'`);
     const before = await count('contacts');
-    const r = await answer(id, { score: 4, email: 'thu.ha@example.VN' });
+    const r = await answer(t, id, { score: 4, email: 'thu.ha@example.VN' });
     expect(r.contactId).toBe(c.id);
     expect(r.email).toBe('Thu.Ha@Example.vn');
     // The contact's language is the answer's language when none is given.
@@ -104,15 +92,15 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('an unknown email creates the contact', async () => {
-    const id = await createSurvey('ces');
-    const r = await answer(id, { score: 6, email: 'new.customer@example.vn' });
+    const id = (await makeSurvey(t, { kind: 'ces', touchpoint: DESK })).id;
+    const r = await answer(t, id, { score: 6, email: 'new.customer@example.vn' });
     const [c] = await t.db.query(`SELECT id, locale FROM contacts WHERE email = 'new.customer@example.vn'`);
     expect(r.contactId).toBe(c.id);
     expect(c.locale).toBe('vi');
   });
 
   test('a malformed email → 400; neither the answer nor a contact is stored', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const contacts = await count('contacts');
     const res = await post(`/surveys/${id}/responses`, { score: 5, email: 'not an email' });
     expectApiError(res, 400, 'validation_failed');
@@ -122,9 +110,9 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('hidden fields are stored and returned', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const hidden = { store: 'q1', staff: 'lan', 'order.id': 'A-1001' };
-    const r = await answer(id, { score: 10, hidden });
+    const r = await answer(t, id, { score: 10, hidden });
     expect(r.hidden).toEqual(hidden);
     const [row] = await t.db.query(`SELECT hidden FROM responses WHERE id = $1`, [r.id]);
     expect(row.hidden).toEqual(hidden);
@@ -137,57 +125,57 @@ describe('POST /surveys/:id/responses', () => {
     ['a value that is too long', { note: 'x'.repeat(201) }],
     ['an array', ['q1']],
   ])('hidden with %s → 400, nothing stored', async (_label, hidden) => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     expectApiError(await post(`/surveys/${id}/responses`, { score: 8, hidden }), 400, 'validation_failed');
     expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(0);
   });
 
   test('a blank comment is stored as no comment; a comment over 2000 characters → 400', async () => {
-    const id = await createSurvey('nps');
-    expect((await answer(id, { score: 8, comment: '   ' })).comment).toBeNull();
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    expect((await answer(t, id, { score: 8, comment: '   ' })).comment).toBeNull();
     expectApiError(await post(`/surveys/${id}/responses`, { score: 8, comment: 'x'.repeat(2001) }), 400, 'validation_failed');
     expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(1);
   });
 
   test('SQL-looking and Vietnamese comments are stored verbatim', async () => {
-    const id = await createSurvey('csat');
+    const id = (await makeSurvey(t, { kind: 'csat', touchpoint: DESK })).id;
     const comment = "Giao hàng chậm'); DELETE FROM responses; -- =HYPERLINK(\"x\")";
-    const r = await answer(id, { score: 2, comment });
+    const r = await answer(t, id, { score: 2, comment });
     const [row] = await t.db.query(`SELECT comment FROM responses WHERE id = $1`, [r.id]);
     expect(row.comment).toBe(comment);
   });
 
   test('answeredAt in the past is kept as the answer time, in the organisation offset', async () => {
-    const id = await createSurvey('nps');
-    const r = await answer(id, { score: 7, answeredAt: '2026-03-01T16:30:00Z' });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    const r = await answer(t, id, { score: 7, answeredAt: '2026-03-01T16:30:00Z' });
     expect(r.createdAt).toBe('2026-03-01T23:30:00.000+07:00');
     const [row] = await t.db.query(`SELECT created_at FROM responses WHERE id = $1`, [r.id]);
     expect(row.created_at.toISOString()).toBe('2026-03-01T16:30:00.000Z');
   });
 
   test('answeredAt with another offset is the same instant', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     // 12:30 at UTC−5 is 17:30Z, which is 00:30 the next day at UTC+7.
-    const r = await answer(id, { score: 7, answeredAt: '2026-03-01T12:30:00-05:00' });
+    const r = await answer(t, id, { score: 7, answeredAt: '2026-03-01T12:30:00-05:00' });
     expect(r.createdAt).toBe('2026-03-02T00:30:00.000+07:00');
   });
 
   test('answeredAt may be written without colon in the offset and with microseconds', async () => {
-    const id = await createSurvey('nps');
-    const r = await answer(id, { score: 7, answeredAt: '2026-03-01T23:30:00.123456+0700' });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    const r = await answer(t, id, { score: 7, answeredAt: '2026-03-01T23:30:00.123456+0700' });
     expect(r.createdAt).toBe('2026-03-01T23:30:00.123+07:00');
   });
 
   test('answeredAt as a calendar day is the start of that day in the organisation time zone', async () => {
-    const id = await createSurvey('nps');
-    const r = await answer(id, { score: 7, answeredAt: '2026-03-02' });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    const r = await answer(t, id, { score: 7, answeredAt: '2026-03-02' });
     expect(r.createdAt).toBe('2026-03-02T00:00:00.000+07:00');
     const [row] = await t.db.query(`SELECT created_at FROM responses WHERE id = $1`, [r.id]);
     expect(row.created_at.toISOString()).toBe('2026-03-01T17:00:00.000Z');
   });
 
   test('answeredAt in the future → 400, nothing stored', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const future = new Date(Date.now() + 3600_000).toISOString();
     const res = await post(`/surveys/${id}/responses`, { score: 9, answeredAt: future });
     expectApiError(res, 400, 'validation_failed');
@@ -208,7 +196,7 @@ describe('POST /surveys/:id/responses', () => {
     ['a day in the future', '2999-01-01'],
     ['a day before 1970', '1969-12-31'],
   ])('answeredAt %s → 400, nothing stored', async (_label, answeredAt) => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const res = await post(`/surveys/${id}/responses`, { score: 9, answeredAt });
     expectApiError(res, 400, 'validation_failed');
     expect(detailPaths(res)).toEqual(['answeredAt']);
@@ -216,22 +204,22 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('a detractor answer opens a follow-up; a promoter does not', async () => {
-    const id = await createSurvey('nps');
-    const detractor = await answer(id, { score: 6 });
-    const promoter = await answer(id, { score: 9 });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    const detractor = await answer(t, id, { score: 6 });
+    const promoter = await answer(t, id, { score: 9 });
     expect(await count(`follow_ups WHERE response_id = $1`, [detractor.id])).toBe(1);
     expect(await count(`follow_ups WHERE response_id = $1`, [promoter.id])).toBe(0);
   });
 
   test('a closed survey → 409, nothing stored', async () => {
-    const id = await createSurvey('nps', { status: 'closed' });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK, status: 'closed' })).id;
     const res = await post(`/surveys/${id}/responses`, { score: 9 });
     expectApiError(res, 409, 'survey_closed');
     expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(0);
   });
 
   test('a draft survey → 409, nothing stored', async () => {
-    const id = await createSurvey('csat', { status: 'draft' });
+    const id = (await makeSurvey(t, { kind: 'csat', touchpoint: DESK, status: 'draft' })).id;
     expectApiError(await post(`/surveys/${id}/responses`, { score: 5 }), 409, 'survey_draft');
     expect(await count(`responses WHERE survey_id = $1`, [id])).toBe(0);
   });
@@ -243,7 +231,7 @@ describe('POST /surveys/:id/responses', () => {
   });
 
   test('unknown fields (e.g. channel) are rejected', async () => {
-    const id = await createSurvey('nps');
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
     const res = await post(`/surveys/${id}/responses`, { score: 9, channel: 'email' });
     expectApiError(res, 400, 'validation_failed');
     expect(detailPaths(res)).toEqual(['channel']);
@@ -255,15 +243,15 @@ describe('GET /responses', () => {
   let b: string;
   const aIds: string[] = [];
   beforeAll(async () => {
-    a = await createSurvey('nps');
-    b = await createSurvey('csat');
+    a = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    b = (await makeSurvey(t, { kind: 'csat', touchpoint: DESK })).id;
     // Survey A: two answers at the same instant (ties are broken by id), and some answered now.
     for (const [score, answeredAt] of [[3, '2026-03-01T23:30:00+07:00'], [4, '2026-03-01T23:30:00+07:00'], [5, '2026-03-02T00:30:00+07:00'], [6, '2026-03-05T12:00:00+07:00']] as const) {
-      aIds.push((await answer(a, { score, answeredAt })).id);
+      aIds.push((await answer(t, a, { score, answeredAt })).id);
     }
-    for (const score of [7, 8, 9, 10, 0, 1, 2]) aIds.push((await answer(a, { score })).id);
-    await answer(b, { score: 5, answeredAt: '2026-03-03T09:00:00+07:00' });
-    await answer(b, { score: 1 });
+    for (const score of [7, 8, 9, 10, 0, 1, 2]) aIds.push((await answer(t, a, { score })).id);
+    await answer(t, b, { score: 5, answeredAt: '2026-03-03T09:00:00+07:00' });
+    await answer(t, b, { score: 1 });
   });
 
   async function pages(query: string, limit: number, startCursor: string | null = null) {
@@ -301,7 +289,7 @@ describe('GET /responses', () => {
 
   test('the cursor is stable when answers arrive while paging', async () => {
     const first = await get(`/responses?surveyId=${a}&limit=5`);
-    const late = await answer(a, { score: 10 });
+    const late = await answer(t, a, { score: 10 });
     const rest = await pages(`surveyId=${a}`, 5, first.body.nextCursor);
     const all = [...first.body.items, ...rest.seen].map((r: { id: string }) => r.id);
     expect(all).toEqual([...aIds, late.id]);
@@ -336,7 +324,7 @@ describe('GET /responses', () => {
   });
 
   test('default limit is 50; 500 is allowed', async () => {
-    const id = await createSurvey('ces');
+    const id = (await makeSurvey(t, { kind: 'ces', touchpoint: DESK })).id;
     await t.db.query(`INSERT INTO responses (survey_id, score, channel, locale) SELECT $1, 1 + g % 7, 'api', 'vi' FROM generate_series(1, 60) g`, [id]);
     const first = await get(`/responses?surveyId=${id}`);
     expect(first.body.items).toHaveLength(50);
@@ -392,8 +380,8 @@ describe('GET /responses', () => {
   });
 
   test('timestamps follow the organisation time zone setting', async () => {
-    const id = await createSurvey('nps');
-    await answer(id, { score: 9, answeredAt: '2026-01-15T12:00:00Z' });
+    const id = (await makeSurvey(t, { kind: 'nps', touchpoint: DESK })).id;
+    await answer(t, id, { score: 9, answeredAt: '2026-01-15T12:00:00Z' });
     await t.db.query(`UPDATE settings SET time_zone = 'America/New_York'`);
     try {
       const res = await get(`/responses?surveyId=${id}`);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { makeSurvey, makeTouchpoint } from '../helpers/factories';
 
 /** GET, POST /api/v1/surveys and GET /api/v1/surveys/:id (SPEC §2 surveys, §7). */
 
@@ -16,27 +17,12 @@ async function surveyCount(): Promise<number> {
   return n;
 }
 
-let seq = 0;
-async function createTouchpoint(stageKey = 'decision'): Promise<string> {
-  seq += 1;
-  const res = await post('/touchpoints', { key: `counter-${seq}`, stageKey, name: { vi: `Quầy ${seq}`, en: `Counter ${seq}` }, channel: 'store' });
-  expect(res.status).toBe(201);
-  return res.body.key;
-}
-
-async function createSurvey(body: Record<string, unknown>) {
-  seq += 1;
-  const res = await post('/surveys', { kind: 'nps', title: `Survey ${seq}`, ...body });
-  expect(res.status).toBe(201);
-  return res.body;
-}
-
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('POST /surveys', () => {
   test.each(['nps', 'csat', 'ces'] as const)('creates a %s survey attached to a touchpoint', async (kind) => {
-    const touchpointKey = await createTouchpoint();
+    const touchpointKey = (await makeTouchpoint(t)).key;
     const res = await post('/surveys', { kind, touchpointKey, title: `Thanh toán ${kind}` });
     expect(res.status).toBe(201);
     const s = res.body;
@@ -51,14 +37,14 @@ describe('POST /surveys', () => {
   });
 
   test('creates a relationship survey attached to a stage', async () => {
-    const s = await createSurvey({ kind: 'nps', stageKey: 'retention' });
+    const s = await makeSurvey(t, { kind: 'nps', stageKey: 'retention' });
     expect(s).toMatchObject({ touchpointKey: null, stageKey: 'retention' });
     const [row] = await t.db.query(`SELECT st.key, s.touchpoint_id FROM surveys s JOIN stages st ON st.id = s.stage_id WHERE s.id = $1`, [s.id]);
     expect(row).toEqual({ key: 'retention', touchpoint_id: null });
   });
 
   test('creates a whole-journey survey attached to neither', async () => {
-    const s = await createSurvey({ kind: 'nps' });
+    const s = await makeSurvey(t, { kind: 'nps' });
     expect(s).toMatchObject({ touchpointKey: null, stageKey: null });
     const [row] = await t.db.query(`SELECT touchpoint_id, stage_id FROM surveys WHERE id = $1`, [s.id]);
     expect(row).toEqual({ touchpoint_id: null, stage_id: null });
@@ -66,18 +52,18 @@ describe('POST /surveys', () => {
 
   test('keeps the optional fields: question, askComment, recontactDays, status', async () => {
     const question = { vi: 'Bạn thấy {touchpoint} thế nào?', en: 'How was {touchpoint}?' };
-    const s = await createSurvey({ kind: 'csat', question, askComment: false, recontactDays: 90, status: 'draft' });
+    const s = await makeSurvey(t, { kind: 'csat', question, askComment: false, recontactDays: 90, status: 'draft' });
     expect(s).toMatchObject({ question, askComment: false, recontactDays: 90, status: 'draft' });
     expect((await get(`/surveys/${s.id}`)).body).toMatchObject({ question, askComment: false, recontactDays: 90, status: 'draft' });
   });
 
   test('without a question the default wording applies (question is null in both languages)', async () => {
-    const s = await createSurvey({ kind: 'ces' });
+    const s = await makeSurvey(t, { kind: 'ces' });
     expect(s.question).toEqual({ vi: null, en: null });
   });
 
   test('the QR and public URLs it returns actually work', async () => {
-    const s = await createSurvey({ kind: 'nps' });
+    const s = await makeSurvey(t, { kind: 'nps' });
     const qr = await request(t.app).get(new URL(s.qrUrl).pathname);
     expect(qr.status).toBe(200);
     expect(qr.headers['content-type']).toBe('image/png');
@@ -86,7 +72,7 @@ describe('POST /surveys', () => {
   });
 
   test('both touchpointKey and stageKey → 400, nothing stored', async () => {
-    const touchpointKey = await createTouchpoint();
+    const touchpointKey = (await makeTouchpoint(t)).key;
     const before = await surveyCount();
     const res = await post('/surveys', { kind: 'nps', touchpointKey, stageKey: 'decision', title: 'Both' });
     expectApiError(res, 400, 'validation_failed');
@@ -141,7 +127,7 @@ describe('POST /surveys', () => {
 
   test('a Vietnamese title and SQL-looking text are stored verbatim', async () => {
     const title = "Khảo sát sau giao hàng'); DELETE FROM surveys; --";
-    const s = await createSurvey({ kind: 'nps', title });
+    const s = await makeSurvey(t, { kind: 'nps', title });
     expect(s.title).toBe(title);
     const [row] = await t.db.query(`SELECT title FROM surveys WHERE id = $1`, [s.id]);
     expect(row.title).toBe(title);
@@ -151,8 +137,8 @@ describe('POST /surveys', () => {
 
 describe('GET /surveys and /surveys/:id', () => {
   test('GET /surveys lists every survey, in creation order', async () => {
-    const a = await createSurvey({ kind: 'nps', title: 'Listed A' });
-    const b = await createSurvey({ kind: 'ces', stageKey: 'awareness', title: 'Listed B' });
+    const a = await makeSurvey(t, { kind: 'nps', title: 'Listed A' });
+    const b = await makeSurvey(t, { kind: 'ces', stageKey: 'awareness', title: 'Listed B' });
     const res = await get('/surveys');
     expect(res.status).toBe(200);
     const ids = res.body.items.map((s: { id: string }) => s.id);
@@ -163,15 +149,15 @@ describe('GET /surveys and /surveys/:id', () => {
   });
 
   test('GET /surveys/:id returns the same survey as POST did', async () => {
-    const touchpointKey = await createTouchpoint('consideration');
-    const s = await createSurvey({ kind: 'csat', touchpointKey, title: 'Tư vấn qua chat' });
+    const touchpointKey = (await makeTouchpoint(t, { stageKey: 'consideration' })).key;
+    const s = await makeSurvey(t, { kind: 'csat', touchpointKey, title: 'Tư vấn qua chat' });
     const res = await get(`/surveys/${s.id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(s);
   });
 
   test('an upper-case id finds the same survey', async () => {
-    const s = await createSurvey({ kind: 'nps' });
+    const s = await makeSurvey(t, { kind: 'nps' });
     const res = await get(`/surveys/${s.id.toUpperCase()}`);
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(s.id);

@@ -1,6 +1,6 @@
 import request from 'supertest';
+import { makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { createUser } from '../../src/modules/auth/users.service';
 import { csrfFrom, loginAs } from '../helpers/login';
 
 let t: TestApp;
@@ -39,7 +39,7 @@ describe('first-run setup', () => {
 });
 
 describe('login', () => {
-  beforeAll(async () => { await createUser(t.db, { email: 'viewer@example.com', password: 'viewer password 1', role: 'viewer' }); });
+  beforeAll(async () => { await makeUser(t, 'viewer', { email: 'viewer@example.com', password: 'viewer password 1' }); });
 
   test('a wrong password is refused with a message, the right one opens a session', async () => {
     const agent = request.agent(t.app);

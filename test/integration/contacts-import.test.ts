@@ -8,6 +8,7 @@ import http from 'node:http';
 import { CookieAccessInfo } from 'cookiejar';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { listen } from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
 import { loginAs, type Agent } from '../helpers/login';
 
 type Editor = Agent & { csrf: string; email: string };
@@ -45,14 +46,11 @@ interface ImportRow { status: string; total: number; processed: number; created:
 
 /** Follows the import as the progress page does, until it is no longer running. */
 async function waitForImport(id: string, timeoutMs = 120_000): Promise<ImportRow> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const [row]: ImportRow[] = await t.db.query(
-      `SELECT status, total, processed, created, updated, failed, errors FROM contact_imports WHERE id = $1`, [id]);
-    if (row.status !== 'running') return row;
-    if (Date.now() > until) throw new Error(`import ${id} still running: ${JSON.stringify(row)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let row: ImportRow | undefined;
+  return eventually(async () => {
+    [row] = await t.db.query(`SELECT status, total, processed, created, updated, failed, errors FROM contact_imports WHERE id = $1`, [id]);
+    return row!.status !== 'running' && row;
+  }, { timeoutMs, intervalMs: 100, what: () => `import ${id} to finish; still running: ${JSON.stringify(row)}` });
 }
 
 function importIdFrom(location: string | undefined): string {
@@ -297,19 +295,14 @@ describe('an upload the browser abandons half-way', () => {
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${editor.csrf}\r\n`);
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.csv"\r\nContent-Type: text/csv\r\n\r\nemail,name\n`);
       for (let i = 0; i < 2000; i++) req.write(`half${i}@example.com,Nửa chừng\n`);
+      const spooled = () => (fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir).filter((f) => !before.has(f)) : []);
       // The server is reading it: the file is being spooled.
-      for (let i = 0; i < 50 && (!fs.existsSync(spoolDir) || fs.readdirSync(spoolDir).every((f) => before.has(f))); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(fs.readdirSync(spoolDir).filter((f) => !before.has(f))).toHaveLength(1);
+      await eventually(() => spooled().length > 0, { what: 'the upload to be spooled', timeoutMs: 5_000 });
+      expect(spooled()).toHaveLength(1);
       req.destroy();
       // The server notices, stops waiting and cleans up.
-      for (let i = 0; i < 150; i++) {
-        const now = fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir).filter((f) => !before.has(f)) : [];
-        if (now.length === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(fs.existsSync(spoolDir) ? fs.readdirSync(spoolDir).filter((f) => !before.has(f)) : []).toEqual([]);
+      await eventually(() => spooled().length === 0, { what: () => `the spooled file to be removed: ${spooled().join(', ')}`, timeoutMs: 15_000, intervalMs: 100 });
+      expect(spooled()).toEqual([]);
       expect(await importCount()).toBe(imports);
       expect(await t.db.query(`SELECT 1 FROM contacts WHERE email LIKE 'half%'`)).toEqual([]);
     } finally {

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/eventually';
+import { makeContact, makeInvitation, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { recordResponse } from '../../src/modules/responses/response.service';
 
@@ -19,14 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-async function addContact(email: string, fields: { name?: string; locale?: string; attributes?: Record<string, unknown>; createdAt?: string; unsubscribed?: boolean } = {}): Promise<string> {
-  const [{ id }] = await t.db.query(
-    `INSERT INTO contacts (email, name, locale, attributes, created_at, unsubscribed_at)
-     VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), CASE WHEN $6 THEN now() END) RETURNING id`,
-    [email, fields.name ?? '', fields.locale ?? 'vi', JSON.stringify(fields.attributes ?? {}), fields.createdAt ?? null, fields.unsubscribed ?? false]);
-  return id;
-}
-
 /** The emails listed on a page of the contacts list, in order. */
 function listedEmails(html: string): string[] {
   return [...html.matchAll(/<td data-label="Email" class="ct-break"><a href="\/manage\/contacts\/[0-9a-f-]{36}">([^<]*)<\/a><\/td>/g)].map((m) => m[1]);
@@ -41,10 +35,10 @@ const form = (fields: Array<[string, string]>) => new URLSearchParams(fields).to
 
 describe('the list', () => {
   beforeAll(async () => {
-    await addContact('an.nguyen@example.com', { name: 'Nguyễn Văn An', attributes: { segment: 'vip', orders: 5 }, createdAt: '2026-01-01T00:00:01Z' });
-    await addContact('binh@example.com', { name: 'Đỗ Thị Bình', locale: 'en', attributes: { segment: 'regular' }, createdAt: '2026-01-01T00:00:02Z', unsubscribed: true });
-    await addContact('JOHN.SMITH@Example.com', { name: 'John Smith', attributes: { region: 'hcm' }, createdAt: '2026-01-01T00:00:03Z' });
-    await addContact('percent%sign@example.com', { name: 'Literal Percent', createdAt: '2026-01-01T00:00:04Z' });
+    await makeContact(t, 'an.nguyen@example.com', { name: 'Nguyễn Văn An', attributes: { segment: 'vip', orders: 5 }, createdAt: '2026-01-01T00:00:01Z' });
+    await makeContact(t, 'binh@example.com', { name: 'Đỗ Thị Bình', locale: 'en', attributes: { segment: 'regular' }, createdAt: '2026-01-01T00:00:02Z', unsubscribed: true });
+    await makeContact(t, 'JOHN.SMITH@Example.com', { name: 'John Smith', attributes: { region: 'hcm' }, createdAt: '2026-01-01T00:00:03Z' });
+    await makeContact(t, 'percent%sign@example.com', { name: 'Literal Percent', createdAt: '2026-01-01T00:00:04Z' });
   });
 
   const search = async (query: Record<string, string>) => {
@@ -128,8 +122,8 @@ describe('keyset pages', () => {
 describe('a contact’s page', () => {
   let id: string;
   beforeAll(async () => {
-    id = await addContact('lan@example.com', { name: 'Lan', attributes: { segment: 'vip', orders: 3, member: true } });
-    await addContact('taken@example.com');
+    id = await makeContact(t, 'lan@example.com', { name: 'Lan', attributes: { segment: 'vip', orders: 3, member: true } });
+    await makeContact(t, 'taken@example.com');
   });
 
   test('a viewer sees the contact without a form', async () => {
@@ -248,14 +242,12 @@ describe('deleting a contact erases its personal data and keeps the scores', () 
   const auth = () => ({ Authorization: `Bearer ${t.apiKey}` });
 
   test('responses stay (anonymised), the contact goes, invitations lose it, and the rollup is unchanged', async () => {
-    await request(t.app).post('/api/v1/touchpoints').set(auth())
-      .send({ key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' }).expect(201);
-    const survey = await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'nps', touchpointKey: 'hotline', title: 'Hotline NPS' }).expect(201);
-    const surveyId: string = survey.body.id;
-    const contactId = await addContact('erase.me@example.com', { name: 'Trần Thị Xoá', attributes: { plan: 'gold' } });
-    const other = await addContact('keep.me@example.com', { name: 'Giữ Lại' });
-    const [{ id: invitationId }] = await t.db.query(
-      `INSERT INTO invitations (survey_id, contact_id, token, status, sent_at) VALUES ($1, $2, 'tok-erase-1', 'sent', now()) RETURNING id`, [surveyId, contactId]);
+    const { id: surveyId } = await makeSurvey(t, {
+      kind: 'nps', title: 'Hotline NPS', touchpoint: { key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' },
+    });
+    const contactId = await makeContact(t, 'erase.me@example.com', { name: 'Trần Thị Xoá', attributes: { plan: 'gold' } });
+    const other = await makeContact(t, 'keep.me@example.com', { name: 'Giữ Lại' });
+    const { id: invitationId } = await makeInvitation(t, surveyId, contactId, { token: 'tok-erase-1' });
     const answer = (score: number, extra: Record<string, unknown>) => recordResponse(t.db, {
       surveyId, kind: 'nps', score, comment: `Góp ý ${score}`, channel: 'email', locale: 'vi', ...extra,
     });
@@ -304,7 +296,7 @@ describe('deleting a contact erases its personal data and keeps the scores', () 
   });
 
   test('the built-in mailbox drops the emails sent to the erased address', async () => {
-    const contactId = await addContact('mailed@example.com');
+    const contactId = await makeContact(t, 'mailed@example.com');
     await t.db.query(`INSERT INTO mailbox_messages (message_id, sender, recipients, subject) VALUES
       ('<a@x>', 'Touchpoint <no-reply@localhost>', '"Mailed" <Mailed@example.com>', 'Invitation'),
       ('<b@x>', 'Touchpoint <no-reply@localhost>', 'kept@example.com', 'Invitation')`);
@@ -313,7 +305,7 @@ describe('deleting a contact erases its personal data and keeps the scores', () 
   });
 
   test('an import error report forgets the erased address', async () => {
-    const contactId = await addContact('reported@example.com');
+    const contactId = await makeContact(t, 'reported@example.com');
     await t.db.query(`INSERT INTO contact_imports (file_name, status, errors) VALUES ('x.csv', 'done', $1)`,
       [JSON.stringify([{ row: 2, email: 'REPORTED@example.com', code: 'duplicate', vars: { first: 1 } }, { row: 3, email: 'other@example.com', code: 'email_invalid' }])]);
     await editor.post(`/manage/contacts/${contactId}/delete`).type('form').send({ _csrf: editor.csrf, confirm: 'yes' }).expect(303);
@@ -333,8 +325,8 @@ describe('export', () => {
 
   test('streams UTF-8 with a BOM, one column per attribute, formulas neutralised', async () => {
     await t.db.query(`DELETE FROM contacts`);
-    await addContact('formula@example.com', { name: '=HYPERLINK("http://evil.example","click")', attributes: { note: '+1 555', debt: '-2', at: '@SUM(A1)', tab: '\tx' }, createdAt: '2026-05-01T01:00:00Z' });
-    await addContact('viet@example.com', { name: 'Phạm Thị Hồng Nhung', locale: 'en', attributes: { segment: 'vip', orders: 7 }, createdAt: '2026-05-02T01:00:00Z', unsubscribed: true });
+    await makeContact(t, 'formula@example.com', { name: '=HYPERLINK("http://evil.example","click")', attributes: { note: '+1 555', debt: '-2', at: '@SUM(A1)', tab: '\tx' }, createdAt: '2026-05-01T01:00:00Z' });
+    await makeContact(t, 'viet@example.com', { name: 'Phạm Thị Hồng Nhung', locale: 'en', attributes: { segment: 'vip', orders: 7 }, createdAt: '2026-05-02T01:00:00Z', unsubscribed: true });
     const res = await download(editor);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
@@ -363,11 +355,10 @@ describe('export', () => {
       .attach('file', all.body as Buffer, { filename: 'export.csv', contentType: 'text/csv' });
     expect(upload.status).toBe(303);
     const id = upload.headers.location.split('/').pop();
-    let row = { status: 'running' };
-    for (let i = 0; i < 200 && row.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      [row] = await t.db.query(`SELECT status, failed, created FROM contact_imports WHERE id = $1`, [id]);
-    }
+    const row = await eventually(async () => {
+      const [r] = await t.db.query(`SELECT status, failed, created FROM contact_imports WHERE id = $1`, [id]);
+      return r.status !== 'running' && r;
+    }, { what: 'the import to finish', timeoutMs: 10_000 });
     expect(row).toEqual({ status: 'done', failed: 0, created: 0 });
     // Values come back as text ("7"), which segment filters still match; everything else is as it was.
     const after = await t.db.query(`SELECT email, name, locale, attributes, unsubscribed_at FROM contacts ORDER BY email`);

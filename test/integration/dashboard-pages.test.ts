@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
 import type { MetricKind } from '../../src/modules/metrics/scoring';
 
 /**
@@ -21,14 +21,6 @@ let viewer: Agent;
 const ids: Record<string, string> = {};
 const PERIOD = 'period=custom&from=2026-03-02&to=2026-03-15';
 const api = (path: string) => request(t.app).get(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`);
-
-async function answers(surveyId: string, kind: MetricKind, histogram: Record<number, number>, day: string) {
-  for (const [score, times] of Object.entries(histogram)) {
-    for (let i = 0; i < times; i++) {
-      await recordResponse(t.db, { surveyId, kind, score: Number(score), comment: null, channel: 'api', locale: 'vi', answeredAt: new Date(`${day}T10:00:00+07:00`) });
-    }
-  }
-}
 
 /** The markup of the element carrying data-metric="kind" inside a block, up to the next metric. */
 function metricBlock(html: string, kind: MetricKind): string {
@@ -81,21 +73,17 @@ function expectSame(shown: Shown, g: ApiGroup) {
 
 beforeAll(async () => {
   t = await startTestApp();
-  const post = (path: string, body: object) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body).expect(201);
-  await post('/touchpoints', { key: 'web', stageKey: 'decision', name: { vi: 'Mua trên web', en: 'Web purchase' }, channel: 'website' });
-  await post('/touchpoints', { key: 'store', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Store' }, channel: 'store' });
-  await post('/touchpoints', { key: 'support', stageKey: 'retention', name: { vi: 'Hỗ trợ', en: 'Support' }, channel: 'phone' });
-  ids.web = (await post('/surveys', { kind: 'nps', touchpointKey: 'web', title: 'Web NPS' })).body.id;
-  ids.store = (await post('/surveys', { kind: 'nps', touchpointKey: 'store', title: 'Store NPS' })).body.id;
-  ids.support = (await post('/surveys', { kind: 'csat', touchpointKey: 'support', title: 'Support CSAT' })).body.id;
-  ids.journey = (await post('/surveys', { kind: 'ces', title: 'Journey CES' })).body.id;
-  await answers(ids.web, 'nps', { 10: 10 }, '2026-03-05');
-  await answers(ids.store, 'nps', { 0: 90 }, '2026-03-10');
-  await answers(ids.store, 'nps', { 0: 100 }, '2026-02-20');
-  await answers(ids.support, 'csat', { 5: 20, 4: 10, 2: 10 }, '2026-03-03');
-  await answers(ids.support, 'csat', { 5: 5, 4: 5, 3: 10, 1: 20 }, '2026-02-25');
-  await answers(ids.journey, 'ces', { 5: 6, 6: 6 }, '2026-03-12');
-  await answers(ids.journey, 'ces', { 5: 6, 6: 6 }, '2026-02-18');
+  ids.web = (await makeSurvey(t, { kind: 'nps', title: 'Web NPS', touchpoint: { key: 'web', stageKey: 'decision', name: { vi: 'Mua trên web', en: 'Web purchase' }, channel: 'website' } })).id;
+  ids.store = (await makeSurvey(t, { kind: 'nps', title: 'Store NPS', touchpoint: { key: 'store', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Store' }, channel: 'store' } })).id;
+  ids.support = (await makeSurvey(t, { kind: 'csat', title: 'Support CSAT', touchpoint: { key: 'support', stageKey: 'retention', name: { vi: 'Hỗ trợ', en: 'Support' }, channel: 'phone' } })).id;
+  ids.journey = (await makeSurvey(t, { kind: 'ces', title: 'Journey CES' })).id;
+  await makeResponses(t, ids.web, { 10: 10 }, { via: 'service', kind: 'nps', answeredAt: '2026-03-05T10:00:00+07:00' });
+  await makeResponses(t, ids.store, { 0: 90 }, { via: 'service', kind: 'nps', answeredAt: '2026-03-10T10:00:00+07:00' });
+  await makeResponses(t, ids.store, { 0: 100 }, { via: 'service', kind: 'nps', answeredAt: '2026-02-20T10:00:00+07:00' });
+  await makeResponses(t, ids.support, { 5: 20, 4: 10, 2: 10 }, { via: 'service', kind: 'csat', answeredAt: '2026-03-03T10:00:00+07:00' });
+  await makeResponses(t, ids.support, { 5: 5, 4: 5, 3: 10, 1: 20 }, { via: 'service', kind: 'csat', answeredAt: '2026-02-25T10:00:00+07:00' });
+  await makeResponses(t, ids.journey, { 5: 6, 6: 6 }, { via: 'service', kind: 'ces', answeredAt: '2026-03-12T10:00:00+07:00' });
+  await makeResponses(t, ids.journey, { 5: 6, 6: 6 }, { via: 'service', kind: 'ces', answeredAt: '2026-02-18T10:00:00+07:00' });
   await t.db.query(
     `INSERT INTO kpi_targets (metric, stage_id, touchpoint_id, target) VALUES
        ('nps', NULL, NULL, 0), ('csat', NULL, NULL, 70), ('ces', NULL, NULL, 5),

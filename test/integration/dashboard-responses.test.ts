@@ -1,6 +1,6 @@
-import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { recordResponse } from '../../src/modules/responses/response.service';
 import { scoreGroup, SCALES, type MetricKind } from '../../src/modules/metrics/scoring';
@@ -38,16 +38,12 @@ async function allPages(path: string): Promise<string[][]> {
 
 beforeAll(async () => {
   t = await startTestApp();
-  const post = (path: string, body: object) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body).expect(201);
-  await post('/touchpoints', { key: 'app', stageKey: 'consideration', name: { vi: 'Ứng dụng', en: 'App' }, channel: 'website' });
-  await post('/touchpoints', { key: 'shop', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Shop' }, channel: 'store' });
-  surveys.nps = { id: (await post('/surveys', { kind: 'nps', touchpointKey: 'app', title: 'App NPS' })).body.id, kind: 'nps' };
-  surveys.csat = { id: (await post('/surveys', { kind: 'csat', touchpointKey: 'shop', title: 'Shop CSAT' })).body.id, kind: 'csat' };
-  surveys.ces = { id: (await post('/surveys', { kind: 'ces', stageKey: 'retention', title: 'Retention CES' })).body.id, kind: 'ces' };
+  surveys.nps = { id: (await makeSurvey(t, { kind: 'nps', title: 'App NPS', touchpoint: { key: 'app', stageKey: 'consideration', name: { vi: 'Ứng dụng', en: 'App' }, channel: 'website' } })).id, kind: 'nps' };
+  surveys.csat = { id: (await makeSurvey(t, { kind: 'csat', title: 'Shop CSAT', touchpoint: { key: 'shop', stageKey: 'decision', name: { vi: 'Cửa hàng', en: 'Shop' }, channel: 'store' } })).id, kind: 'csat' };
+  surveys.ces = { id: (await makeSurvey(t, { kind: 'ces', stageKey: 'retention', title: 'Retention CES' })).id, kind: 'ces' };
   const contacts: Record<string, string> = {};
   for (const segment of ['sme', 'retail']) {
-    const [c] = await t.db.query(`INSERT INTO contacts (email, attributes) VALUES ($1, $2) RETURNING id`, [`${segment}@example.com`, JSON.stringify({ segment })]);
-    contacts[segment] = c.id;
+    contacts[segment] = await makeContact(t, `${segment}@example.com`, { attributes: { segment } });
   }
   const start = new Date('2026-03-01T00:00:00+07:00').getTime();
   for (let i = 0; i < 140; i++) {

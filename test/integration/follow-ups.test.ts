@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { recordResponse } from '../../src/modules/responses/response.service';
 
@@ -18,9 +19,7 @@ const idsOnPage = (html: string) => [...html.matchAll(/<li class="queue-item sta
 
 beforeAll(async () => {
   t = await startTestApp();
-  const post = (path: string, body: object) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${t.apiKey}`).send(body).expect(201);
-  await post('/touchpoints', { key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' });
-  surveyId = (await post('/surveys', { kind: 'nps', touchpointKey: 'hotline', title: 'Hotline NPS' })).body.id;
+  surveyId = (await makeSurvey(t, { kind: 'nps', title: 'Hotline NPS', touchpoint: { key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' } })).id;
   await request(t.app).post(`/s/${surveyId}`).type('form').send({ score: '3', comment: 'Chờ 20 phút <b>không ai</b> nghe máy' }).expect(303);
   await request(t.app).post(`/s/${surveyId}`).type('form').send({ score: '9', comment: 'Tốt' }).expect(303);
   const rows = await t.db.query(`SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id WHERE r.score = 3`);

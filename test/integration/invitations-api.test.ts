@@ -1,33 +1,12 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeContact, makeInvitation, makeSurvey } from '../helpers/factories';
 
 let t: TestApp;
-let seq = 0;
 const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 
 beforeAll(async () => { t = await startTestApp(); });
 afterAll(async () => { await t.close(); });
-
-async function makeSurvey(extra: Record<string, unknown> = {}) {
-  const res = await request(t.app).post('/api/v1/surveys').set(api()).send({ kind: 'nps', title: `survey ${++seq}`, ...extra });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
-
-async function contact(email: string, opts: { unsubscribed?: boolean; attributes?: Record<string, unknown>; locale?: string } = {}) {
-  const [row] = await t.db.query(
-    `INSERT INTO contacts (email, locale, attributes, unsubscribed_at) VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) RETURNING id`,
-    [email, opts.locale ?? 'vi', JSON.stringify(opts.attributes ?? {}), opts.unsubscribed ?? false]);
-  return row.id as string;
-}
-
-/** An invitation made `daysAgo` days ago, to any survey. */
-async function invitedBefore(contactId: string, surveyId: string, daysAgo: number, status = 'sent') {
-  await t.db.query(
-    `INSERT INTO invitations (survey_id, contact_id, token, status, created_at, sent_at)
-     VALUES ($1, $2, encode(gen_random_bytes(16), 'hex'), $3, now() - make_interval(days => $4), now() - make_interval(days => $4))`,
-    [surveyId, contactId, status, daysAgo]);
-}
 
 const send = (surveyId: string, body: unknown) => request(t.app).post(`/api/v1/surveys/${surveyId}/invitations`).set(api()).send(body as object);
 const queuedFor = (surveyId: string) => t.db.query(
@@ -36,12 +15,12 @@ const count = async (sql: string, params: unknown[] = []) => Number((await t.db.
 
 describe('POST /api/v1/surveys/:id/invitations', () => {
   test('reports each skipped address with the first reason that applies, in the order of the request', async () => {
-    const other = await makeSurvey();
-    const survey = await makeSurvey();
-    await contact('unsub@example.com', { unsubscribed: true });
-    await invitedBefore(await contact('recent@example.com'), other, 5);
-    await invitedBefore(await contact('old@example.com'), other, 40);
-    await invitedBefore(await contact('bounced@example.com'), other, 2, 'failed');
+    const other = (await makeSurvey(t)).id;
+    const survey = (await makeSurvey(t)).id;
+    await makeContact(t, 'unsub@example.com', { unsubscribed: true });
+    await makeInvitation(t, other, await makeContact(t, 'recent@example.com'), { daysAgo: 5 });
+    await makeInvitation(t, other, await makeContact(t, 'old@example.com'), { daysAgo: 40 });
+    await makeInvitation(t, other, await makeContact(t, 'bounced@example.com'), { daysAgo: 2, status: 'failed' });
 
     const res = await send(survey, { emails: [
       'new@example.com', 'not-an-email', 'UNSUB@example.com', 'recent@example.com', ' New@Example.com ',
@@ -76,19 +55,19 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
   });
 
   test('the recontact window is the survey\'s override, else the settings\'; it counts invitations to any survey', async () => {
-    const first = await makeSurvey();
-    const id = await contact('window@example.com');
-    await invitedBefore(id, first, 5);
-    const strict = await makeSurvey();
+    const first = (await makeSurvey(t)).id;
+    const id = await makeContact(t, 'window@example.com');
+    await makeInvitation(t, first, id, { daysAgo: 5 });
+    const strict = (await makeSurvey(t)).id;
     expect((await send(strict, { emails: ['window@example.com'] })).body).toEqual({ queued: 0, skipped: [{ email: 'window@example.com', reason: 'throttled' }] });
-    const lenient = await makeSurvey({ recontactDays: 3 });
+    const lenient = (await makeSurvey(t, { recontactDays: 3 })).id;
     expect((await send(lenient, { emails: ['window@example.com'] })).body).toEqual({ queued: 1, skipped: [] });
     // Just invited (to `lenient`): now throttled everywhere, even for the 3-day survey.
     expect((await send(lenient, { emails: ['window@example.com'] })).body.skipped).toEqual([{ email: 'window@example.com', reason: 'throttled' }]);
 
     await t.db.query(`UPDATE settings SET recontact_days = 0`);
     try {
-      const anytime = await makeSurvey();
+      const anytime = (await makeSurvey(t)).id;
       expect((await send(anytime, { emails: ['window@example.com'] })).body).toEqual({ queued: 1, skipped: [] });
     } finally {
       await t.db.query(`UPDATE settings SET recontact_days = 30`);
@@ -96,9 +75,9 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
   });
 
   test('contacts are created or updated on the fly, as from a shop\'s "order delivered" hook', async () => {
-    const survey = await makeSurvey();
-    await contact('known@example.com', { attributes: { plan: 'basic' }, locale: 'vi' });
-    await contact('gone@example.com', { unsubscribed: true });
+    const survey = (await makeSurvey(t)).id;
+    await makeContact(t, 'known@example.com', { attributes: { plan: 'basic' }, locale: 'vi' });
+    await makeContact(t, 'gone@example.com', { unsubscribed: true });
     const res = await send(survey, { contacts: [
       { email: 'Hook@Example.com', name: 'Trần Thị B', locale: 'en', attributes: { order: 'A-17', vip: true } },
       { email: 'known@example.com', name: 'Known', locale: 'en', attributes: { region: 'south' } },
@@ -117,13 +96,13 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
 
   test('a segment with a random sample: the sample is drawn from those who can be invited now', async () => {
     await t.db.query(`UPDATE settings SET recontact_days = 30`);
-    const other = await makeSurvey();
-    for (let i = 0; i < 20; i++) await contact(`gold${String(i).padStart(2, '0')}@seg.test`, { attributes: { plan: 'gold', tier: 2 } });
-    for (let i = 0; i < 10; i++) await contact(`silver${i}@seg.test`, { attributes: { plan: 'silver' } });
-    await contact('gold-unsub@seg.test', { attributes: { plan: 'gold' }, unsubscribed: true });
-    await invitedBefore(await contact('gold-recent@seg.test', { attributes: { plan: 'gold' } }), other, 1);
+    const other = (await makeSurvey(t)).id;
+    for (let i = 0; i < 20; i++) await makeContact(t, `gold${String(i).padStart(2, '0')}@seg.test`, { attributes: { plan: 'gold', tier: 2 } });
+    for (let i = 0; i < 10; i++) await makeContact(t, `silver${i}@seg.test`, { attributes: { plan: 'silver' } });
+    await makeContact(t, 'gold-unsub@seg.test', { attributes: { plan: 'gold' }, unsubscribed: true });
+    await makeInvitation(t, other, await makeContact(t, 'gold-recent@seg.test', { attributes: { plan: 'gold' } }), { daysAgo: 1 });
 
-    const all = await makeSurvey();
+    const all = (await makeSurvey(t)).id;
     const res = await send(all, { segment: { plan: 'gold' } });
     expect(res.body).toEqual({ queued: 20, skipped: [
       { email: 'gold-recent@seg.test', reason: 'throttled' },
@@ -131,7 +110,7 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
     ] });
     expect((await queuedFor(all)).every((r: { email: string }) => /^gold\d\d@seg\.test$/.test(r.email))).toBe(true);
 
-    const sampled = await makeSurvey();
+    const sampled = (await makeSurvey(t)).id;
     const half = await send(sampled, { segment: { plan: 'silver' }, sample: 0.5 });
     expect(half.body.queued).toBe(5);
     expect(new Set((await queuedFor(sampled)).map((r: { email: string }) => r.email)).size).toBe(5);
@@ -139,16 +118,16 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
     // Values match the attribute's text form: the number 2 matches "2".
     await t.db.query(`UPDATE settings SET recontact_days = 0`);
     try {
-      expect((await send(await makeSurvey(), { segment: { tier: '2' } })).body.queued).toBe(20);
-      expect((await send(await makeSurvey(), { segment: { tier: 2, plan: 'gold' } })).body.queued).toBe(20);
-      expect((await send(await makeSurvey(), { segment: { plan: 'gold' }, sample: 0 })).body.queued).toBe(0);
+      expect((await send((await makeSurvey(t)).id, { segment: { tier: '2' } })).body.queued).toBe(20);
+      expect((await send((await makeSurvey(t)).id, { segment: { tier: 2, plan: 'gold' } })).body.queued).toBe(20);
+      expect((await send((await makeSurvey(t)).id, { segment: { plan: 'gold' }, sample: 0 })).body.queued).toBe(0);
     } finally {
       await t.db.query(`UPDATE settings SET recontact_days = 30`);
     }
   });
 
   test('concurrent requests for one contact create one invitation', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     const results = await Promise.all(Array.from({ length: 6 }, () => send(survey, { emails: ['race@example.com'] })));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(202));
     expect(results.reduce((sum, r) => sum + r.body.queued, 0)).toBe(1);
@@ -156,8 +135,8 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
   });
 
   test('only an active survey can be sent: draft and closed get 409, an unknown survey 404, and nothing is stored', async () => {
-    const draft = await makeSurvey({ status: 'draft' });
-    const closed = await makeSurvey({ status: 'closed' });
+    const draft = (await makeSurvey(t, { status: 'draft' })).id;
+    const closed = (await makeSurvey(t, { status: 'closed' })).id;
     for (const id of [draft, closed]) {
       const res = await send(id, { emails: ['never-created@example.com'] });
       expect(res.status).toBe(409);
@@ -169,7 +148,7 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
   });
 
   test('a malformed body is a 400 naming the problem, and nothing is stored', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     const before = await count(`SELECT count(*) AS n FROM contacts`);
     const bodies: unknown[] = [
       {},
@@ -197,7 +176,7 @@ describe('POST /api/v1/surveys/:id/invitations', () => {
   });
 
   test('needs an API key', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     const res = await request(t.app).post(`/api/v1/surveys/${survey}/invitations`).send({ emails: ['a@example.com'] });
     expect(res.status).toBe(401);
   });

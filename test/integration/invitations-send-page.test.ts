@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/eventually';
+import { makeContact, makeSurvey } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/login';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
@@ -7,7 +9,6 @@ import { ROUTE_RULES } from '../../src/web/dashboard-router';
 
 let t: TestApp;
 let editor: Agent & { csrf: string };
-let seq = 0;
 const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 
 beforeAll(async () => {
@@ -16,31 +17,16 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-async function makeSurvey(extra: Record<string, unknown> = {}) {
-  const res = await request(t.app).post('/api/v1/surveys').set(api()).send({ kind: 'nps', title: `Send page ${++seq}`, ...extra });
-  return res.body.id as string;
-}
-
+/** `n` contacts <prefix><i>@page.test with these attributes; the first `unsubscribed` of them unsubscribed. */
 async function contacts(prefix: string, n: number, attributes: Record<string, unknown>, unsubscribed = 0) {
-  for (let i = 0; i < n; i++) {
-    await t.db.query(`INSERT INTO contacts (email, attributes, unsubscribed_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END)`,
-      [`${prefix}${i}@page.test`, JSON.stringify(attributes), i < unsubscribed]);
-  }
-}
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  for (let i = 0; i < n; i++) await makeContact(t, `${prefix}${i}@page.test`, { attributes, unsubscribed: i < unsubscribed });
 }
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('/manage/surveys/:id/send', () => {
   test('choose a segment and a sample, preview the count, send, and follow the progress until it is delivered', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     await contacts('gold', 6, { plan: 'gold' }, 2);
     await contacts('silver', 3, { plan: 'silver' });
 
@@ -81,7 +67,7 @@ describe('/manage/surveys/:id/send', () => {
 
     const jobs: Jobs = await startJobs({ ...t, logger: createLogger('silent') }, { delivery: { pollIntervalMs: 100 } });
     try {
-      await until('delivered', async () => text((await editor.get(sent.headers.location)).text).includes('Sent 2'));
+      await eventually(async () => text((await editor.get(sent.headers.location)).text).includes('Sent 2'), { what: 'the page to show both sent', timeoutMs: 20_000 });
     } finally {
       await jobs.stop();
     }
@@ -93,7 +79,7 @@ describe('/manage/surveys/:id/send', () => {
   });
 
   test('shows the response rate and every permanent failure with its reason', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     await contacts('rate', 4, { cohort: 'rate' });
     await request(t.app).post(`/api/v1/surveys/${survey}/invitations`).set(api()).send({ segment: { cohort: 'rate' } });
     const invitations = await t.db.query(`SELECT i.id, i.token, i.batch_id FROM invitations i WHERE survey_id = $1 ORDER BY i.id`, [survey]);
@@ -116,7 +102,7 @@ describe('/manage/surveys/:id/send', () => {
   });
 
   test('an invalid choice is shown again with messages and a 400; nothing is sent', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     const bad = await editor.get(`/manage/surveys/${survey}/send`).query({ audience: 'segment', attribute: 'bad key', value: '', sample: '500', preview: '1' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('An attribute name is letters, digits, dots, underscores or hyphens');
@@ -134,7 +120,7 @@ describe('/manage/surveys/:id/send', () => {
   });
 
   test('a closed survey cannot be sent (409), an unknown one is a 404, a missing CSRF token a 403', async () => {
-    const closed = await makeSurvey({ status: 'closed' });
+    const closed = (await makeSurvey(t, { status: 'closed' })).id;
     const page = await editor.get(`/manage/surveys/${closed}/send`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Only an active survey can be sent.');
@@ -145,13 +131,13 @@ describe('/manage/surveys/:id/send', () => {
     expect(post.text).toContain('Only an active survey can be sent.');
     expect((await editor.get('/manage/surveys/00000000-0000-4000-8000-000000000000/send')).status).toBe(404);
     expect((await editor.get('/manage/surveys/nope/send')).status).toBe(404);
-    const active = await makeSurvey();
+    const active = (await makeSurvey(t)).id;
     expect((await editor.post(`/manage/surveys/${active}/send`).type('form').send({ audience: 'all' })).status).toBe(403);
     expect((await editor.get(`/manage/surveys/${active}/send/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
   });
 
   test('sending needs the editor role', async () => {
-    const survey = await makeSurvey();
+    const survey = (await makeSurvey(t)).id;
     const viewer = await loginAs(t, 'viewer');
     expect((await viewer.get(`/manage/surveys/${survey}/send`)).status).toBe(403);
     expect((await viewer.post(`/manage/surveys/${survey}/send`).type('form').send({ _csrf: viewer.csrf, audience: 'all' })).status).toBe(403);

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/eventually';
+import { makeSurvey, type TouchpointOptions } from '../helpers/factories';
 import { startSmtpServer, type CapturedMail, type TestSmtpServer } from '../helpers/smtp';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
@@ -7,7 +9,6 @@ import { createLogger } from '../../src/logger';
 let t: TestApp;
 let smtp: TestSmtpServer;
 let jobs: Jobs;
-let seq = 0;
 const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
 
 beforeAll(async () => {
@@ -23,15 +24,8 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function makeSurvey(kind: 'nps' | 'csat' | 'ces') {
-  seq += 1;
-  const tp = await request(t.app).post('/api/v1/touchpoints').set(api())
-    .send({ key: `delivery-${seq}`, stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' });
-  expect(tp.status).toBe(201);
-  const res = await request(t.app).post('/api/v1/surveys').set(api()).send({ kind, touchpointKey: tp.body.key, title: `${kind} ${seq}` });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
+/** The touchpoint every survey here asks about. */
+const DELIVERY: TouchpointOptions = { stageKey: 'retention', name: { vi: 'Giao hàng', en: 'Delivery' }, channel: 'other' };
 
 async function invite(surveyId: string, contacts: Array<{ email: string; name?: string; locale?: 'vi' | 'en' }>) {
   const res = await request(t.app).post(`/api/v1/surveys/${surveyId}/invitations`).set(api()).send({ contacts });
@@ -39,15 +33,8 @@ async function invite(surveyId: string, contacts: Array<{ email: string; name?: 
   expect(res.body).toEqual({ queued: contacts.length, skipped: [] });
 }
 
-async function mailTo(address: string): Promise<CapturedMail> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const found = smtp.messages.find((m) => m.to.includes(address));
-    if (found) return found;
-    if (Date.now() > until) throw new Error(`no mail to ${address}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const mailTo = (address: string): Promise<CapturedMail> =>
+  eventually(() => smtp.messages.find((m) => m.to.includes(address)), { what: `a mail to ${address}`, timeoutMs: 20_000, intervalMs: 25 });
 
 const header = (mail: CapturedMail, name: string) => {
   const head = mail.raw.toString('utf8').split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
@@ -62,7 +49,7 @@ const tokenOf = async (email: string) =>
 
 describe('the invitation email', () => {
   test('is multipart HTML + text in the contact\'s language, with the brand, the question and one button per score', async () => {
-    const surveyId = await makeSurvey('nps');
+    const surveyId = (await makeSurvey(t, { kind: 'nps', touchpoint: DELIVERY })).id;
     await invite(surveyId, [
       { email: 'lan@example.com', name: 'Lan <b>"Nguyễn"</b>', locale: 'vi' },
       { email: 'sam@example.com', name: 'Sam', locale: 'en' },
@@ -114,8 +101,8 @@ describe('the invitation email', () => {
   });
 
   test('CSAT shows five buttons and CES seven, with their end labels', async () => {
-    const csat = await makeSurvey('csat');
-    const ces = await makeSurvey('ces');
+    const csat = (await makeSurvey(t, { kind: 'csat', touchpoint: DELIVERY })).id;
+    const ces = (await makeSurvey(t, { kind: 'ces', touchpoint: DELIVERY })).id;
     await invite(csat, [{ email: 'csat@example.com', locale: 'en' }]);
     await invite(ces, [{ email: 'ces@example.com', locale: 'vi' }]);
     const csatMail = String((await mailTo('csat@example.com')).parsed.html);
@@ -133,7 +120,7 @@ describe('the invitation email', () => {
 
 describe('link scanners', () => {
   test('fetching every URL of the email writes no answer and unsubscribes no one; each button opens its score', async () => {
-    const surveyId = await makeSurvey('nps');
+    const surveyId = (await makeSurvey(t, { kind: 'nps', touchpoint: DELIVERY })).id;
     await invite(surveyId, [{ email: 'scanned@example.com', name: 'Minh', locale: 'vi' }]);
     const mail = await mailTo('scanned@example.com');
     const urls = new Set([...hrefs(String(mail.parsed.html)), ...String(mail.parsed.text).match(/https?:\/\/\S+/g)!]);

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/eventually';
+import { makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createApp } from '../../src/app';
@@ -22,18 +24,14 @@ afterAll(async () => {
 });
 
 async function deliveredInvitation(email: string) {
-  const survey = await request(t.app).post('/api/v1/surveys').set(api()).send({ kind: 'csat', title: `mailbox ${email}` });
-  await request(t.app).post(`/api/v1/surveys/${survey.body.id}/invitations`).set(api()).send({ contacts: [{ email, name: 'Hoa <i>', locale: 'vi' }] });
-  const end = Date.now() + 20_000;
-  for (;;) {
+  const survey = await makeSurvey(t, { kind: 'csat', title: `mailbox ${email}` });
+  await request(t.app).post(`/api/v1/surveys/${survey.id}/invitations`).set(api()).send({ contacts: [{ email, name: 'Hoa <i>', locale: 'vi' }] });
+  const [message] = await eventually(async () => {
     const rows = await t.db.query(`SELECT id FROM mailbox_messages WHERE recipients LIKE $1`, [`%${email}%`]);
-    if (rows[0]) {
-      const [{ token }] = await t.db.query(`SELECT i.token FROM invitations i JOIN contacts c ON c.id = i.contact_id WHERE c.email = $1`, [email]);
-      return { id: String(rows[0].id), token: token as string };
-    }
-    if (Date.now() > end) throw new Error('not delivered to the mailbox');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return rows.length > 0 && rows;
+  }, { what: `the invitation to ${email} in the mailbox`, timeoutMs: 20_000 });
+  const [{ token }] = await t.db.query(`SELECT i.token FROM invitations i JOIN contacts c ON c.id = i.contact_id WHERE c.email = $1`, [email]);
+  return { id: String(message.id), token: token as string };
 }
 
 describe('the built-in mailbox (no SMTP_URL)', () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeSurvey, makeTouchpoint } from '../helpers/factories';
 import { holdTableLock } from '../helpers/locks';
 import { loginAs, type Agent } from '../helpers/login';
 
@@ -20,8 +21,7 @@ const count = async (table: string): Promise<number> => (await t.db.query(`SELEC
 
 describe('the journey page', () => {
   test('lists the five default stages in order with their touchpoints, in English and in Vietnamese', async () => {
-    await request(t.app).post('/api/v1/touchpoints').set('Authorization', `Bearer ${t.apiKey}`)
-      .send({ key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' }).expect(201);
+    await makeTouchpoint(t, { key: 'hotline', stageKey: 'retention', name: { vi: 'Tổng đài', en: 'Hotline' }, channel: 'phone' });
     const en = await viewer.get('/manage/journey');
     expect(en.status).toBe(200);
     const order = ['Awareness', 'Consideration', 'Decision', 'Retention', 'Advocacy'].map((n) => en.text.indexOf(n));
@@ -150,7 +150,7 @@ describe('stages', () => {
     expect(res.text).toContain('The stage “Retention” cannot be deleted: it still has 1 touchpoint(s) and 0 survey(s).');
     expect(await stageKeys()).toContain('retention');
 
-    await request(t.app).post('/api/v1/surveys').set('Authorization', `Bearer ${t.apiKey}`).send({ kind: 'nps', stageKey: 'advocacy', title: 'Relationship NPS' }).expect(201);
+    await makeSurvey(t, { kind: 'nps', stageKey: 'advocacy', title: 'Relationship NPS' });
     const advocacy = await editor.post(`/manage/journey/stages/${await stageId('advocacy')}/delete`).type('form').send({ _csrf: editor.csrf });
     expect(advocacy.status).toBe(409);
     expect(advocacy.text).toContain('1 survey(s)');
@@ -252,7 +252,7 @@ describe('touchpoints', () => {
   });
 
   test('delete only when no survey is attached', async () => {
-    await request(t.app).post('/api/v1/surveys').set('Authorization', `Bearer ${t.apiKey}`).send({ kind: 'csat', touchpointKey: 'hotline', title: 'Hotline CSAT' }).expect(201);
+    await makeSurvey(t, { kind: 'csat', touchpointKey: 'hotline', title: 'Hotline CSAT' });
     const [{ id: hotline }] = await t.db.query(`SELECT id FROM touchpoints WHERE key = 'hotline'`);
     const refused = await editor.post(`/manage/journey/touchpoints/${hotline}/delete`).type('form').send({ _csrf: editor.csrf });
     expect(refused.status).toBe(409);

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { answer, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { verifyRollups } from '../../src/modules/metrics/rollup';
 
@@ -101,12 +102,10 @@ describe('changing the time zone rebuilds the daily rollup', () => {
   };
 
   test('metrics by day follow the new zone, for old answers and new ones', async () => {
-    const survey = await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'nps', title: 'Zone NPS' }).expect(201);
-    const answer = (answeredAt: string, score: number) =>
-      request(t.app).post(`/api/v1/surveys/${survey.body.id}/responses`).set(auth()).send({ score, answeredAt }).expect(201);
+    const survey = await makeSurvey(t, { kind: 'nps', title: 'Zone NPS' });
     // 20:00 UTC on 1 March is 03:00 on 2 March in Ho Chi Minh City, but noon on 1 March in Los Angeles.
-    await answer('2025-03-01T20:00:00Z', 9);
-    await answer('2025-03-01T10:00:00Z', 3);
+    await answer(t, survey.id, { score: 9, answeredAt: '2025-03-01T20:00:00Z' });
+    await answer(t, survey.id, { score: 3, answeredAt: '2025-03-01T10:00:00Z' });
     expect([await dayCount('2025-03-01'), await dayCount('2025-03-02')]).toEqual([1, 1]);
 
     const res = await admin.post('/manage/settings').type('form').send({ ...VALID, _csrf: admin.csrf, time_zone: 'America/Los_Angeles' });
@@ -119,7 +118,7 @@ describe('changing the time zone rebuilds the daily rollup', () => {
     expect(rollup).toEqual([{ day: '2025-03-01', score: 3, shard: 0, count: 1 }, { day: '2025-03-01', score: 9, shard: 0, count: 1 }]);
 
     // An answer after the switch lands on its day in the new zone (07:00 UTC on 2 March = 23:00 on 1 March there).
-    await answer('2025-03-02T07:00:00Z', 10);
+    await answer(t, survey.id, { score: 10, answeredAt: '2025-03-02T07:00:00Z' });
     expect([await dayCount('2025-03-01'), await dayCount('2025-03-02')]).toEqual([3, 0]);
 
     await admin.post('/manage/settings').type('form').send({ ...VALID, _csrf: admin.csrf, time_zone: 'Asia/Ho_Chi_Minh' }).expect(303);

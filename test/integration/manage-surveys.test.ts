@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { answer, makeTouchpoint } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
 
@@ -14,8 +15,7 @@ beforeAll(async () => {
   editor = await loginAs(t, 'editor', { locale: 'en' });
   viewer = await loginAs(t, 'viewer', { locale: 'en' });
   await t.db.query(`UPDATE settings SET brand = 'Cà phê Sáng'`);
-  await request(t.app).post('/api/v1/touchpoints').set('Authorization', `Bearer ${t.apiKey}`)
-    .send({ key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' }).expect(201);
+  await makeTouchpoint(t, { key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' });
   checkoutId = (await t.db.query(`SELECT id FROM touchpoints WHERE key = 'checkout'`))[0].id;
   decisionId = (await t.db.query(`SELECT id FROM stages WHERE key = 'decision'`))[0].id;
 });
@@ -196,7 +196,7 @@ describe('editing surveys', () => {
     const [{ id }] = await t.db.query(`SELECT id FROM surveys WHERE title = 'Support CES'`);
     const before = await editor.get(`/manage/surveys/${id}/edit`);
     expect(before.text).toMatch(/<select id="kind"/);
-    await request(t.app).post(`/api/v1/surveys/${id}/responses`).set('Authorization', `Bearer ${t.apiKey}`).send({ score: 6 }).expect(201);
+    await answer(t, id, { score: 6 });
     const form = await editor.get(`/manage/surveys/${id}/edit`);
     expect(form.text).not.toMatch(/<select id="kind"/);
     expect(form.text).toContain('The survey has answers, so its kind is fixed.');

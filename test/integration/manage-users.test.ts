@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeTouchpoint } from '../helpers/factories';
 import { csrfFrom, loginAs, type Agent } from '../helpers/login';
 
 let t: TestApp;
@@ -112,8 +113,7 @@ describe('users', () => {
 
   test('delete a colleague (their touchpoints lose the owner); never yourself', async () => {
     const lan = await userId('lan@example.vn');
-    await request(t.app).post('/api/v1/touchpoints').set('Authorization', `Bearer ${t.apiKey}`)
-      .send({ key: 'store-q1', stageKey: 'decision', name: { vi: 'Cửa hàng Q1', en: 'Store Q1' }, channel: 'store', ownerEmail: 'lan@example.vn' }).expect(201);
+    await makeTouchpoint(t, { key: 'store-q1', stageKey: 'decision', name: { vi: 'Cửa hàng Q1', en: 'Store Q1' }, channel: 'store', ownerEmail: 'lan@example.vn' });
     const res = await admin.post(`/manage/users/${lan}/delete`).type('form').send({ _csrf: admin.csrf });
     expect(res.status).toBe(303);
     expect(await t.db.query(`SELECT id FROM users WHERE id = $1`, [lan])).toEqual([]);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { answer, makeSurvey } from '../helpers/factories';
 import { compactRollups, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
 import { recordResponse } from '../../src/modules/responses/response.service';
 
@@ -37,16 +38,10 @@ async function apiAndRaw(surveyId: string, kind: string, from: string, to: strin
   return { api: group.distribution as Record<string, number>, raw, n: group.n as number };
 }
 
-async function answerApi(surveyId: string, score: number, answeredAt: string, comment?: string) {
-  await request(t.app).post(`/api/v1/surveys/${surveyId}/responses`).set(auth()).send({ score, answeredAt, ...(comment ? { comment } : {}) }).expect(201);
-}
-
 beforeAll(async () => {
   t = await startTestApp();
-  await request(t.app).post('/api/v1/touchpoints').set(auth())
-    .send({ key: 'counter', stageKey: 'decision', name: { vi: 'Quầy', en: 'Counter' }, channel: 'store' }).expect(201);
-  npsId = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'nps', touchpointKey: 'counter', title: 'Counter NPS' }).expect(201)).body.id;
-  csatId = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'csat', stageKey: 'retention', title: 'Retention CSAT' }).expect(201)).body.id;
+  npsId = (await makeSurvey(t, { kind: 'nps', title: 'Counter NPS', touchpoint: { key: 'counter', stageKey: 'decision', name: { vi: 'Quầy', en: 'Counter' }, channel: 'store' } })).id;
+  csatId = (await makeSurvey(t, { kind: 'csat', stageKey: 'retention', title: 'Retention CSAT' })).id;
 });
 
 afterAll(async () => {
@@ -59,9 +54,9 @@ test('answers through the public form and the API are counted per org-day, chann
   }
   await request(t.app).post(`/s/${npsId}?via=qr`).type('form').send({ score: '7' }).expect(303);
   // 2026-03-01 23:30 in Ho Chi Minh City is 16:30 UTC: the org-day is the 1st, the UTC day too; 00:30 on the 2nd is still the 1st in UTC.
-  await answerApi(npsId, 8, '2026-03-01T23:30:00+07:00');
-  await answerApi(npsId, 2, '2026-03-02T00:30:00+07:00');
-  await answerApi(csatId, 5, '2026-03-02T00:30:00+07:00');
+  await answer(t, npsId, { score: 8, answeredAt: '2026-03-01T23:30:00+07:00' });
+  await answer(t, npsId, { score: 2, answeredAt: '2026-03-02T00:30:00+07:00' });
+  await answer(t, csatId, { score: 5, answeredAt: '2026-03-02T00:30:00+07:00' });
   await expectConsistent();
   const march1 = await apiAndRaw(npsId, 'nps', '2026-03-01', '2026-03-01');
   expect(march1.api).toEqual(march1.raw);
@@ -103,7 +98,7 @@ test('deleting a contact anonymises its answers and leaves every score as it was
 test('deleting answers, one or many in a statement, takes them out of every rollup', async () => {
   await t.db.query(`DELETE FROM responses WHERE id = (SELECT min(id) FROM responses WHERE survey_id = $1)`, [npsId]);
   await expectConsistent();
-  for (let i = 0; i < 40; i++) await answerApi(csatId, 1 + (i % 5), `2026-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00+07:00`);
+  for (let i = 0; i < 40; i++) await answer(t, csatId, { score: 1 + (i % 5), answeredAt: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00+07:00` });
   await t.db.query(`DELETE FROM responses WHERE survey_id = $1 AND score IN (1, 2)`, [csatId]);
   await expectConsistent();
   const feb = await apiAndRaw(csatId, 'csat', '2026-02-01', '2026-02-28');
@@ -166,8 +161,8 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
 });
 
 test('deleting a survey removes its answers and its rollup rows together', async () => {
-  const id = (await request(t.app).post('/api/v1/surveys').set(auth()).send({ kind: 'ces', title: 'Short-lived CES' }).expect(201)).body.id;
-  for (let i = 1; i <= 7; i++) await answerApi(id, i, '2026-03-03T09:00:00+07:00');
+  const { id } = await makeSurvey(t, { kind: 'ces', title: 'Short-lived CES' });
+  for (let i = 1; i <= 7; i++) await answer(t, id, { score: i, answeredAt: '2026-03-03T09:00:00+07:00' });
   await t.db.query(`DELETE FROM surveys WHERE id = $1`, [id]);
   const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_week_score WHERE survey_id = $1`, [id]);
   expect(left).toBe(0);

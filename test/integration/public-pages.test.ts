@@ -1,29 +1,13 @@
 import request from 'supertest';
 import QRCode from 'qrcode';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
+import { makeInvitedContact, makeSurvey, type TouchpointOptions } from '../helpers/factories';
 import { newInvitationToken } from '../../src/modules/invitations/invitation-token';
 
 let t: TestApp;
-const api = () => ({ Authorization: `Bearer ${t.apiKey}` });
-let seq = 0;
 
-async function makeSurvey(kind: 'nps' | 'csat' | 'ces', extra: Record<string, unknown> = {}) {
-  seq += 1;
-  const tp = await request(t.app).post('/api/v1/touchpoints').set(api())
-    .send({ key: `counter-${seq}`, stageKey: 'decision', name: { vi: 'Quầy thu ngân', en: 'Checkout counter' }, channel: 'store' });
-  expect(tp.status).toBe(201);
-  const res = await request(t.app).post('/api/v1/surveys').set(api())
-    .send({ kind, touchpointKey: tp.body.key, title: `${kind} survey ${seq}`, ...extra });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; publicUrl: string; qrUrl: string };
-}
-
-async function makeInvitation(surveyId: string, locale: 'vi' | 'en' = 'en') {
-  const contact = await t.db.query(`INSERT INTO contacts (email, name, locale) VALUES ($1, 'Lan', $2) RETURNING id`, [`c${++seq}@example.com`, locale]);
-  const token = newInvitationToken();
-  const rows = await t.db.query(`INSERT INTO invitations (survey_id, contact_id, token, status, sent_at) VALUES ($1, $2, $3, 'sent', now()) RETURNING id`, [surveyId, contact[0].id, token]);
-  return { token, invitationId: rows[0].id as string, contactId: contact[0].id as string };
-}
+/** The touchpoint every survey here asks about. */
+const COUNTER: TouchpointOptions = { stageKey: 'decision', name: { vi: 'Quầy thu ngân', en: 'Checkout counter' }, channel: 'store' };
 
 const count = async (sql: string, params: unknown[] = []) => Number((await t.db.query(sql, params))[0].n);
 const responsesOf = (surveyId: string) => t.db.query(`SELECT * FROM responses WHERE survey_id = $1 ORDER BY id`, [surveyId]);
@@ -33,7 +17,7 @@ afterAll(async () => { await t.close(); });
 
 describe('GET /s/:surveyId', () => {
   test('renders the question in Vietnamese by default with the whole scale, needing no script', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const res = await request(t.app).get(`/s/${s.id}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<html lang="vi">');
@@ -46,7 +30,7 @@ describe('GET /s/:surveyId', () => {
   });
 
   test('speaks English with ?lang=en and with Accept-Language, and fills {touchpoint} for CSAT', async () => {
-    const s = await makeSurvey('csat');
+    const s = await makeSurvey(t, { kind: 'csat', touchpoint: COUNTER });
     const byQuery = await request(t.app).get(`/s/${s.id}?lang=en`);
     expect(byQuery.text).toContain('How satisfied were you with Checkout counter?');
     expect(byQuery.text).toContain('Very unsatisfied');
@@ -57,7 +41,7 @@ describe('GET /s/:surveyId', () => {
   });
 
   test('a page weighs under 20 KB with its stylesheet', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const page = await request(t.app).get(`/s/${s.id}`);
     const css = await request(t.app).get('/static/css/survey.css');
     expect(css.status).toBe(200);
@@ -76,16 +60,16 @@ describe('GET /s/:surveyId', () => {
       expect((await request(t.app).get(`/s/${encodeURIComponent(odd)}`)).status).toBe(404);
       expect((await request(t.app).post(`/s/${encodeURIComponent(odd)}`).type('form').send({ score: '5' })).status).toBe(404);
     }
-    const draft = await makeSurvey('nps', { status: 'draft' });
+    const draft = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER, status: 'draft' });
     expect((await request(t.app).get(`/s/${draft.id}`)).status).toBe(404);
-    const closed = await makeSurvey('nps', { status: 'closed' });
+    const closed = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER, status: 'closed' });
     const res = await request(t.app).get(`/s/${closed.id}?lang=en`);
     expect(res.status).toBe(410);
     expect(res.text).toContain('This survey is closed');
   });
 
   test('preselects ?score=N and refuses an out-of-range preselection with a 400', async () => {
-    const s = await makeSurvey('ces');
+    const s = await makeSurvey(t, { kind: 'ces', touchpoint: COUNTER });
     const ok = await request(t.app).get(`/s/${s.id}?score=6`);
     expect(ok.text).toMatch(/value="6" required checked/);
     const bad = await request(t.app).get(`/s/${s.id}?score=9&lang=en`);
@@ -94,7 +78,7 @@ describe('GET /s/:surveyId', () => {
   });
 
   test('escapes what the team typed and what a visitor puts in the link', async () => {
-    const s = await makeSurvey('nps', { question: { vi: 'Ổn không? <img src=x onerror=alert(1)>', en: 'OK? <script>alert(1)</script>' } });
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER, question: { vi: 'Ổn không? <img src=x onerror=alert(1)>', en: 'OK? <script>alert(1)</script>' } });
     const vi = await request(t.app).get(`/s/${s.id}?store=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
     expect(vi.status).toBe(200);
     expect(vi.text).toContain('Ổn không? &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
@@ -107,7 +91,7 @@ describe('GET /s/:surveyId', () => {
 
 describe('POST /s/:surveyId', () => {
   test('stores the answer with channel link, hidden fields and comment, then 303 to the thank-you page', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const res = await request(t.app).post(`/s/${s.id}?store=q1&staff=lan`).type('form').send({ score: '9', comment: 'Nhân viên rất thân thiện 😊' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/s/${s.id}/thanks?lang=vi`);
@@ -120,14 +104,14 @@ describe('POST /s/:surveyId', () => {
   });
 
   test('records channel qr when the form came from the QR code', async () => {
-    const s = await makeSurvey('csat');
+    const s = await makeSurvey(t, { kind: 'csat', touchpoint: COUNTER });
     await request(t.app).post(`/s/${s.id}?via=qr&lang=en`).type('form').send({ score: '4' }).expect(303);
     const rows = await responsesOf(s.id);
     expect(rows[0]).toMatchObject({ channel: 'qr', locale: 'en', score: 4, hidden: {} });
   });
 
   test('a double submit of the same form updates one answer instead of creating two', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const k = 'AAAAAAAAAAAAAAAAAAAAAA';
     await request(t.app).post(`/s/${s.id}`).type('form').send({ score: '3', k }).expect(303);
     await request(t.app).post(`/s/${s.id}`).type('form').send({ score: '4', k }).expect(303);
@@ -145,7 +129,7 @@ describe('POST /s/:surveyId', () => {
     ['two scores', { score: ['7', '8'] }, 'choose a whole number from 0 to 10'],
     ['an oversized comment', { score: '7', comment: 'x'.repeat(2001) }, 'The comment is too long (at most 2000 characters).'],
   ])('%s: 400 with the form and a clear message in the respondent language, nothing stored', async (_name, body, message) => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const res = await request(t.app).post(`/s/${s.id}?lang=en`).type('form').send(body);
     expect(res.status).toBe(400);
     expect(res.text).toContain(message);
@@ -154,23 +138,23 @@ describe('POST /s/:surveyId', () => {
   });
 
   test('the error is in Vietnamese for a Vietnamese respondent', async () => {
-    const s = await makeSurvey('csat');
+    const s = await makeSurvey(t, { kind: 'csat', touchpoint: COUNTER });
     const res = await request(t.app).post(`/s/${s.id}`).type('form').send({ score: '0' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Điểm không hợp lệ: hãy chọn một số nguyên từ 1 đến 5.');
   });
 
   test('a closed survey and malformed hidden fields store nothing', async () => {
-    const closed = await makeSurvey('nps', { status: 'closed' });
+    const closed = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER, status: 'closed' });
     expect((await request(t.app).post(`/s/${closed.id}`).type('form').send({ score: '9' })).status).toBe(410);
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const res = await request(t.app).post(`/s/${s.id}?${'x'.repeat(50)}=1`).type('form').send({ score: '9' });
     expect(res.status).toBe(400);
     expect(await count(`SELECT count(*) AS n FROM responses WHERE survey_id = ANY($1)`, [[closed.id, s.id]])).toBe(0);
   });
 
   test('a detractor opens a follow-up; a promoter does not', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     await request(t.app).post(`/s/${s.id}`).type('form').send({ score: '6' }).expect(303);
     await request(t.app).post(`/s/${s.id}`).type('form').send({ score: '7' }).expect(303);
     const rows = await t.db.query(`SELECT r.score FROM follow_ups f JOIN responses r ON r.id = f.response_id WHERE r.survey_id = $1`, [s.id]);
@@ -180,21 +164,21 @@ describe('POST /s/:surveyId', () => {
 
 describe('invitation pages /i/:token', () => {
   test('GET never writes an answer, whatever the score in the link; it marks the invitation opened', async () => {
-    const s = await makeSurvey('nps');
-    const inv = await makeInvitation(s.id, 'en');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
+    const inv = await makeInvitedContact(t, s.id, { name: 'Lan', locale: 'en' });
     for (let v = 0; v <= 10; v++) {
       const res = await request(t.app).get(`/i/${inv.token}?score=${v}`);
       expect(res.status).toBe(200);
     }
     expect(await responsesOf(s.id)).toHaveLength(0);
-    const [invitation] = await t.db.query(`SELECT opened_at, responded_at FROM invitations WHERE id = $1`, [inv.invitationId]);
+    const [invitation] = await t.db.query(`SELECT opened_at, responded_at FROM invitations WHERE id = $1`, [inv.id]);
     expect(invitation.opened_at).not.toBeNull();
     expect(invitation.responded_at).toBeNull();
   });
 
   test('speaks the contact language, preselects the score, and records one answer that a re-answer updates', async () => {
-    const s = await makeSurvey('csat');
-    const inv = await makeInvitation(s.id, 'en');
+    const s = await makeSurvey(t, { kind: 'csat', touchpoint: COUNTER });
+    const inv = await makeInvitedContact(t, s.id, { name: 'Lan', locale: 'en' });
     const page = await request(t.app).get(`/i/${inv.token}?score=2`);
     expect(page.text).toContain('<html lang="en">');
     expect(page.text).toMatch(/value="2" required checked/);
@@ -203,11 +187,11 @@ describe('invitation pages /i/:token', () => {
     await request(t.app).post(`/i/${inv.token}`).type('form').send({ score: '5', comment: 'Actually fine' }).expect(303);
     const rows = await responsesOf(s.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ score: 5, comment: 'Actually fine', channel: 'email', invitation_id: inv.invitationId, contact_id: inv.contactId, locale: 'en' });
+    expect(rows[0]).toMatchObject({ score: 5, comment: 'Actually fine', channel: 'email', invitation_id: inv.id, contact_id: inv.contactId, locale: 'en' });
     const again = await request(t.app).get(`/i/${inv.token}`);
     expect(again.text).toContain('You have already answered');
     expect(again.text).toMatch(/value="5" required checked/);
-    const [invitation] = await t.db.query(`SELECT responded_at FROM invitations WHERE id = $1`, [inv.invitationId]);
+    const [invitation] = await t.db.query(`SELECT responded_at FROM invitations WHERE id = $1`, [inv.id]);
     expect(invitation.responded_at).not.toBeNull();
   });
 
@@ -223,8 +207,8 @@ describe('invitation pages /i/:token', () => {
   });
 
   test('an invalid score on an invitation stores nothing', async () => {
-    const s = await makeSurvey('ces');
-    const inv = await makeInvitation(s.id, 'vi');
+    const s = await makeSurvey(t, { kind: 'ces', touchpoint: COUNTER });
+    const inv = await makeInvitedContact(t, s.id, { name: 'Lan', locale: 'vi' });
     const res = await request(t.app).post(`/i/${inv.token}`).type('form').send({ score: '8' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('từ 1 đến 7');
@@ -234,7 +218,7 @@ describe('invitation pages /i/:token', () => {
 
 describe('QR code and poster', () => {
   test('SVG and PNG QR codes encode the survey link marked as QR', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const svg = await request(t.app).get(`/s/${s.id}/qr.svg`).buffer(true).parse((res, done) => {
       let text = '';
       res.on('data', (chunk: Buffer) => { text += chunk.toString(); });
@@ -251,7 +235,7 @@ describe('QR code and poster', () => {
   });
 
   test('the poster shows the question and the QR code, in A4 and A6', async () => {
-    const s = await makeSurvey('nps');
+    const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });
     const a4 = await request(t.app).get(`/s/${s.id}/poster?lang=en`);
     expect(a4.status).toBe(200);
     expect(a4.text).toContain('How likely are you to recommend Touchpoint');
@@ -273,12 +257,11 @@ describe('rate limit on answers', () => {
   test('past the per-minute limit an address gets a 429 page in its language and nothing more is stored', async () => {
     const limited = await startTestApp({ PUBLIC_RATE_LIMIT_PER_MINUTE: '3' });
     try {
-      const tp = await request(limited.app).post('/api/v1/touchpoints').set({ Authorization: `Bearer ${limited.apiKey}` })
-        .send({ key: 'kiosk', stageKey: 'retention', name: { vi: 'Ki-ốt', en: 'Kiosk' }, channel: 'store' });
-      const s = await request(limited.app).post('/api/v1/surveys').set({ Authorization: `Bearer ${limited.apiKey}` })
-        .send({ kind: 'csat', touchpointKey: tp.body.key, title: 'Kiosk' });
-      for (let i = 0; i < 3; i++) await request(limited.app).post(`/s/${s.body.id}`).type('form').send({ score: '5' }).expect(303);
-      const res = await request(limited.app).post(`/s/${s.body.id}?lang=en`).type('form').send({ score: '5' });
+      const s = await makeSurvey(limited, {
+        kind: 'csat', title: 'Kiosk', touchpoint: { key: 'kiosk', stageKey: 'retention', name: { vi: 'Ki-ốt', en: 'Kiosk' }, channel: 'store' },
+      });
+      for (let i = 0; i < 3; i++) await request(limited.app).post(`/s/${s.id}`).type('form').send({ score: '5' }).expect(303);
+      const res = await request(limited.app).post(`/s/${s.id}?lang=en`).type('form').send({ score: '5' });
       expect(res.status).toBe(429);
       expect(res.text).toContain('Too many requests');
       const [{ n }] = await limited.db.query(`SELECT count(*)::int AS n FROM responses`);

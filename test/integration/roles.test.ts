@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { ROUTE_RULES, type RouteRule } from '../../src/web/dashboard-router';
 import type { Role } from '../../src/modules/auth/user.entity';
@@ -26,12 +27,9 @@ const realIds: Record<string, string> = {};
 beforeAll(async () => {
   t = await startTestApp();
   for (const role of ROLES) agents[role] = await loginAs(t, role, { locale: 'en' });
-  const auth = { Authorization: `Bearer ${t.apiKey}` };
-  await request(t.app).post('/api/v1/touchpoints').set(auth)
-    .send({ key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' }).expect(201);
-  const survey = await request(t.app).post('/api/v1/surveys').set(auth).send({ kind: 'csat', touchpointKey: 'checkout', title: 'Checkout CSAT' }).expect(201);
+  const survey = await makeSurvey(t, { kind: 'csat', title: 'Checkout CSAT', touchpoint: { key: 'checkout', stageKey: 'decision', name: { vi: 'Thanh toán', en: 'Checkout' }, channel: 'website' } });
   // The stage and touchpoint are in use, so a delete sent by the table is refused instead of changing the data.
-  realIds.surveys = survey.body.id;
+  realIds.surveys = survey.id;
   realIds.stages = String((await t.db.query(`SELECT id FROM stages WHERE key = 'decision'`))[0].id);
   realIds.touchpoints = String((await t.db.query(`SELECT id FROM touchpoints WHERE key = 'checkout'`))[0].id);
 });
