@@ -34,7 +34,7 @@ export function unsubscribeRouter({ db }: AppDeps): Router {
       [token],
     ) : [];
     const target = rows[0];
-    const locale = resolveLocale({ query: req.query.lang, contact: target?.contactLocale ?? null, acceptLanguage: req.get('accept-language'), fallback: target?.defaultLocale });
+    const locale = resolveLocale(req, { choice: req.query.lang, contact: target?.contactLocale ?? null, fallback: target?.defaultLocale });
     res.locals.locale = locale;
     res.set('Cache-Control', 'no-store');
     if (!target) throw new HttpError(404, 'not_found', 'This unsubscribe link is not valid', [], 'error.unsubscribeNotFound');

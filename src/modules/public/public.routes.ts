@@ -120,7 +120,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
   }
 
   function localeFor(req: Request, res: Response, survey: RespondentSurvey | null, contact: Locale | null = null): Locale {
-    const locale = resolveLocale({ query: req.query.lang, contact, acceptLanguage: req.get('accept-language'), fallback: survey?.defaultLocale });
+    const locale = resolveLocale(req, { choice: req.query.lang, contact, fallback: survey?.defaultLocale });
     res.locals.locale = locale;
     return locale;
   }
