@@ -22,8 +22,7 @@ import { createDataSource, runMigrations } from '../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
-import { createApiKey } from '../src/modules/auth/api-key.service';
-import { createUser } from '../src/modules/auth/users.service';
+import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData } from '../src/modules/metrics/demo-data';
 import { verifyRollups } from '../src/modules/metrics/rollup';
 

@@ -11,6 +11,12 @@ import { t, type Locale, type MessageKey } from '../i18n';
 export const manageForm = express.urlencoded({ extended: false, limit: '64kb' });
 
 /**
+ * The few short fields anonymous visitors post (login, first-run setup, the language switch, a
+ * respondent's answer): 16 kB and 20 fields at most, so a stranger cannot make the server parse much.
+ */
+export const shortForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+
+/**
  * Redirects with a message for the next page once the session is stored. express-session sends a
  * redirect's headers before its own save finishes, so a fast browser could load the next page first.
  */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
-import { createUser } from '../../src/modules/auth/users.service';
+import { createUser } from '../../src/modules/auth';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 

@@ -8,7 +8,7 @@ import { browserAvailable, launchBrowser, SCREENSHOT_DIR } from '../helpers/brow
 import { freePortForTests } from '../helpers/ports';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
-import { createUser } from '../../src/modules/auth/users.service';
+import { createUser } from '../../src/modules/auth';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 

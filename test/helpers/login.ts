@@ -1,6 +1,5 @@
 import request from 'supertest';
-import type { Role } from '../../src/modules/auth/user.entity';
-import { createUser } from '../../src/modules/auth/users.service';
+import { createUser, type Role } from '../../src/modules/auth';
 import type { TestApp } from './app';
 
 export type Agent = ReturnType<typeof request.agent>;

@@ -1,4 +1,4 @@
-import { createUser } from '../../src/modules/auth/users.service';
+import { createUser } from '../../src/modules/auth';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { createUser } from '../../src/modules/auth/users.service';
+import { createUser } from '../../src/modules/auth';
 import { csrfFrom, loginAs } from '../helpers/login';
 
 let t: TestApp;
