@@ -4,6 +4,7 @@ import { mailboxRouter } from '../../mail/mailbox.routes';
 import { sendPagesRouter } from './send.pages';
 
 export { Invitation, type InvitationStatus } from './invitation.entity';
+export { INVITATION_TOKEN_PATTERN } from './invitation-token';
 export { getResponseRate, type ResponseRate } from './invitations.queries';
 export { sendInvitations, type SendReport, type SkipReason } from './send.service';
 export { unsubscribeRouter } from './unsubscribe.routes';
