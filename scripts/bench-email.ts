@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations, startEmbeddedPostgres } from '../src/db';
 import { JobQueue, startJobs } from '../src/jobs';
 import { createLogger } from '../src/logger';
-import { createApiKey } from '../src/modules/auth/api-key.service';
+import { createApiKey } from '../src/modules/auth';
 
 const GOAL_SECONDS = 60;
 

@@ -22,8 +22,7 @@ import { createDataSource, runMigrations } from '../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
-import { createApiKey } from '../src/modules/auth/api-key.service';
-import { createUser } from '../src/modules/auth/users.service';
+import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData, verifyRollups } from '../src/modules/metrics';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify]\n';

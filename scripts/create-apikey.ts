@@ -1,7 +1,7 @@
 // npm run apikey:create -- --name NAME : prints the new key alone on the last line (it is shown only once).
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
-import { createApiKey } from '../src/modules/auth/api-key.service';
+import { createApiKey } from '../src/modules/auth';
 
 async function main() {
   const { values } = parseArgs({ options: { name: { type: 'string' } } });

@@ -1,9 +1,8 @@
 // npm run user:create -- --email E --password P --role admin|editor|viewer [--name N] [--locale vi|en]
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
-import { createUser } from '../src/modules/auth/users.service';
-import { HttpError } from '../src/web/errors';
-import type { Role } from '../src/modules/auth/user.entity';
+import { DomainError } from '../src/domain-error';
+import { createUser, type Role } from '../src/modules/auth';
 
 async function main() {
   const { values } = parseArgs({
@@ -22,7 +21,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  const details = err instanceof HttpError && err.details.length ? `: ${err.details.map((d) => d.message).join('; ')}` : '';
+  const details = err instanceof DomainError && err.options.details?.length ? `: ${err.options.details.map((d) => d.message).join('; ')}` : '';
   process.stderr.write(`Could not create the user${details || `: ${err instanceof Error ? err.message : String(err)}`}\n`);
   process.exit(1);
 });

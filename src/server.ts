@@ -3,7 +3,7 @@ import { bootstrap } from './bootstrap';
 import type { Database } from './db';
 import { createApp } from './app';
 import { JobQueue, startJobs } from './jobs';
-import { userCount } from './modules/auth/auth.service';
+import { userCount } from './modules/auth';
 
 /** Stops accepting connections, lets requests in flight finish (up to 20 s), then closes the database. */
 const DRAIN_TIMEOUT_MS = 20_000;

@@ -2,6 +2,8 @@
  * The two languages Touchpoint speaks. Every string a customer or a CX team member reads lives in
  * `messages` below, in both languages; Vietnamese is the default.
  */
+import type { Request } from 'express';
+import { LOCALES, type Locale, type Localized } from './types';
 import { publicMessages } from './messages/public';
 import { dashboardMessages } from './messages/dashboard';
 import { emailMessages } from './messages/email';
@@ -9,33 +11,26 @@ import { contactsMessages } from './messages/contacts';
 import { manageMessages } from './messages/manage';
 import { metricsMessages } from './messages/metrics';
 
-export const LOCALES = ['vi', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export type Localized = Record<Locale, string>;
+export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
 
 export function isLocale(value: unknown): value is Locale {
   return value === 'vi' || value === 'en';
 }
 
-/** First supported language in an Accept-Language header, by q-value; null when none is supported. */
-export function localeFromAcceptLanguage(header: string | undefined): Locale | null {
-  if (!header) return null;
-  const ranked = header.split(',').map((part, index) => {
-    const [tag, ...params] = part.trim().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const weight = q ? Number(q.slice(2)) : 1;
-    return { lang: tag.trim().toLowerCase().split('-')[0], weight: Number.isFinite(weight) ? weight : 0, index };
-  }).filter((r) => r.weight > 0).sort((a, b) => b.weight - a.weight || a.index - b.index);
-  const found = ranked.find((r) => isLocale(r.lang));
-  return found ? (found.lang as Locale) : null;
-}
-
-/** The respondent's language: an explicit ?lang= choice, then the contact's locale, then the browser's. */
-export function resolveLocale(opts: { query?: unknown; contact?: Locale | null; acceptLanguage?: string; fallback?: Locale }): Locale {
-  if (isLocale(opts.query)) return opts.query;
+/**
+ * The reader's language: an explicit choice (`?lang=` on a respondent page, the language switch of the
+ * dashboard), then the contact's or user's own locale, then the browser's Accept-Language, then
+ * `fallback` (the organisation's default language), then Vietnamese.
+ */
+export function resolveLocale(req: Request, opts: { choice?: unknown; contact?: Locale | null; fallback?: Locale } = {}): Locale {
+  if (isLocale(opts.choice)) return opts.choice;
   if (opts.contact) return opts.contact;
-  return localeFromAcceptLanguage(opts.acceptLanguage) ?? opts.fallback ?? DEFAULT_LOCALE;
+  const fallback = opts.fallback ?? DEFAULT_LOCALE;
+  // Express weighs the header (q-values, then exact tags before regional ones). Without a header, or with
+  // a bare `*`, it answers with the first language offered: offering the fallback first keeps it the default.
+  const browser = req.acceptsLanguages(fallback, ...LOCALES.filter((l) => l !== fallback));
+  return isLocale(browser) ? browser : fallback;
 }
 
 /**

@@ -5,9 +5,8 @@ import { getSettings } from '../modules/settings';
 import { formatterFor } from '../web/format';
 import { dashboardRouter } from '../web/dashboard-router';
 import { notFound } from '../web/errors';
+import { bigSerialParam } from '../web/params';
 import { getMailboxMessage, listMailbox } from './mailbox';
-
-const ID = /^[1-9]\d{0,17}$/;
 
 /**
  * The email as the browser shows it inside the mailbox page: in a sandboxed frame (no script, no access
@@ -41,15 +40,15 @@ export function mailboxRouter({ db, config }: AppDeps): Router {
 
   function messageId(req: Request): string {
     if (!enabled) throw notFound();
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw notFound();
+    const id = bigSerialParam(req.params.id);
+    if (!id) throw notFound();
     return id;
   }
 
   route('get', '/manage/mailbox', 'admin', async (req, res) => {
     if (!enabled) throw notFound();
     const locale: Locale = res.locals.locale;
-    const before = typeof req.query.before === 'string' && ID.test(req.query.before) ? req.query.before : null;
+    const before = bigSerialParam(req.query.before);
     const [{ timeZone }, page] = await Promise.all([getSettings(db), listMailbox(db, before)]);
     res.render('manage/mailbox', {
       layout: 'dashboard',

@@ -71,7 +71,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.status(status).json({ error: { code, message: httpError?.message ?? 'Internal server error', details: httpError?.details ?? [] } });
     return;
   }
-  const locale = res.locals.locale ?? resolveLocale({ query: req.query?.lang, acceptLanguage: req.get('accept-language') });
+  const locale = res.locals.locale ?? resolveLocale(req, { choice: req.query?.lang });
   const key: MessageKey = httpError?.messageKey ?? (status === 404 ? 'error.notFound' : status === 429 ? 'error.tooMany' : status < 500 ? 'error.badRequest' : 'error.server');
   res.status(status).render('errors/error', {
     // A logged-in team member keeps the dashboard's navigation; respondents get the plain survey layout.

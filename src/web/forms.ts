@@ -13,10 +13,14 @@ import { t, type Locale, type MessageKey } from '../i18n';
  */
 /** Dashboard forms: a few fields, some free text (notes, framework texts). */
 export const manageForm = express.urlencoded({ extended: false, limit: '64kb' });
-/** Forms of a handful of short fields (login, a survey answer, a send): small limits, few parameters. */
-export const shortForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 /** One form holding a whole grid (every KPI target of the journey). */
 export const gridForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
+
+/**
+ * Forms of a few short fields (login, first-run setup, the language switch, a respondent's answer, a
+ * send): 16 kB and 20 fields at most, so a stranger cannot make the server parse much.
+ */
+export const shortForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
 /**
  * Redirects with a message for the next page once the session is stored. express-session sends a

@@ -6,10 +6,9 @@ import { healthRouter } from '../modules/health';
 import { publicRouter } from '../modules/public';
 import { emailPagesRouter, unsubscribeRouter } from '../modules/invitations';
 import { apiRouter } from '../modules/api';
-import { authRouter } from '../modules/auth/auth.routes';
+import { apiKeysPagesRouter, authRouter, loadUser, usersPagesRouter } from '../modules/auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { sessionMiddleware } from './middleware/session';
-import { loadUser } from './middleware/auth';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
 import { dashboardPagesRouter } from '../modules/dashboard';
@@ -18,8 +17,6 @@ import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
 import { journeyPagesRouter } from '../modules/journeys';
 import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
 import { settingsPagesRouter } from '../modules/settings/settings.pages';
-import { usersPagesRouter } from '../modules/auth/users.pages';
-import { apiKeysPagesRouter } from '../modules/auth/api-keys.pages';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -30,7 +27,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
-  app.use(sessionMiddleware(deps), loadUser(deps.db), csrfToken, dashboardContext);
+  app.use(sessionMiddleware(deps), loadUser(deps), csrfToken, dashboardContext);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../src/paths';
-import { createApiKey } from '../../src/modules/auth/api-key.service';
+import { createApiKey } from '../../src/modules/auth';
 import { freePortForTests } from '../helpers/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';

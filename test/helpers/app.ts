@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import type { AppDeps } from '../../src/deps';
 import { JobQueue } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
-import { createApiKey } from '../../src/modules/auth/api-key.service';
+import { createApiKey } from '../../src/modules/auth';
 import { createTestDatabase } from './database';
 
 export interface TestApp extends AppDeps {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Role } from '../../src/modules/auth/user.entity';
+import type { Role } from '../../src/modules/auth';
 import type { TestApp } from './app';
 import { makeUser, TEST_PASSWORD } from './factories';
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApiKey } from '../../src/modules/auth/api-key.service';
+import { createApiKey } from '../../src/modules/auth';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 /** Authentication and the error contract shared by every /api/v1 route (SPEC §7). */

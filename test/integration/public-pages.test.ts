@@ -89,6 +89,39 @@ describe('GET /s/:surveyId', () => {
   });
 });
 
+describe('language of a respondent page: ?lang=, then the contact, then Accept-Language, then the default', () => {
+  // The organisation speaks English here, so a Vietnamese page can only come from what the request says.
+  beforeAll(async () => { await t.db.query(`UPDATE settings SET default_locale = 'en'`); });
+  afterAll(async () => { await t.db.query(`UPDATE settings SET default_locale = 'vi'`); });
+  const langOf = (html: string) => /<html lang="(\w+)">/.exec(html)?.[1];
+
+  test('Accept-Language is weighed by its q-values', async () => {
+    const s = await makeSurvey(t, { kind: 'nps' });
+    const english = await request(t.app).get(`/s/${s.id}`).set('Accept-Language', 'en-US,en;q=0.9,vi;q=0.5');
+    expect(langOf(english.text)).toBe('en');
+    expect(english.text).toContain('How likely are you to recommend Touchpoint');
+    const vietnamese = await request(t.app).get(`/s/${s.id}`).set('Accept-Language', 'fr, vi;q=0.1');
+    expect(langOf(vietnamese.text)).toBe('vi');
+    expect(vietnamese.text).toContain('Bạn có sẵn lòng giới thiệu Touchpoint');
+    expect(langOf((await request(t.app).get(`/s/${s.id}`).set('Accept-Language', 'vi;q=0.2, en;q=0.8')).text)).toBe('en');
+  });
+
+  test('without a language we speak, the organisation default applies', async () => {
+    const s = await makeSurvey(t, { kind: 'nps' });
+    expect(langOf((await request(t.app).get(`/s/${s.id}`)).text)).toBe('en');
+    expect(langOf((await request(t.app).get(`/s/${s.id}`).set('Accept-Language', 'fr-FR, de;q=0.5')).text)).toBe('en');
+    expect(langOf((await request(t.app).get(`/s/${s.id}`).set('Accept-Language', 'vi;q=0')).text)).toBe('en');
+  });
+
+  test('?lang= beats the contact and the browser; the contact beats the browser', async () => {
+    const s = await makeSurvey(t, { kind: 'nps' });
+    expect(langOf((await request(t.app).get(`/s/${s.id}?lang=vi`).set('Accept-Language', 'en')).text)).toBe('vi');
+    const inv = await makeInvitedContact(t, s.id, { locale: 'vi' });
+    expect(langOf((await request(t.app).get(`/i/${inv.token}`).set('Accept-Language', 'en-US,en;q=0.9')).text)).toBe('vi');
+    expect(langOf((await request(t.app).get(`/i/${inv.token}?lang=en`).set('Accept-Language', 'vi')).text)).toBe('en');
+  });
+});
+
 describe('POST /s/:surveyId', () => {
   test('stores the answer with channel link, hidden fields and comment, then 303 to the thank-you page', async () => {
     const s = await makeSurvey(t, { kind: 'nps', touchpoint: COUNTER });

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { ROUTE_RULES, type RouteRule } from '../../src/web/dashboard-router';
-import type { Role } from '../../src/modules/auth/user.entity';
+import type { Role } from '../../src/modules/auth';
 
 /**
  * THE ROLE TABLE. Every dashboard route declares the least role that may use it (ROUTE_RULES, filled as

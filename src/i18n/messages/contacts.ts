@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** Dashboard: contacts list, contact page, deletion, CSV import and export. */
 export const contactsMessages = {

@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** The dashboard shell: navigation, login, first-run setup, roles. */
 export const dashboardMessages = {

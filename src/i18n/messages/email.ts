@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** Email invitations: the email itself, the unsubscribe page, the send and progress pages, the mailbox. */
 export const emailMessages = {

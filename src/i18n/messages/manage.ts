@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** The management pages: journey, surveys, settings, users, API keys. */
 export const manageMessages = {

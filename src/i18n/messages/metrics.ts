@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** Overview, journey map, survey and touchpoint detail, responses, follow-ups. */
 export const metricsMessages = {

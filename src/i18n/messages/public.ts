@@ -1,4 +1,4 @@
-import type { Localized } from '../index';
+import type { Localized } from '../types';
 
 /** What respondents read: survey pages, thank-you and error pages, posters. */
 export const publicMessages = {

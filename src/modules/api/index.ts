@@ -1,7 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps';
 import { HttpError, type ErrorDetail } from '../../web/errors';
-import { authenticateApiKey } from '../auth/api-key.service';
+import { authenticateApiKey } from '../auth';
 import { journeysApiRouter } from '../journeys';
 import { surveysApiRouter } from '../surveys/surveys.routes';
 import { contactsApiRouter } from '../contacts/contacts.routes';

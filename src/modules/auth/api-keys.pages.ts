@@ -9,8 +9,7 @@ import { getSettings } from '../settings';
 import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { uuidParam } from '../../web/params';
 import { formatterFor } from '../../web/format';
-import { createApiKey } from './api-key.service';
-import { listApiKeys, revokeApiKey } from './api-keys.pages.service';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service';
 import { apiKeyForm } from './users.forms';
 
 /** /manage/api-keys (admin): keys for integrations; a new key is shown once, on the page that creates it. */
@@ -61,8 +60,8 @@ export function apiKeysPagesRouter({ db, config }: AppDeps): Router {
   route('post', '/manage/api-keys/:id/revoke', 'admin', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const id = uuidParam(req.params.id);
-    const revoked = id ? await revokeApiKey(db, id) : null;
-    if (!revoked) throw notFound('No such API key');
+    if (!id) throw notFound('No such API key');
+    const revoked = await revokeApiKey(db, id);
     await redirectWithFlash(req, res, t(locale, 'manage.apiKeys.revoked', { name: revoked.name }), '/manage/api-keys');
   });
 

@@ -1,13 +1,13 @@
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../deps';
 import { t } from '../../i18n';
 import { HttpError } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import { toDetails } from '../../web/middleware/validate';
-import { checkCredentials, userCount } from './auth.service';
+import { shortForm } from '../../web/forms';
 import { localeSchema, loginSchema, safeReturnPath, setupSchema } from './auth.schemas';
-import { createUser } from './users.service';
+import { checkCredentials, setUpFirstAdmin, setUserLocale, userCount } from './users.service';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
@@ -21,7 +21,6 @@ function saveSession(req: Request): Promise<void> {
 /** Login, logout, language switch and the first-run setup of the first admin. */
 export function authRouter({ db }: AppDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   // Ten failed attempts per address and account in 15 minutes; successful logins do not count.
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
@@ -53,7 +52,7 @@ export function authRouter({ db }: AppDeps): Router {
     renderLogin(req, res, 200, null);
   });
 
-  router.post('/login', form, csrfProtection, loginLimiter, async (req, res) => {
+  router.post('/login', shortForm, csrfProtection, loginLimiter, async (req, res) => {
     const { value, error } = loginSchema.validate(req.body, { abortEarly: true });
     const userId = error ? null : await checkCredentials(db, value.email, value.password);
     if (!userId) return renderLogin(req, res, error ? 400 : 401, t(res.locals.locale, 'login.failed'));
@@ -65,17 +64,17 @@ export function authRouter({ db }: AppDeps): Router {
     res.redirect(303, safeReturnPath(value.next, '/overview'));
   });
 
-  router.post('/logout', form, csrfProtection, async (req, res) => {
+  router.post('/logout', shortForm, csrfProtection, async (req, res) => {
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.clearCookie('tp.sid');
     res.redirect(303, '/login');
   });
 
-  router.post('/locale', form, csrfProtection, async (req, res) => {
+  router.post('/locale', shortForm, csrfProtection, async (req, res) => {
     const { value, error } = localeSchema.validate(req.body);
     if (error) throw new HttpError(400, 'validation_failed', 'Invalid language', toDetails(error));
     req.session.locale = value.locale;
-    if (res.locals.user) await db.query(`UPDATE users SET locale = $1 WHERE id = $2`, [value.locale, res.locals.user.id]);
+    if (res.locals.user) await setUserLocale(db, res.locals.user.id, value.locale);
     await saveSession(req);
     res.redirect(303, safeReturnPath(value.returnTo, '/'));
   });
@@ -95,21 +94,14 @@ export function authRouter({ db }: AppDeps): Router {
     renderSetup(req, res, 200, {});
   });
 
-  // Works only while there is no user at all; the table lock makes two simultaneous setups create one admin.
-  router.post('/setup', form, csrfProtection, async (req, res) => {
+  // Works only while there is no user at all (setUpFirstAdmin locks the table: two simultaneous setups create one admin).
+  router.post('/setup', shortForm, csrfProtection, async (req, res) => {
     const { value, error } = setupSchema.validate(req.body, { abortEarly: false });
     if (error) {
       if ((await userCount(db)) > 0) throw new HttpError(403, 'already_set_up', 'Touchpoint is already set up', [], 'setup.done');
       return renderSetup(req, res, 400, Object.fromEntries(toDetails(error).map((d) => [d.path, d.message])));
     }
-    const created = await db.transaction(async (tx) => {
-      await tx.query(`LOCK TABLE users IN EXCLUSIVE MODE`);
-      const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users`);
-      if (n > 0) return null;
-      const user = await createUser(tx, { email: value.email, password: value.password, role: 'admin', name: value.name, locale: res.locals.locale });
-      await tx.query(`UPDATE settings SET brand = $1, updated_at = now() WHERE id = 1`, [value.brand]);
-      return user;
-    });
+    const created = await setUpFirstAdmin(db, { email: value.email, password: value.password, name: value.name, brand: value.brand, locale: res.locals.locale });
     if (!created) throw new HttpError(403, 'already_set_up', 'Touchpoint is already set up', [], 'setup.done');
     await regenerate(req);
     req.session.userId = created.id;

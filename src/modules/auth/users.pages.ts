@@ -2,7 +2,8 @@ import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
-import { HttpError, notFound } from '../../web/errors';
+import { notFound } from '../../web/errors';
+import { DomainError } from '../../domain-error';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
@@ -11,8 +12,7 @@ import { uuidParam } from '../../web/params';
 import { formatterFor } from '../../web/format';
 import { ROLES, type Role } from './user.entity';
 import { MIN_PASSWORD_LENGTH, newUserForm, roleForm, type NewUserForm } from './users.forms';
-import { changeRole, deleteUser, generatePassword, listUsers } from './users.pages.service';
-import { createUser } from './users.service';
+import { changeRole, createUser, deleteUser, generatePassword, listUsers } from './users.service';
 
 /** /manage/users (admin): colleagues and their roles. */
 export function usersPagesRouter({ db, config }: AppDeps): Router {
@@ -74,7 +74,7 @@ export function usersPagesRouter({ db, config }: AppDeps): Router {
     try {
       await createUser(db, { email: value.email, name: value.name, role: value.role, password, locale: defaultLocale });
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) return renderNew(res, typed, { email: t(locale, 'manage.users.emailTaken') }, 400);
+      if (err instanceof DomainError && err.kind === 'conflict') return renderNew(res, typed, { email: t(locale, 'manage.users.emailTaken') }, 400);
       throw err;
     }
     // The password is on this page only: never in a redirect, a flash or a cache.
@@ -89,6 +89,12 @@ export function usersPagesRouter({ db, config }: AppDeps): Router {
     });
   });
 
+  /** The last admin or oneself: the list again with the reason (409); any other error goes on to the error page. */
+  async function refused(res: Response, err: unknown): Promise<void> {
+    if (!(err instanceof DomainError && err.kind === 'wrong_state' && err.options.messageKey)) throw err;
+    await renderList(res, 409, t(res.locals.locale as Locale, err.options.messageKey));
+  }
+
   function userIdOr404(req: Request): string {
     const id = uuidParam(req.params.id);
     if (!id) throw notFound('No such user');
@@ -100,9 +106,11 @@ export function usersPagesRouter({ db, config }: AppDeps): Router {
     const id = userIdOr404(req);
     const { value, errors } = validateForm<{ role: Role }>(roleForm, req.body, locale);
     if (errors) return renderList(res, 400, t(locale, 'manage.err.choice'));
-    const outcome = await changeRole(db, id, value.role);
-    if (outcome === 'not_found') throw notFound('No such user');
-    if (outcome === 'last_admin') return renderList(res, 409, t(locale, 'manage.users.lastAdmin'));
+    try {
+      await changeRole(db, id, value.role);
+    } catch (err) {
+      return refused(res, err);
+    }
     const demotedMyself = id === (res.locals.user as SessionUser).id && value.role !== 'admin';
     await redirectWithFlash(req, res, t(locale, 'manage.users.roleChanged'), demotedMyself ? '/overview' : '/manage/users');
   });
@@ -110,10 +118,11 @@ export function usersPagesRouter({ db, config }: AppDeps): Router {
   route('post', '/manage/users/:id/delete', 'admin', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const id = userIdOr404(req);
-    const outcome = await deleteUser(db, id, (res.locals.user as SessionUser).id);
-    if (outcome === 'not_found') throw notFound('No such user');
-    if (outcome === 'self') return renderList(res, 409, t(locale, 'manage.users.notYourself'));
-    if (outcome === 'last_admin') return renderList(res, 409, t(locale, 'manage.users.lastAdmin'));
+    try {
+      await deleteUser(db, id, (res.locals.user as SessionUser).id);
+    } catch (err) {
+      return refused(res, err);
+    }
     await redirectWithFlash(req, res, t(locale, 'manage.users.deleted'), '/manage/users');
   });
 

@@ -2,16 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps';
 import { resolveLocale, t, type Locale } from '../../i18n';
 import { HttpError } from '../../web/errors';
-import { INVITATION_TOKEN_PATTERN } from './invitation-token';
-
-interface UnsubscribeTarget {
-  contactId: string | null;
-  email: string | null;
-  contactLocale: Locale | null;
-  unsubscribed: boolean;
-  brand: string;
-  defaultLocale: Locale;
-}
+import { getUnsubscribeTarget, unsubscribeContact, type UnsubscribeTarget } from './unsubscribe.service';
 
 /**
  * One-click unsubscribe (RFC 8058) from the link in every invitation. The token is the secret, so these
@@ -25,16 +16,8 @@ export function unsubscribeRouter({ db }: AppDeps): Router {
   const body = express.raw({ type: () => true, limit: '8kb' });
 
   async function load(req: Request, res: Response): Promise<{ target: UnsubscribeTarget; locale: Locale }> {
-    const token = String(req.params.token);
-    const rows: UnsubscribeTarget[] = INVITATION_TOKEN_PATTERN.test(token) ? await db.query(
-      `SELECT c.id AS "contactId", c.email, c.locale AS "contactLocale", c.unsubscribed_at IS NOT NULL AS unsubscribed,
-              g.brand, g.default_locale AS "defaultLocale"
-       FROM invitations i LEFT JOIN contacts c ON c.id = i.contact_id CROSS JOIN settings g
-       WHERE i.token = $1`,
-      [token],
-    ) : [];
-    const target = rows[0];
-    const locale = resolveLocale({ query: req.query.lang, contact: target?.contactLocale ?? null, acceptLanguage: req.get('accept-language'), fallback: target?.defaultLocale });
+    const target = await getUnsubscribeTarget(db, String(req.params.token));
+    const locale = resolveLocale(req, { choice: req.query.lang, contact: target?.contactLocale ?? null, fallback: target?.defaultLocale });
     res.locals.locale = locale;
     res.set('Cache-Control', 'no-store');
     if (!target) throw new HttpError(404, 'not_found', 'This unsubscribe link is not valid', [], 'error.unsubscribeNotFound');
@@ -66,7 +49,7 @@ export function unsubscribeRouter({ db }: AppDeps): Router {
   router.post('/u/:token', body, async (req, res) => {
     const { target, locale } = await load(req, res);
     if (target.contactId && !target.unsubscribed) {
-      await db.query(`UPDATE contacts SET unsubscribed_at = coalesce(unsubscribed_at, now()), updated_at = now() WHERE id = $1`, [target.contactId]);
+      await unsubscribeContact(db, target.contactId);
     }
     render(res, { ...target, unsubscribed: true }, locale, String(req.params.token));
   });

@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../deps';
 import { t, resolveLocale, type Locale, type MessageKey } from '../../i18n';
 import { HttpError } from '../../web/errors';
-import { SCALES, type MetricKind } from '../metrics/scoring';
-import { recordResponse } from '../responses/response.service';
-import { questionText, scalePoints } from '../surveys/wording';
-import { INVITATION_TOKEN_PATTERN } from '../invitations/invitation-token';
-import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom } from './public.schemas';
+import { shortForm } from '../../web/forms';
 import { uuidParam } from '../../web/params';
-import { getRespondentInvitation, getRespondentSurvey, type RespondentSurvey } from './respondent-survey.query';
+import { SCALES, type MetricKind } from '../metrics';
+import { recordResponse } from '../responses/response.service';
+import { questionText, scalePoints } from '../surveys';
+import { INVITATION_TOKEN_PATTERN } from '../invitations';
+import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom } from './public.schemas';
+import { getRespondentSurvey, type RespondentSurvey } from './queries/getRespondentSurvey';
+import { getRespondentInvitation } from './queries/getRespondentInvitation';
+import { markInvitationOpened } from './public.service';
 import { publicSurveyUrl, qrTargetUrl } from './links';
 
 interface FormState {
@@ -103,7 +106,6 @@ function parseAnswer(req: Request, res: Response, survey: RespondentSurvey, loca
 
 export function publicRouter({ db, config }: AppDeps): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
   // Answers per address and minute: generous for a shop's wifi behind one address, tight for a script.
   const answerLimit = rateLimit({
     windowMs: 60_000,
@@ -120,7 +122,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
   }
 
   function localeFor(req: Request, res: Response, survey: RespondentSurvey | null, contact: Locale | null = null): Locale {
-    const locale = resolveLocale({ query: req.query.lang, contact, acceptLanguage: req.get('accept-language'), fallback: survey?.defaultLocale });
+    const locale = resolveLocale(req, { choice: req.query.lang, contact, fallback: survey?.defaultLocale });
     res.locals.locale = locale;
     return locale;
   }
@@ -139,7 +141,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
     renderSurvey(req, res, survey, locale, { score: pre, comment: '', error: null, notice: null });
   });
 
-  router.post('/s/:surveyId', answerLimit, form, async (req, res) => {
+  router.post('/s/:surveyId', answerLimit, shortForm, async (req, res) => {
     const found = await loadSurvey(req);
     const locale = localeFor(req, res, found);
     const survey = assertAnswerable(found);
@@ -218,9 +220,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
   router.get('/i/:token', async (req, res) => {
     const { invitation, locale } = await loadInvitation(req, res);
     const survey = assertAnswerable(invitation.survey);
-    if (!invitation.openedAt) {
-      await db.query(`UPDATE invitations SET opened_at = now() WHERE id = $1 AND opened_at IS NULL`, [invitation.invitationId]);
-    }
+    if (!invitation.openedAt) await markInvitationOpened(db, invitation.invitationId);
     const pre = preselectedScore(survey.kind, req.query.score);
     const { min, max } = SCALES[survey.kind];
     if (pre === 'invalid') {
@@ -235,7 +235,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
     });
   });
 
-  router.post('/i/:token', answerLimit, form, async (req, res) => {
+  router.post('/i/:token', answerLimit, shortForm, async (req, res) => {
     const { invitation, locale } = await loadInvitation(req, res);
     const survey = assertAnswerable(invitation.survey);
     const answer = parseAnswer(req, res, survey, locale);

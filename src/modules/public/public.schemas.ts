@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { SCALES, type MetricKind } from '../metrics/scoring';
+import { SCALES, type MetricKind } from '../metrics';
 
 export const COMMENT_MAX_LENGTH = 2000;
 /** Query keys that steer the page; every other key on a survey link is kept as a hidden field. */

@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { HttpError } from '../errors';
 import type { Role } from '../../modules/auth/user.entity';
 
@@ -15,19 +14,6 @@ const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
 
 export function hasRole(user: SessionUser | undefined, min: Role): boolean {
   return !!user && RANK[user.role] >= RANK[min];
-}
-
-/** res.locals.user from the session's user id (a deleted user is logged out). */
-export function loadUser(db: DataSource) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const id = req.session?.userId;
-    if (id) {
-      const rows: SessionUser[] = await db.query(`SELECT id, email, name, role, locale FROM users WHERE id = $1`, [id]);
-      if (rows[0]) res.locals.user = rows[0];
-      else delete req.session.userId;
-    }
-    next();
-  };
 }
 
 /** Anonymous visitors go to the login page (pages) or get a 401 (other requests); too low a role gets a 403. */

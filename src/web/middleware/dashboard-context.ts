@@ -9,7 +9,7 @@ import { hasRole } from './auth';
  */
 export function dashboardContext(req: Request, res: Response, next: NextFunction): void {
   const user = res.locals.user as SessionUser | undefined;
-  res.locals.locale = resolveLocale({ query: req.session?.locale, contact: user?.locale ?? null, acceptLanguage: req.get('accept-language') });
+  res.locals.locale = resolveLocale(req, { choice: req.session?.locale, contact: user?.locale ?? null });
   res.locals.currentPath = req.path;
   res.locals.returnTo = req.originalUrl;
   res.locals.canEdit = hasRole(user, 'editor');

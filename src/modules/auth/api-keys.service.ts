@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { DomainError } from '../../domain-error';
 import { ApiKey } from './api-key.entity';
+
+/**
+ * Keys for integrations: created on /manage/api-keys or with `apikey:create`, listed and revoked by an
+ * admin, and checked on every API request.
+ */
 
 const KEY_PREFIX = 'tp_';
 
@@ -30,4 +36,32 @@ export async function authenticateApiKey(db: DataSource, key: string): Promise<{
   // Recorded at most once a minute, so a busy integration does not write on every call.
   if (found.stale) await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [found.id]);
   return { id: found.id, name: found.name };
+}
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdByEmail: string | null;
+}
+
+/** Active keys first, newest first. */
+export async function listApiKeys(db: DataSource): Promise<ApiKeyRow[]> {
+  return db.query(
+    `SELECT k.id, k.name, k.prefix, k.created_at AS "createdAt", k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt",
+            u.email AS "createdByEmail"
+     FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
+     ORDER BY (k.revoked_at IS NOT NULL), k.created_at DESC`);
+}
+
+/** Revokes a key at once (the API refuses it from the next request); revoking twice keeps the first time. */
+export async function revokeApiKey(db: DataSource, id: string): Promise<{ name: string }> {
+  // Wrapped in a SELECT: TypeORM hands back an UPDATE's rows as [rows, count].
+  const rows: Array<{ name: string }> = await db.query(
+    `WITH k AS (UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING name) SELECT name FROM k`, [id]);
+  if (!rows[0]) throw new DomainError('not_found', 'No such API key');
+  return rows[0];
 }
