@@ -9,12 +9,15 @@ const FACE = 'Import another module through its index.ts (its public face), not 
 
 /**
  * A deep import into another module, written from a file `depth` folders below src/modules/<feature>/.
- * Entities are the exception: TypeORM relations and the DataSource need the entity classes themselves,
- * and reaching them through an index.ts would load the whole module (and its routers) at decoration time.
+ * The domain model is the exception: entities (`*.entity.ts`: TypeORM relations and the DataSource need
+ * the classes themselves) and the pure scoring math (`metrics/scoring.ts`) import nothing but each other,
+ * so every layer may use them directly; reaching them through an index.ts would load whole modules (and
+ * their routers) and tie every module to every other in a cycle.
  */
+const DOMAIN_MODEL = '(?!metrics/scoring$)(?![^/]+/[^/]*\\.entity$)';
 function deepIntoOtherModule(depth) {
   const up = '\\.\\./'.repeat(depth);
-  return { regex: `^${up}[^./][^/]*/(?!.*\\.entity$).+`, message: FACE };
+  return { regex: `^${up}${DOMAIN_MODEL}[^./][^/]*/.+`, message: FACE };
 }
 
 export default tseslint.config(
@@ -36,7 +39,7 @@ export default tseslint.config(
     // Outside the modules: reach a module only through src/modules/<feature>/index.ts.
     files: ['src/*.ts', 'src/{web,jobs,mail,db,i18n}/**/*.ts', 'scripts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules/[^/]+/(?!.*\\.entity$).+', message: FACE }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: `(^|/)modules/${DOMAIN_MODEL}[^/]+/.+`, message: FACE }] }],
     },
   },
   {
@@ -55,7 +58,7 @@ export default tseslint.config(
     // src/web is the app's shared web layer: it never depends on a feature's internals.
     files: ['src/web/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)modules/[^/]+/(?!.*\\.entity$).+', message: 'src/web is shared by every feature: it may use a module only through its index.ts.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: `(^|/)modules/${DOMAIN_MODEL}[^/]+/.+`, message: 'src/web is shared by every feature: it may use a module only through its index.ts.' }] }],
     },
   },
   {

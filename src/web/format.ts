@@ -1,5 +1,5 @@
 import type { Locale } from '../i18n';
-import type { MetricKind } from '../modules/metrics';
+import type { MetricKind } from '../modules/metrics/scoring';
 
 /**
  * The one formatter of the app: numbers, percents, scores, days and instants, in the reader's language

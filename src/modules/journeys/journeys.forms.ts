@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import type { FieldMessage } from '../../web/forms';
 import { keySchema } from '../../web/params';
 import { FRAMEWORK_FIELDS } from './stage.entity';

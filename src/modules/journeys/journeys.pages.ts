@@ -5,7 +5,7 @@ import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import { type FieldErrors, gridForm, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { serialParam } from '../../web/params';
 import { formatNumber } from '../../web/format';

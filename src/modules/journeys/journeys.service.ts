@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../domain-error';
 import type { Localized } from '../../i18n';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import type { CreateStageInput } from './journeys.schemas';
 import { getKpiTargets, type TargetRow } from './queries/getKpiTargets';
 import { getStageRows, type StageRow } from './queries/getStageRows';

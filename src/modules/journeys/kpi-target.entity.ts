@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 
 /** A target for one metric, on the whole journey (both ids null), a stage, or a touchpoint. */
 @Entity('kpi_targets')

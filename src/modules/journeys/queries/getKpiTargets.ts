@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { MetricKind } from '../../metrics';
+import type { MetricKind } from '../../metrics/scoring';
 
 /** One KPI target: on the whole journey (both ids null), a stage, or a touchpoint. */
 export interface TargetRow {

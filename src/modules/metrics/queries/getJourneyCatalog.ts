@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Localized } from '../../../i18n';
-import type { Framework, TouchpointChannel } from '../../journeys';
+import type { Framework } from '../../journeys/stage.entity';
+import type { TouchpointChannel } from '../../journeys/touchpoint.entity';
 import type { MetricKind } from '../scoring';
 
 export interface CatalogStage { id: number; key: string; names: Localized; position: number; framework: Framework }
