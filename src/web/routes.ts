@@ -15,8 +15,8 @@ import { dashboardContext } from './middleware/dashboard-context';
 import { dashboardPagesRouter } from '../modules/dashboard';
 import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
 import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
-import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
-import { settingsPagesRouter } from '../modules/settings/settings.pages';
+import { surveyPagesRouter } from '../modules/surveys';
+import { settingsPagesRouter } from '../modules/settings';
 import { usersPagesRouter } from '../modules/auth/users.pages';
 import { apiKeysPagesRouter } from '../modules/auth/api-keys.pages';
 

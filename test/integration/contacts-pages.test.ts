@@ -2,7 +2,7 @@ import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 
 /** /manage/contacts: list, search, filters, keyset pages, a contact's page, unsubscribe, erasure, export, roles. */
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 import type { MetricKind } from '../../src/modules/metrics/scoring';
 
 /**

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { loginAs, type Agent } from '../helpers/login';
-import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
+import { DEFAULT_QUESTIONS } from '../../src/modules/surveys';
 
 let t: TestApp;
 let editor: Agent & { csrf: string; email: string };

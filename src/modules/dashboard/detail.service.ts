@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
-import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses/response.entity';
+import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses';
 import type { DashboardFilters } from '../metrics/filters';
 import { getHistogramRows } from '../metrics/queries/getHistogramRows';
 import { targetFor, type CatalogSurvey, type JourneyCatalog } from '../metrics/queries/getJourneyCatalog';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../i18n';
 import { encodeCursor, requireCursor } from '../../web/params';
-import type { ResponseChannel } from '../responses/response.entity';
+import type { ResponseChannel } from '../responses';
 import type { MetricKind } from '../metrics/scoring';
 import type { FollowUpStatus } from './follow-up.entity';
 

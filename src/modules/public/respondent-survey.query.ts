@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { MetricKind } from '../metrics/scoring';
-import type { SurveyStatus } from '../surveys/survey.entity';
-import type { SurveyWording } from '../surveys/wording';
+import type { SurveyStatus, SurveyWording } from '../surveys';
 import type { Locale } from '../../i18n';
 
 /** What a respondent's page needs about a survey, in one round trip. */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../../i18n';
-import type { ResponseChannel } from '../../responses/response.entity';
+import type { ResponseChannel } from '../../responses';
 import type { AttributeFilter } from '../../metrics/filters';
 import type { MetricKind } from '../../metrics/scoring';
 import { encodeCursor, requireCursor, type DayRange } from '../../../web/params';
