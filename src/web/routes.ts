@@ -15,8 +15,8 @@ import { dashboardPagesRouter } from '../modules/dashboard';
 import { followUpsRouter } from '../modules/follow-ups';
 import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
 import { journeyPagesRouter } from '../modules/journeys';
-import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
-import { settingsPagesRouter } from '../modules/settings/settings.pages';
+import { surveyPagesRouter } from '../modules/surveys';
+import { settingsPagesRouter } from '../modules/settings';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {

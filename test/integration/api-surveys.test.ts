@@ -1,6 +1,8 @@
 import request from 'supertest';
+import { DEFAULT_QUESTIONS } from '../../src/modules/surveys';
 import { startTestApp, TEST_BASE_URL, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError, detailPaths } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 import { makeSurvey, makeTouchpoint } from '../helpers/factories';
 
 /** GET, POST /api/v1/surveys and GET /api/v1/surveys/:id (SPEC §2 surveys, §7). */
@@ -174,5 +176,43 @@ describe('GET /surveys and /surveys/:id', () => {
   ])('%s → 404 JSON', async (_label, id) => {
     const res = await get(`/surveys/${encodeURIComponent(id)}`);
     expectApiError(res, 404, 'not_found');
+  });
+});
+
+/** The API and the dashboard create surveys through one service: the rules they used to apply differently. */
+describe('the same rules as the dashboard', () => {
+  test('a question left at the default wording of its kind is stored as null, so the default keeps applying', async () => {
+    const s = await makeSurvey(t, { kind: 'csat', question: { vi: DEFAULT_QUESTIONS.csat.vi, en: 'How was {touchpoint} today?' } });
+    expect(s.question).toEqual({ vi: null, en: 'How was {touchpoint} today?' });
+    const [row] = await t.db.query(`SELECT question_vi, question_en FROM surveys WHERE id = $1`, [s.id]);
+    expect(row).toEqual({ question_vi: null, question_en: 'How was {touchpoint} today?' });
+  });
+
+  test("another kind's default wording is the team's own choice and is kept", async () => {
+    const s = await makeSurvey(t, { kind: 'csat', question: { en: DEFAULT_QUESTIONS.nps.en } });
+    expect(s.question).toEqual({ vi: null, en: DEFAULT_QUESTIONS.nps.en });
+  });
+
+  test('a touchpoint deleted while the survey is being created → 422 and nothing stored (the touchpoint is held, as the dashboard held it)', async () => {
+    const touchpointKey = (await makeTouchpoint(t)).key;
+    const before = await surveyCount();
+    const deleting = t.db.createQueryRunner();
+    await deleting.connect();
+    try {
+      await deleting.startTransaction();
+      await deleting.query(`DELETE FROM touchpoints WHERE key = $1`, [touchpointKey]);
+      const creating = post('/surveys', { kind: 'csat', touchpointKey, title: 'Racing a delete' }).then((res) => res);
+      // The creation waits for the uncommitted delete before it decides.
+      await eventually(async () => (await t.db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n > 0,
+      { what: 'the creation to wait for the delete' });
+      await deleting.commitTransaction();
+      const res = await creating;
+      expectApiError(res, 422, 'unknown_reference');
+      expect(detailPaths(res)).toEqual(['touchpointKey']);
+    } finally {
+      await deleting.release();
+    }
+    expect(await surveyCount()).toBe(before);
   });
 });

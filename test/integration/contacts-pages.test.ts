@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { eventually } from '../helpers/eventually';
 import { makeContact, makeInvitation, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 
 /** /manage/contacts: list, search, filters, keyset pages, a contact's page, unsubscribe, erasure, export, roles. */
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
+import { recordResponse } from '../../src/modules/responses';
 import type { MetricKind } from '../../src/modules/metrics/scoring';
 
 /**

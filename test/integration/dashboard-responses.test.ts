@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 import { scoreGroup, SCALES, type MetricKind } from '../../src/modules/metrics/scoring';
 
 /**

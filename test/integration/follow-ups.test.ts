@@ -2,7 +2,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 
 /**
  * The detractor queue: every detractor answer opens a follow-up; viewers read it, editors assign it,

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { answer, makeTouchpoint } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
+import { DEFAULT_QUESTIONS } from '../../src/modules/surveys';
 
 let t: TestApp;
 let editor: Agent & { csrf: string; email: string };

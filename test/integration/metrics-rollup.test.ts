@@ -3,7 +3,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { answer, makeSurvey } from '../helpers/factories';
 import { compactRollups, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
-import { recordResponse } from '../../src/modules/responses/response.service';
+import { recordResponse } from '../../src/modules/responses';
 
 /**
  * The rollups (response_daily, response_day_score, response_week_score) must always equal a recomputation

@@ -3,9 +3,9 @@ import type { AppDeps } from '../../deps';
 import { HttpError, type ErrorDetail } from '../../web/errors';
 import { authenticateApiKey } from '../auth';
 import { journeysApiRouter } from '../journeys';
-import { surveysApiRouter } from '../surveys/surveys.routes';
+import { surveysApiRouter } from '../surveys';
 import { contactsApiRouter } from '../contacts/contacts.routes';
-import { responsesApiRouter } from '../responses/responses.routes';
+import { responsesApiRouter } from '../responses';
 import { metricsApiRouter } from '../metrics/metrics.routes';
 import { invitationsApiRouter } from '../invitations/invitations.routes';
 

@@ -2,8 +2,8 @@ import type { Locale } from '../../i18n';
 import { t } from '../../i18n';
 import type { OutgoingMail } from '../../mail/mailer';
 import { renderEmail } from '../../mail/templates';
-import type { MetricKind } from '../metrics';
-import { questionText, scalePoints } from '../surveys/wording';
+import type { MetricKind } from '../metrics/scoring';
+import { questionText, scalePoints } from '../surveys';
 
 /** What one invitation email needs: the invitation, its contact, its survey and the brand. */
 export interface InvitationMailData {

@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Locale } from '../../i18n';
-import { Survey } from '../surveys/survey.entity';
+import { Survey } from '../surveys';
 
 export const RESPONSE_CHANNELS = ['email', 'link', 'qr', 'api'] as const;
 export type ResponseChannel = (typeof RESPONSE_CHANNELS)[number];

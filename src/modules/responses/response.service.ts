@@ -1,8 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../../domain-error';
 import type { Locale } from '../../i18n';
-import { isDetractor, type MetricKind } from '../metrics/scoring';
-import { HttpError } from '../../web/errors';
+import { addDays, offsetMinutes } from '../../time';
+import { isDay } from '../../web/params';
+import { findOrCreateContact } from '../contacts';
+import { isDetractor, isValidScore, SCALES, type MetricKind } from '../metrics';
+import type { Settings } from '../settings';
+import type { SurveyRow } from '../surveys';
 import type { HiddenFields, ResponseChannel } from './response.entity';
+import { FUTURE_TOLERANCE_MS, type CreateResponseInput, type ListResponsesQuery } from './responses.schemas';
+import { getResponseById, type ResponseRow } from './queries/getResponseById';
+import { getResponsesPage } from './queries/getResponsesPage';
 
 export interface RecordResponseInput {
   surveyId: string;
@@ -59,6 +67,57 @@ export async function recordResponse(db: Queryable, input: RecordResponseInput):
   );
   const row = rows[0];
   // Only a submission key replayed against another survey updates nothing.
-  if (!row) throw new HttpError(409, 'conflict', 'This answer belongs to another survey');
+  if (!row) throw new DomainError('conflict', 'This answer belongs to another survey');
   return { id: String(row.id), created: row.created, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+function invalid(path: string, message: string): DomainError {
+  return new DomainError('invalid', 'The request is not valid', { details: [{ path, message }] });
+}
+
+/**
+ * An answer sent through the API (kiosks, imports: channel `api`), as the API returns it. Like the public
+ * pages, only an active survey takes answers; `answeredAt` brings history over from another tool.
+ */
+export async function recordApiResponse(db: DataSource, survey: SurveyRow, input: CreateResponseInput, settings: Settings): Promise<ResponseRow> {
+  if (!isValidScore(survey.kind, input.score)) {
+    const { min, max } = SCALES[survey.kind];
+    throw invalid('score', `score must be an integer from ${min} to ${max} for a ${survey.kind} survey`);
+  }
+  const answeredAt = input.answeredAt ? toInstant(input.answeredAt, settings.timeZone, 'start') : null;
+  if (answeredAt && answeredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) throw invalid('answeredAt', 'answeredAt must not be in the future');
+  if (survey.status === 'closed') throw new DomainError('wrong_state', 'The survey is closed and accepts no answers', { code: 'survey_closed' });
+  if (survey.status === 'draft') throw new DomainError('wrong_state', 'The survey is a draft: activate it before it takes answers', { code: 'survey_draft' });
+  const recorded = await db.transaction(async (tx) => {
+    const contact = input.email ? await findOrCreateContact(tx, input.email) : null;
+    return recordResponse(tx, {
+      surveyId: survey.id, kind: survey.kind, score: input.score, comment: input.comment ? input.comment : null,
+      channel: 'api', locale: input.locale ?? contact?.locale ?? settings.defaultLocale, hidden: input.hidden ?? {},
+      contactId: contact?.id ?? null, answeredAt,
+    });
+  });
+  return (await getResponseById(db, recorded.id))!;
+}
+
+/** A page of responses for GET /api/v1/responses; `since` and `until` given as days are days in the organisation's time zone. */
+export async function listResponses(db: DataSource, q: ListResponsesQuery, timeZone: string): Promise<{ items: ResponseRow[]; nextCursor: string | null }> {
+  return getResponsesPage(db, {
+    ...q,
+    since: q.since ? toInstant(q.since, timeZone, 'start').toISOString() : undefined,
+    until: q.until ? toInstant(q.until, timeZone, 'end').toISOString() : undefined,
+  });
+}
+
+/** The first instant of a calendar day in the zone. */
+function startOfZonedDay(day: string, timeZone: string): Date {
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  const guess = utcMidnight - offsetMinutes(new Date(utcMidnight), timeZone) * 60_000;
+  // Across a DST change the offset at the guess is the one that holds at local midnight.
+  return new Date(utcMidnight - offsetMinutes(new Date(guess), timeZone) * 60_000);
+}
+
+/** A validated point in time as an instant: a day is its start (or, for an exclusive end, the next day's start). */
+function toInstant(value: string, timeZone: string, dayEdge: 'start' | 'end'): Date {
+  if (!isDay(value)) return new Date(value);
+  return startOfZonedDay(dayEdge === 'start' ? value : addDays(value, 1), timeZone);
 }

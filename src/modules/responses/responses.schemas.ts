@@ -1,6 +1,6 @@
 import Joi from 'joi';
-import { COMMENT_MAX_LENGTH } from '../public/public.schemas';
-import { emailSchema } from '../contacts/contacts.schemas';
+import { emailSchema } from '../contacts';
+import { COMMENT_MAX_LENGTH } from '../public';
 import { pointInTimeSchema, uuidSchema } from '../../web/params';
 
 /** Clock skew tolerated for `answeredAt` before it counts as "in the future". */

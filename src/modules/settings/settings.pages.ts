@@ -5,10 +5,9 @@ import { dashboardRouter } from '../../web/dashboard-router';
 import { csrfProtection } from '../../web/middleware/csrf';
 import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { formatterFor } from '../../web/format';
-import { MAX_DIGEST_RECIPIENTS, parseRecipients, SETTINGS_FIELD_MESSAGES, settingsForm, type SettingsForm } from './settings.forms';
-import { canonicalTimeZone, listTimeZones, updateSettings } from './settings.pages.service';
 import { isValidTimeZone } from '../../time';
-import { getSettings } from './settings.service';
+import { MAX_DIGEST_RECIPIENTS, parseRecipients, SETTINGS_FIELD_MESSAGES, settingsForm, type SettingsForm } from './settings.forms';
+import { canonicalTimeZone, getSettings, listTimeZones, updateSettings } from './settings.service';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
@@ -52,6 +51,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
     const locale: Locale = res.locals.locale;
     const { value, errors } = validateForm<SettingsForm>(settingsForm, req.body, locale, SETTINGS_FIELD_MESSAGES);
     const problems: FieldErrors = { ...errors };
+    // updateSettings checks the zone too; checking it here shows its message with every other problem of the form.
     const timeZone = value ? await canonicalTimeZone(db, value.time_zone) : null;
     if (value && !timeZone) problems.time_zone = t(locale, 'manage.err.timeZone');
     const typedRecipients = (req.body as Record<string, unknown>)?.digest_recipients;
@@ -59,7 +59,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
     if (recipients.invalid.length > 0) problems.digest_recipients = t(locale, 'manage.err.emails', { emails: recipients.invalid.slice(0, 5).join(', ') });
     else if (recipients.emails.length > MAX_DIGEST_RECIPIENTS) problems.digest_recipients = t(locale, 'manage.err.tooMany', { max: MAX_DIGEST_RECIPIENTS });
     if (!value || !timeZone || Object.keys(problems).length > 0) return render(res, typedValues(req.body), problems, 400);
-    const { timeZoneChanged } = await updateSettings(db, {
+    const saved = await updateSettings(db, {
       brand: value.brand,
       timeZone,
       defaultLocale: value.default_locale,
@@ -69,7 +69,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digestHour: value.digest_hour,
       digestRecipients: recipients.emails,
     });
-    await redirectWithFlash(req, res, t(locale, timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: timeZone }), '/manage/settings');
+    await redirectWithFlash(req, res, t(locale, saved.timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: saved.timeZone }), '/manage/settings');
   });
 
   return router;

@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { MetricKind } from '../metrics/scoring';
-import { Stage } from '../journeys/stage.entity';
-import { Touchpoint } from '../journeys/touchpoint.entity';
+import type { MetricKind } from '../metrics';
+import { Stage, Touchpoint } from '../journeys';
 
 export const SURVEY_STATUSES = ['draft', 'active', 'closed'] as const;
 export type SurveyStatus = (typeof SURVEY_STATUSES)[number];

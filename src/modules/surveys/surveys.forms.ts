@@ -1,6 +1,6 @@
 import Joi from 'joi';
-import { t, type Locale } from '../../i18n';
-import type { MetricKind } from '../metrics/scoring';
+import type { Locale } from '../../i18n';
+import type { MetricKind } from '../metrics';
 import type { FieldMessage } from '../../web/forms';
 import { normalizeText } from '../../web/forms';
 import { SURVEY_STATUSES, type SurveyStatus } from './survey.entity';
@@ -50,17 +50,10 @@ export const SURVEY_FIELD_MESSAGES: Record<string, FieldMessage> = {
 };
 
 /**
- * The question to store: null while it is a default wording (of any kind: switching the kind without
- * touching the text keeps the default), so `{brand}`/`{touchpoint}` and later wording fixes still apply.
+ * The question as the form posts it, null while it is a default wording of any kind: the form is prefilled
+ * with the default of the kind first chosen, so switching the kind without touching the text keeps the default.
  */
-export function storedQuestion(text: string, locale: Locale): string | null {
+export function typedQuestion(text: string, locale: Locale): string | null {
   const typed = normalizeText(text);
   return KINDS.some((k) => DEFAULT_QUESTIONS[k][locale] === typed) ? null : typed;
-}
-
-/** A comment prompt or thank-you text: null when empty or left at the default the public page shows anyway. */
-export function storedOptionalText(text: string, locale: Locale, which: 'commentPrompt' | 'thankYou'): string | null {
-  const typed = normalizeText(text);
-  const fallback = t(locale, which === 'commentPrompt' ? 'survey.commentLabel' : 'thanks.default');
-  return typed === '' || typed === fallback ? null : typed;
 }

@@ -1,19 +1,22 @@
 import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../deps';
+import { DomainError } from '../../domain-error';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
-import { notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
-import { getJourneyData } from '../journeys';
-import { SCALES, type MetricKind } from '../metrics/scoring';
-import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
-import { getSettings } from '../settings';
-import { type FieldErrors, manageForm, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
+import { type FieldErrors, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { uuidParam } from '../../web/params';
 import { formatterFor } from '../../web/format';
+import { listStages, listTouchpoints } from '../journeys';
+import { SCALES, type MetricKind } from '../metrics/scoring';
+import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public';
+import { getSettings } from '../settings';
 import { SURVEY_STATUSES } from './survey.entity';
-import { KINDS, storedOptionalText, storedQuestion, SURVEY_FIELD_MESSAGES, surveyForm, type SurveyForm } from './surveys.forms';
-import { countResponses, getSurveyRow, listSurveyRows, saveSurvey, type SurveyInput, type SurveyRow } from './surveys.pages.service';
+import { KINDS, SURVEY_FIELD_MESSAGES, surveyForm, typedQuestion, type SurveyForm } from './surveys.forms';
+import { createSurvey, requireSurvey, updateSurvey, type SurveyInput } from './surveys.service';
+import { countSurveyResponses } from './queries/countSurveyResponses';
+import type { SurveyRow } from './queries/getSurvey';
+import { listSurveys } from './queries/listSurveys';
 import { DEFAULT_QUESTIONS, questionText, SCALE_LABELS } from './wording';
 
 const STATUS_BADGE: Record<string, string> = { active: 'good', draft: 'warn', closed: '' };
@@ -56,6 +59,14 @@ function newFormValues(kind: MetricKind): Record<string, string> {
   };
 }
 
+/** A refusal of the service that belongs next to a field of the form; null for any other error. */
+function fieldProblem(err: unknown, locale: Locale): FieldErrors | null {
+  if (!(err instanceof DomainError)) return null;
+  if (err.options.code === 'kind_locked') return { kind: t(locale, 'manage.survey.kindLocked') };
+  if (err.kind === 'unknown_reference') return { attach: t(locale, 'manage.err.choice') };
+  return null;
+}
+
 function attachFrom(value: string): SurveyInput['attach'] {
   const [type, id] = value.split(':');
   if (type === 'stage') return { stageId: Number(id) };
@@ -70,7 +81,7 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   route('get', '/manage/surveys', 'viewer', async (_req, res) => {
     const locale: Locale = res.locals.locale;
     const { timeZone } = await getSettings(db);
-    const surveys = await listSurveyRows(db);
+    const surveys = await listSurveys(db, 'newest first');
     res.render('manage/surveys', {
       layout: 'dashboard',
       title: t(locale, 'nav.surveys'),
@@ -89,8 +100,8 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   async function renderForm(res: Response, opts: { survey: SurveyRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
     const locale: Locale = res.locals.locale;
     const { survey, values, errors } = opts;
-    const [{ stages, touchpoints }, responses, settings] = await Promise.all([
-      getJourneyData(db), survey ? countResponses(db, survey.id) : Promise.resolve(0), getSettings(db),
+    const [stages, touchpoints, responses, settings] = await Promise.all([
+      listStages(db), listTouchpoints(db), survey ? countSurveyResponses(db, survey.id) : Promise.resolve(0), getSettings(db),
     ]);
     const name = (row: { nameVi: string; nameEn: string }) => (locale === 'vi' ? row.nameVi : row.nameEn);
     res.status(opts.status ?? 200).render('manage/survey-form', {
@@ -116,13 +127,6 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
     });
   }
 
-  async function surveyOr404(req: Request): Promise<SurveyRow> {
-    const id = uuidParam(req.params.id);
-    const survey = id === null ? null : await getSurveyRow(db, id);
-    if (!survey) throw notFound('No such survey');
-    return survey;
-  }
-
   async function submit(req: Request, res: Response, existing: SurveyRow | null) {
     const locale: Locale = res.locals.locale;
     const { value, errors } = validateForm<SurveyForm>(surveyForm, req.body, locale, SURVEY_FIELD_MESSAGES);
@@ -132,26 +136,27 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
     if (!value || !kind) {
       return renderForm(res, { survey: existing, values: typed, errors: { ...(kind ? {} : { kind: t(locale, 'manage.err.required') }), ...errors }, status: 400 });
     }
-    const saved = await saveSurvey(db, existing?.id ?? null, {
+    const input: SurveyInput = {
       kind,
       title: value.title,
       attach: attachFrom(value.attach),
       status: value.status,
-      questionVi: storedQuestion(value.question_vi, 'vi'),
-      questionEn: storedQuestion(value.question_en, 'en'),
+      questionVi: typedQuestion(value.question_vi, 'vi'),
+      questionEn: typedQuestion(value.question_en, 'en'),
       askComment: value.ask_comment === '1',
-      commentPromptVi: storedOptionalText(value.comment_prompt_vi, 'vi', 'commentPrompt'),
-      commentPromptEn: storedOptionalText(value.comment_prompt_en, 'en', 'commentPrompt'),
-      thankYouVi: storedOptionalText(value.thank_you_vi, 'vi', 'thankYou'),
-      thankYouEn: storedOptionalText(value.thank_you_en, 'en', 'thankYou'),
+      commentPromptVi: normalizeText(value.comment_prompt_vi),
+      commentPromptEn: normalizeText(value.comment_prompt_en),
+      thankYouVi: normalizeText(value.thank_you_vi),
+      thankYouEn: normalizeText(value.thank_you_en),
       recontactDays: value.recontact_days,
-    });
-    if (!saved) throw notFound('No such survey');
-    if ('problem' in saved) {
-      const error: FieldErrors = saved.problem === 'kind_locked'
-        ? { kind: t(locale, 'manage.survey.kindLocked') }
-        : { attach: t(locale, 'manage.err.choice') };
-      return renderForm(res, { survey: existing, values: typed, errors: error, status: 400 });
+    };
+    let saved: SurveyRow;
+    try {
+      saved = existing ? await updateSurvey(db, existing.id, input) : await createSurvey(db, input);
+    } catch (err) {
+      const problem = fieldProblem(err, locale);
+      if (!problem) throw err;
+      return renderForm(res, { survey: existing, values: typed, errors: problem, status: 400 });
     }
     await redirectWithFlash(req, res, existing ? t(locale, 'form.saved') : t(locale, 'manage.survey.created'), `/manage/surveys/${saved.id}`);
   }
@@ -167,8 +172,8 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
 
   route('get', '/manage/surveys/:id', 'viewer', async (req, res) => {
     const locale: Locale = res.locals.locale;
-    const survey = await surveyOr404(req);
-    const [settings, responses] = await Promise.all([getSettings(db), countResponses(db, survey.id)]);
+    const survey = await requireSurvey(db, String(req.params.id));
+    const [settings, responses] = await Promise.all([getSettings(db), countSurveyResponses(db, survey.id)]);
     const preview = (['vi', 'en'] as const).map((lang) => {
       const touchpoint = localized(lang, survey.touchpointVi, survey.touchpointEn) ?? (survey.stageId !== null ? localized(lang, survey.stageVi, survey.stageEn) : null);
       return {
@@ -218,12 +223,12 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   });
 
   route('get', '/manage/surveys/:id/edit', 'editor', async (req, res) => {
-    const survey = await surveyOr404(req);
+    const survey = await requireSurvey(db, String(req.params.id));
     await renderForm(res, { survey, values: formValues(survey), errors: {} });
   });
 
   route('post', '/manage/surveys/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
-    await submit(req, res, await surveyOr404(req));
+    await submit(req, res, await requireSurvey(db, String(req.params.id)));
   });
 
   return router;

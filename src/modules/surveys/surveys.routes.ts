@@ -1,22 +1,21 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../deps';
 import { toZonedIso } from '../../time';
-import { notFound } from '../../web/errors';
 import { check } from '../../web/middleware/validate';
+import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public';
 import { getSettings } from '../settings';
-import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public/links';
-import type { Survey } from './survey.entity';
+import type { SurveyRow } from './queries/getSurvey';
+import { listSurveys } from './queries/listSurveys';
 import { createSurveySchema, type CreateSurveyInput } from './surveys.schemas';
-import { uuidParam } from '../../web/params';
-import { createSurvey, getSurvey, listSurveys } from './surveys.service';
+import { createSurvey, requireSurvey, type SurveyAttachment } from './surveys.service';
 
-export function surveyToApi(s: Survey, baseUrl: string, timeZone: string) {
+export function surveyToApi(s: SurveyRow, baseUrl: string, timeZone: string) {
   return {
     id: s.id,
     kind: s.kind,
     title: s.title,
-    touchpointKey: s.touchpoint?.key ?? null,
-    stageKey: s.stage?.key ?? null,
+    touchpointKey: s.touchpointKey,
+    stageKey: s.stageKey,
     question: { vi: s.questionVi, en: s.questionEn },
     askComment: s.askComment,
     status: s.status,
@@ -30,21 +29,40 @@ export function surveyToApi(s: Survey, baseUrl: string, timeZone: string) {
   };
 }
 
+function attachmentOf(input: CreateSurveyInput): SurveyAttachment {
+  if (input.touchpointKey) return { touchpointKey: input.touchpointKey };
+  if (input.stageKey) return { stageKey: input.stageKey };
+  return null;
+}
+
 export function surveysApiRouter({ db, config }: AppDeps): Router {
   const router = Router();
   router.get('/surveys', async (_req, res) => {
     const { timeZone } = await getSettings(db);
-    res.json({ items: (await listSurveys(db)).map((s) => surveyToApi(s, config.baseUrl, timeZone)) });
+    res.json({ items: (await listSurveys(db, 'oldest first')).map((s) => surveyToApi(s, config.baseUrl, timeZone)) });
   });
   router.post('/surveys', async (req, res) => {
     const input = check<CreateSurveyInput>(createSurveySchema, req.body);
     const { timeZone } = await getSettings(db);
-    res.status(201).json(surveyToApi(await createSurvey(db, input), config.baseUrl, timeZone));
+    // The API has no comment prompt or thank-you text: the defaults apply.
+    const survey = await createSurvey(db, {
+      kind: input.kind,
+      title: input.title,
+      attach: attachmentOf(input),
+      status: input.status,
+      questionVi: input.question?.vi ?? null,
+      questionEn: input.question?.en ?? null,
+      askComment: input.askComment,
+      commentPromptVi: null,
+      commentPromptEn: null,
+      thankYouVi: null,
+      thankYouEn: null,
+      recontactDays: input.recontactDays ?? null,
+    });
+    res.status(201).json(surveyToApi(survey, config.baseUrl, timeZone));
   });
   router.get('/surveys/:id', async (req, res) => {
-    const id = String(req.params.id);
-    const survey = !uuidParam(id) ? null : await getSurvey(db, id);
-    if (!survey) throw notFound(`No survey with id ${id}`);
+    const survey = await requireSurvey(db, String(req.params.id));
     const { timeZone } = await getSettings(db);
     res.json(surveyToApi(survey, config.baseUrl, timeZone));
   });

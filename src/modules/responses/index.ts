@@ -1,0 +1,4 @@
+// The entity first: modules that load this one while it is loading find it already defined.
+export { SurveyResponse, RESPONSE_CHANNELS, type ResponseChannel, type HiddenFields } from './response.entity';
+export { recordResponse, type RecordResponseInput, type RecordedResponse } from './response.service';
+export { responsesApiRouter } from './responses.routes';
