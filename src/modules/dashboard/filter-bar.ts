@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
-import { RESPONSE_CHANNELS } from '../responses';
+import { RESPONSE_CHANNELS } from '../responses/response.entity';
 import { PERIOD_PRESETS, DEFAULT_PRESET } from '../../web/params';
 import type { DashboardFilters, FilterName, JourneyCatalog } from '../metrics';
 import type { Formatter } from '../../web/format';

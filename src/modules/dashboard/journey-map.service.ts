@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
-import { FRAMEWORK_FIELDS } from '../journeys';
+import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
 import { type DashboardFilters, getHistogramRows, getJourneyCatalog, targetFor, type CatalogSurvey, mergeHistograms, type Histogram, type MetricKind } from '../metrics';
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Locale } from '../../i18n';
 import { encodeCursor, requireCursor } from '../../web/params';
 import type { ResponseChannel } from '../responses/response.entity';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import type { FollowUpStatus } from './follow-up.entity';
 
 export const FOLLOW_UP_STATUSES: FollowUpStatus[] = ['open', 'in_progress', 'closed'];

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Contact } from '../contacts/contact.entity';
-import { Survey } from '../surveys';
+import { Survey } from '../surveys/survey.entity';
 
 /**
  * queued → sending (claimed by a worker, with a lease) → sent | failed (permanent rejection, or retries

@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { HttpError } from '../../web/errors';
 import { toDetails } from '../../web/middleware/validate';
-import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses';
+import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses/response.entity';
 import { cursorSchema, daySchema, keySchema, periodSchema, previousRange, resolvePeriod, uuidSchema, type DayRange, type Period, type PeriodPreset } from '../../web/params';
 import type { MetricKind, ScoreGroup } from './scoring';
 

@@ -8,14 +8,13 @@ import { HttpError } from '../../web/errors';
 import { shortForm } from '../../web/forms';
 import { uuidParam } from '../../web/params';
 import { SCALES, type MetricKind } from '../metrics/scoring';
-import { recordResponse } from '../responses';
-import { questionText, scalePoints } from '../surveys';
+import { COMMENT_MAX_LENGTH, recordResponse } from '../responses';
+import { publicSurveyUrl, qrTargetUrl, questionText, scalePoints } from '../surveys';
 import { INVITATION_TOKEN_PATTERN } from '../invitations';
-import { answerSchema, COMMENT_MAX_LENGTH, hiddenFieldsFrom } from './public.schemas';
+import { answerSchema, hiddenFieldsFrom } from './public.schemas';
 import { getRespondentSurvey, type RespondentSurvey } from './queries/getRespondentSurvey';
 import { getRespondentInvitation } from './queries/getRespondentInvitation';
 import { markInvitationOpened } from './public.service';
-import { publicSurveyUrl, qrTargetUrl } from './links';
 
 interface FormState {
   score: number | null;

@@ -1,7 +1,7 @@
 import Joi from 'joi';
-import { SCALES, type MetricKind } from '../metrics';
+import { COMMENT_MAX_LENGTH } from '../responses';
+import { SCALES, type MetricKind } from '../metrics/scoring';
 
-export const COMMENT_MAX_LENGTH = 2000;
 /** Query keys that steer the page; every other key on a survey link is kept as a hidden field. */
 export const RESERVED_QUERY_KEYS = ['lang', 'via', 'score'];
 const HIDDEN_KEY = /^[A-Za-z0-9_.-]{1,40}$/;

@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Locale } from '../../i18n';
-import { Survey } from '../surveys';
+import { Survey } from '../surveys/survey.entity';
 
 export const RESPONSE_CHANNELS = ['email', 'link', 'qr', 'api'] as const;
 export type ResponseChannel = (typeof RESPONSE_CHANNELS)[number];

@@ -1,7 +1,9 @@
 import Joi from 'joi';
 import { emailSchema } from '../contacts';
-import { COMMENT_MAX_LENGTH } from '../public';
 import { pointInTimeSchema, uuidSchema } from '../../web/params';
+
+/** The longest comment a respondent may write, on every channel. */
+export const COMMENT_MAX_LENGTH = 2000;
 
 /** Clock skew tolerated for `answeredAt` before it counts as "in the future". */
 export const FUTURE_TOLERANCE_MS = 60_000;

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { MetricKind } from '../metrics';
-import { Stage, Touchpoint } from '../journeys';
+import type { MetricKind } from '../metrics/scoring';
+import { Stage } from '../journeys/stage.entity';
+import { Touchpoint } from '../journeys/touchpoint.entity';
 
 export const SURVEY_STATUSES = ['draft', 'active', 'closed'] as const;
 export type SurveyStatus = (typeof SURVEY_STATUSES)[number];

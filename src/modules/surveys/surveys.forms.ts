@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { Locale } from '../../i18n';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import type { FieldMessage } from '../../web/forms';
 import { normalizeText } from '../../web/forms';
 import { SURVEY_STATUSES, type SurveyStatus } from './survey.entity';

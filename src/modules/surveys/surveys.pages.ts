@@ -9,7 +9,7 @@ import { uuidParam } from '../../web/params';
 import { formatterFor } from '../../web/format';
 import { listStages, listTouchpoints } from '../journeys';
 import { SCALES, type MetricKind } from '../metrics/scoring';
-import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public';
+import { posterUrl, publicSurveyUrl, qrImageUrl } from './links';
 import { getSettings } from '../settings';
 import { SURVEY_STATUSES } from './survey.entity';
 import { KINDS, SURVEY_FIELD_MESSAGES, surveyForm, typedQuestion, type SurveyForm } from './surveys.forms';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../../deps';
 import { toZonedIso } from '../../time';
 import { check } from '../../web/middleware/validate';
-import { posterUrl, publicSurveyUrl, qrImageUrl } from '../public';
+import { posterUrl, publicSurveyUrl, qrImageUrl } from './links';
 import { getSettings } from '../settings';
 import type { SurveyRow } from './queries/getSurvey';
 import { listSurveys } from './queries/listSurveys';

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../domain-error';
 import { t, type Locale } from '../../i18n';
 import { uuidParam } from '../../web/params';
-import type { MetricKind } from '../metrics';
+import type { MetricKind } from '../metrics/scoring';
 import type { SurveyStatus } from './survey.entity';
 import { getSurvey, type SurveyRow } from './queries/getSurvey';
 import { DEFAULT_QUESTIONS, type SurveyWording } from './wording';

@@ -1,5 +1,5 @@
 import { fill, type Locale, type Localized } from '../../i18n';
-import { SCALES, type MetricKind } from '../metrics';
+import { SCALES, type MetricKind } from '../metrics/scoring';
 
 /** SPEC §2 default wording; `{brand}` and `{touchpoint}` are filled when the question is shown. */
 export const DEFAULT_QUESTIONS: Record<MetricKind, Localized> = {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { addDays, daysBetween, weekStart } from '../../../time';
-import type { ResponseChannel } from '../../responses';
+import type { ResponseChannel } from '../../responses/response.entity';
 import type { AttributeFilter } from '../filters';
 
 /** A named range of days (inclusive, org time zone) to count responses in; buckets may overlap. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../../i18n';
-import type { MetricKind } from '../../metrics';
-import type { SurveyStatus } from '../../surveys';
+import type { MetricKind } from '../../metrics/scoring';
+import type { SurveyStatus } from '../../surveys/survey.entity';
 import type { SurveyWording } from '../../surveys/wording';
 
 /** What a respondent's page needs about a survey, in one round trip. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { MetricKind } from '../../metrics';
+import type { MetricKind } from '../../metrics/scoring';
 import type { SurveyStatus } from '../survey.entity';
 import type { SurveyWording } from '../wording';
 
