@@ -333,7 +333,7 @@ describe('export', () => {
 
   test('streams UTF-8 with a BOM, one column per attribute, formulas neutralised', async () => {
     await t.db.query(`DELETE FROM contacts`);
-    await addContact('formula@example.com', { name: '=HYPERLINK("http://evil.example","click")', attributes: { note: '+1 555', debt: '-2', at: '@SUM(A1)', tab: '\tx' }, createdAt: '2026-05-01T01:00:00Z' });
+    await addContact('formula@example.com', { name: '=HYPERLINK("http://evil.example","click")', attributes: { note: '+1 555', debt: '-2', at: '@SUM(A1)', tab: '\tx', wide: '\uFF1D1+1' }, createdAt: '2026-05-01T01:00:00Z' });
     await addContact('viet@example.com', { name: 'Phạm Thị Hồng Nhung', locale: 'en', attributes: { segment: 'vip', orders: 7 }, createdAt: '2026-05-02T01:00:00Z', unsubscribed: true });
     const res = await download(editor);
     expect(res.status).toBe(200);
@@ -342,14 +342,14 @@ describe('export', () => {
     const text = (res.body as Buffer).toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);
     const [header, ...rows]: string[][] = parse(text.slice(1));
-    expect(header).toEqual(['email', 'name', 'locale', 'at', 'debt', 'note', 'orders', 'segment', 'tab', 'unsubscribed_at', 'created_at']);
+    expect(header).toEqual(['email', 'name', 'locale', 'at', 'debt', 'note', 'orders', 'segment', 'tab', 'wide', 'unsubscribed_at', 'created_at']);
     expect(rows).toHaveLength(2);
     const byEmail = Object.fromEntries(rows.map((r) => [r[0], r]));
     expect(byEmail['formula@example.com']).toEqual([
-      'formula@example.com', '\'=HYPERLINK("http://evil.example","click")', 'vi', '\'@SUM(A1)', '\'-2', '\'+1 555', '', '', '\'\tx', '', '2026-05-01T08:00:00.000+07:00',
+      'formula@example.com', '\'=HYPERLINK("http://evil.example","click")', 'vi', '\'@SUM(A1)', '\'-2', '\'+1 555', '', '', '\'\tx', '\'\uFF1D1+1', '', '2026-05-01T08:00:00.000+07:00',
     ]);
-    expect(byEmail['viet@example.com'].slice(0, 9)).toEqual(['viet@example.com', 'Phạm Thị Hồng Nhung', 'en', '', '', '', '7', 'vip', '']);
-    expect(byEmail['viet@example.com'][9]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/);
+    expect(byEmail['viet@example.com'].slice(0, 10)).toEqual(['viet@example.com', 'Phạm Thị Hồng Nhung', 'en', '', '', '', '7', 'vip', '', '']);
+    expect(byEmail['viet@example.com'][10]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+07:00$/);
   });
 
   test('follows the list filters, and imports back as it is', async () => {

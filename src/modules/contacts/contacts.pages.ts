@@ -12,7 +12,7 @@ import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
 import type { ContactAttributes } from './contact.entity';
-import { safeCell, type MappedColumn, type RowProblem } from './contacts-csv';
+import type { MappedColumn, RowProblem } from './contacts-csv';
 import { writeContactsCsv } from './contacts-export';
 import {
   MAX_UPLOAD_BYTES, UploadRejected, createContactImport, getContactImport, listRecentContactImports,
@@ -300,7 +300,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
       ['row', 'email', 'problem'],
       ...imp.errors.map((p) => [String(p.row), p.email, problemText(locale, p)]),
     ];
-    const csv = stringify(rows.map((r) => r.map(safeCell)), { bom: true });
+    const csv = stringify(rows, { bom: true, escape_formulas: true });
     csv.pipe(res);
   });
 
