@@ -4,9 +4,11 @@ import { createMailer } from '../mail/mailer';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
+import { startRollupCompaction } from './rollup-compaction';
 
 export { JobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
+export { COMPACTION_SCHEDULE } from './rollup-compaction';
 export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
 
 export interface JobsOptions {
@@ -22,8 +24,8 @@ export interface Jobs {
 }
 
 /**
- * The background side of the app, on the app's one job queue: email delivery and the scheduled reminder
- * scan. Every instance may run it; pg-boss hands each job to one of them.
+ * The background side of the app, on the app's one job queue: email delivery, the scheduled reminder
+ * scan and the scheduled rollup compaction. Every instance may run it; pg-boss hands each job to one of them.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -41,6 +43,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
     const queued = await queueDueReminders(db, boss);
     if (queued > 0) log.info({ queued }, 'reminders queued');
   });
+  await startRollupCompaction({ db, logger: log, boss });
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
@@ -48,6 +51,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
     async stop() {
       await delivery.stop();
       await boss.offWork(QUEUES.invitationReminders);
+      await boss.offWork(QUEUES.rollupCompaction);
       mailer.close();
       log.info('jobs stopped');
     },

@@ -12,6 +12,8 @@ export const QUEUES = {
   invitationEmail: 'invitation-email',
   /** Scheduled: finds invitations that are due a reminder and queues their emails. */
   invitationReminders: 'invitation-reminders',
+  /** Scheduled: folds the score rollups' shards of past days into one row per key. */
+  rollupCompaction: 'rollup-compaction',
 } as const;
 
 export interface InvitationEmailJob {
@@ -62,6 +64,8 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.invitationEmail, { name: QUEUES.invitationEmail, policy: 'standard', ...EMAIL_QUEUE_OPTIONS });
   // 'singleton': one reminder scan at a time, however many app instances run.
   await boss.createQueue(QUEUES.invitationReminders, { name: QUEUES.invitationReminders, policy: 'singleton', retryLimit: 2, retryDelay: 60 });
+  // One compaction at a time; a failed one is not retried, the next tick does the same work.
+  await boss.createQueue(QUEUES.rollupCompaction, { name: QUEUES.rollupCompaction, policy: 'singleton', retryLimit: 0 });
 }
 
 /**
