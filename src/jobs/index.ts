@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
+import { startContactImports, type ContactImportOptions } from './contact-import';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -9,23 +10,29 @@ import { startRollupCompaction } from './rollup-compaction';
 export { JobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
 export { COMPACTION_SCHEDULE } from './rollup-compaction';
+export { DEFAULT_CONTACT_IMPORT_OPTIONS, type ContactImportOptions } from './contact-import';
 export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
 
 export interface JobsOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Seconds before the first retry of a transiently failed email (then doubling); default 5. */
   retryDelaySeconds?: number;
+  contactImports?: Partial<ContactImportOptions>;
 }
 
 export interface Jobs {
   boss: PgBoss;
-  /** Drains: stops taking jobs and lets the emails in flight finish; pg-boss itself stops with the queue. */
+  /**
+   * Drains: stops taking jobs, lets the emails in flight finish and pauses imports after their current
+   * chunk (their rest is queued); pg-boss itself stops with the queue.
+   */
   stop(): Promise<void>;
 }
 
 /**
- * The background side of the app, on the app's one job queue: email delivery, the scheduled reminder
- * scan and the scheduled rollup compaction. Every instance may run it; pg-boss hands each job to one of them.
+ * The background side of the app, on the app's one job queue: email delivery, contact imports, the
+ * scheduled reminder scan and the scheduled rollup compaction. Every instance may run it; pg-boss hands
+ * each job to one of them.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -38,6 +45,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
 
   const mailer = createMailer({ db, config, logger });
   const delivery = startInvitationDelivery({ db, config, logger, boss, mailer }, options.delivery);
+  const imports = await startContactImports({ db, logger, boss }, options.contactImports);
   await boss.schedule(QUEUES.invitationReminders, REMINDER_SCHEDULE, {}, { tz: 'UTC' });
   await boss.work(QUEUES.invitationReminders, async () => {
     const queued = await queueDueReminders(db, boss);
@@ -49,7 +57,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   return {
     boss,
     async stop() {
-      await delivery.stop();
+      await Promise.all([delivery.stop(), imports.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.rollupCompaction);
       mailer.close();

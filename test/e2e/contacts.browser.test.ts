@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
+import { startJobs, type Jobs } from '../../src/jobs';
 import { createUser } from '../../src/modules/auth/users.service';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
@@ -11,11 +12,14 @@ const PASSWORD = 'a long browser password';
 
 describeInBrowser('an editor imports contacts through the form, in a real browser', () => {
   let t: TestApp;
+  let jobs: Jobs;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
 
   beforeAll(async () => {
     t = await startTestApp();
+    // The import runs as a job.
+    jobs = await startJobs({ ...t, logger: t.logger });
     await createUser(t.db, { email: 'editor.vi@example.com', password: PASSWORD, role: 'editor', locale: 'vi' });
     await createUser(t.db, { email: 'editor.en@example.com', password: PASSWORD, role: 'editor', locale: 'en' });
     server = await listen(t.app);
@@ -26,6 +30,7 @@ describeInBrowser('an editor imports contacts through the form, in a real browse
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await jobs?.stop();
     await t?.close();
   });
 

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import fs from 'node:fs';
 import express, { type Request, type Response, type Router } from 'express';
 import { stringify } from 'csv-stringify';
 import type { AppDeps } from '../../deps';
@@ -13,16 +12,16 @@ import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
 import type { ContactAttributes } from './contact.entity';
 import type { MappedColumn, RowProblem } from './contacts-csv';
+import { startContactImport } from './contact-imports.service';
 import { writeContactsCsv } from './contacts-export';
-import {
-  MAX_UPLOAD_BYTES, UploadRejected, createContactImport, getContactImport, listRecentContactImports,
-  receiveContactsUpload, runContactImport, type ReceivedUpload,
-} from './contacts-import';
+import { MAX_UPLOAD_BYTES, UploadRejected, receiveContactsUpload, type ReceivedUpload } from './contacts-import';
 import { listQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
 import {
   countContacts, createContact, eraseContact, getContactDetail, listContactsPage,
   setUnsubscribed, updateContact, type ContactDetail, type ContactFilter,
 } from './contacts.queries';
+import { getContactImport } from './queries/getContactImport';
+import { listRecentContactImports } from './queries/listRecentContactImports';
 
 const PAGE_SIZE = 50;
 /** Empty attribute rows offered under the existing ones (no script: save to get more). */
@@ -44,7 +43,7 @@ function attributeRows(attributes: ContactAttributes): AttributeRow[] {
 }
 
 /** /manage/contacts: the list, a contact's page, deletion, CSV import (with its report) and export. */
-export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
+export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
   const { router, route } = dashboardRouter();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
@@ -219,26 +218,17 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
   route('post', '/manage/contacts/import', 'editor', async (req, res) => {
     const locale: Locale = res.locals.locale;
     const user = res.locals.user as SessionUser;
-    const now = new Date();
     let upload: ReceivedUpload;
     try {
-      upload = await receiveContactsUpload(req, { spoolDir: path.join(config.dataDir, 'imports'), maxBytes: MAX_UPLOAD_BYTES, now });
+      upload = await receiveContactsUpload(req, { spoolDir: path.join(config.dataDir, 'imports'), maxBytes: MAX_UPLOAD_BYTES, now: new Date() });
     } catch (err) {
       if (!(err instanceof UploadRejected)) throw err;
       if (err.code === 'csrf') throw new HttpError(403, 'csrf', 'Invalid or missing CSRF token', [], 'error.csrf');
       return renderImportPage(res, err.status, t(locale, `contacts.upload.${err.code}`, err.vars));
     }
-    let id: string;
-    try {
-      id = await createContactImport(db, user.id, upload);
-    } catch (err) {
-      await fs.promises.rm(upload.spoolPath, { force: true });
-      throw err;
-    }
+    // Its job runs it; the progress page follows it through the import's row.
+    const id = await startContactImport({ db, queue }, user.id, upload);
     res.redirect(303, `/manage/contacts/imports/${id}`);
-    // After the response: the progress page follows it through the import's row.
-    runContactImport(db, { id, spoolPath: upload.spoolPath, now }, logger)
-      .catch((err: unknown) => logger.error({ err, importId: id }, 'contact import did not clean up'));
   });
 
   function problemText(locale: Locale, p: RowProblem): string {
