@@ -1,10 +1,11 @@
 import path from 'node:path';
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { stringify } from 'csv-stringify';
 import type { AppDeps } from '../../deps';
 import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { formatNumber, formatterFor } from '../../web/format';
+import { manageForm } from '../../web/forms';
 import { decodeCursor, encodeCursor, uuidParam } from '../../web/params';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
@@ -45,7 +46,6 @@ function attributeRows(attributes: ContactAttributes): AttributeRow[] {
 /** /manage/contacts: the list, a contact's page, deletion, CSV import (with its report) and export. */
 export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
   const { router, route } = dashboardRouter();
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   // ---- list -----------------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
     });
   });
 
-  route('post', '/manage/contacts/new', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/new', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const result = readContactForm(req.body as Record<string, unknown>, {});
     const id = result.value ? await createContact(db, result.value) : null;
@@ -300,7 +300,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
     await renderContact(res, await loadContact(req), null);
   });
 
-  route('post', '/manage/contacts/:id', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const contact = await loadContact(req);
     const result = readContactForm(req.body as Record<string, unknown>, contact.attributes);
@@ -312,7 +312,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
     res.redirect(303, `/manage/contacts/${contact.id}`);
   });
 
-  route('post', '/manage/contacts/:id/subscription', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id/subscription', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const id = idParam(req);
     const action = (req.body as Record<string, unknown>).action;
@@ -338,7 +338,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
     renderDelete(res, await loadContact(req), 200, null);
   });
 
-  route('post', '/manage/contacts/:id/delete', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const contact = await loadContact(req);
     if ((req.body as Record<string, unknown>).confirm !== 'yes') {
