@@ -5,7 +5,9 @@ import { stringify } from 'csv-stringify';
 import type { DataSource } from 'typeorm';
 import { toZonedIso } from '../../time';
 import type { Cursor } from '../../web/params';
-import { attributeKeys, listContactsPage, type ContactFilter } from './contacts.queries';
+import type { ContactFilter } from './queries/contactFilter';
+import { listAttributeKeys } from './queries/listAttributeKeys';
+import { listContactsPage } from './queries/listContactsPage';
 
 const EXPORT_BATCH = 1000;
 
@@ -17,7 +19,7 @@ const EXPORT_BATCH = 1000;
  * The file imports back as it is (the importer reads unsubscribed_at and ignores created_at).
  */
 export async function writeContactsCsv(db: DataSource, filter: ContactFilter, timeZone: string, out: Writable): Promise<void> {
-  const keys = await attributeKeys(db, filter);
+  const keys = await listAttributeKeys(db, filter);
   const csv = stringify({ bom: true, escape_formulas: true });
   const written = pipeline(csv, out);
   // Awaited below; until then a client that goes away must not count as an unhandled rejection.

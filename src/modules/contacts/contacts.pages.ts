@@ -17,11 +17,12 @@ import { startContactImport } from './contact-imports.service';
 import { writeContactsCsv } from './contacts-export';
 import { MAX_UPLOAD_BYTES, UploadRejected, receiveContactsUpload, type ReceivedUpload } from './contacts-import';
 import { listQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
-import {
-  countContacts, createContact, eraseContact, getContactDetail, listContactsPage,
-  setUnsubscribed, updateContact, type ContactDetail, type ContactFilter,
-} from './contacts.queries';
+import { createContact, eraseContact, setUnsubscribed, updateContact } from './contacts.service';
+import type { ContactFilter } from './queries/contactFilter';
+import { countContacts } from './queries/countContacts';
+import { getContactDetail, type ContactDetail } from './queries/getContactDetail';
 import { getContactImport } from './queries/getContactImport';
+import { listContactsPage } from './queries/listContactsPage';
 import { listRecentContactImports } from './queries/listRecentContactImports';
 
 const PAGE_SIZE = 50;
