@@ -6,10 +6,12 @@ import { startInvitationDelivery, type DeliveryOptions } from './invitation-deli
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
 import { startRollupCompaction } from './rollup-compaction';
+import { startSessionPrune } from './session-prune';
 
 export { JobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
 export { COMPACTION_SCHEDULE } from './rollup-compaction';
+export { SESSION_PRUNE_SCHEDULE } from './session-prune';
 export { DEFAULT_CONTACT_IMPORT_OPTIONS, type ContactImportOptions } from './contact-import';
 export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
 
@@ -30,9 +32,9 @@ export interface Jobs {
 }
 
 /**
- * The background side of the app, on the app's one job queue: email delivery, contact imports, the
- * scheduled reminder scan and the scheduled rollup compaction. Every instance may run it; pg-boss hands
- * each job to one of them.
+ * The background side of the app, on the app's one job queue: email delivery, contact imports, and the
+ * scheduled reminder scan, rollup compaction and session pruning. Every instance may run it; pg-boss hands
+ * each job to one of them. Nothing else in the app runs work on a timer.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -52,6 +54,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
     if (queued > 0) log.info({ queued }, 'reminders queued');
   });
   await startRollupCompaction({ db, logger: log, boss });
+  await startSessionPrune({ db, boss });
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
@@ -60,6 +63,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
       await Promise.all([delivery.stop(), imports.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.rollupCompaction);
+      await boss.offWork(QUEUES.sessionPrune);
       mailer.close();
       log.info('jobs stopped');
     },

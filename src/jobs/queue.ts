@@ -18,6 +18,8 @@ export const QUEUES = {
   contactImport: 'contact-import',
   /** Dead letters of contactImport: imports whose every attempt was cut off, to be reported as interrupted. */
   contactImportFailed: 'contact-import-failed',
+  /** Scheduled: deletes expired dashboard sessions. */
+  sessionPrune: 'session-prune',
 } as const;
 
 export interface InvitationEmailJob {
@@ -87,6 +89,7 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   // The dead letter queue first: the import queue refers to it.
   await boss.createQueue(QUEUES.contactImportFailed, { name: QUEUES.contactImportFailed, policy: 'standard', retryLimit: 5, retryDelay: 30 });
   await boss.createQueue(QUEUES.contactImport, { name: QUEUES.contactImport, policy: 'standard', ...CONTACT_IMPORT_QUEUE_OPTIONS });
+  await boss.createQueue(QUEUES.sessionPrune, { name: QUEUES.sessionPrune, policy: 'singleton', retryLimit: 0 });
 }
 
 /**
