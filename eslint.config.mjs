@@ -55,8 +55,24 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [deepIntoOtherModule(3)] }] },
   },
   {
+    // A module's routers (*.routes.ts, *.pages.ts) are mounted by the web layer and nowhere else; its
+    // index.ts is what other modules use. Mounting them from here keeps routers out of every module's
+    // import graph, so modules can use each other's services without cycles.
+    files: ['src/web/routes.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: `(^|/)modules/${DOMAIN_MODEL}[^/]+/(?![^/]+\\.(routes|pages)$).+`, message: 'Mount a module\'s routers (*.routes, *.pages); use anything else through its index.ts.' }] }],
+    },
+  },
+  {
+    files: ['src/modules/api/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: `^\\.\\./${DOMAIN_MODEL}[^./][^/]*/(?![^/]+\\.routes$).+`, message: 'The API mounts each module\'s *.routes; anything else goes through the module\'s index.ts.' }] }],
+    },
+  },
+  {
     // src/web is the app's shared web layer: it never depends on a feature's internals.
     files: ['src/web/**/*.ts'],
+    ignores: ['src/web/routes.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: `(^|/)modules/${DOMAIN_MODEL}[^/]+/.+`, message: 'src/web is shared by every feature: it may use a module only through its index.ts.' }] }],
     },

@@ -12,11 +12,23 @@ export const QUEUES = {
   invitationEmail: 'invitation-email',
   /** Scheduled: finds invitations that are due a reminder and queues their emails. */
   invitationReminders: 'invitation-reminders',
+  /** Scheduled: folds the score rollups' shards of past days into one row per key. */
+  rollupCompaction: 'rollup-compaction',
+  /** A contact import to run (or to go on with, from its last committed chunk). */
+  contactImport: 'contact-import',
+  /** Dead letters of contactImport: imports whose every attempt was cut off, to be reported as interrupted. */
+  contactImportFailed: 'contact-import-failed',
+  /** Scheduled: deletes expired dashboard sessions. */
+  sessionPrune: 'session-prune',
 } as const;
 
 export interface InvitationEmailJob {
   invitationId: string;
   reminder?: boolean;
+}
+
+export interface ContactImportJob {
+  importId: string;
 }
 
 /**
@@ -26,6 +38,16 @@ export interface InvitationEmailJob {
  * sooner, through the invitation's lease).
  */
 export const EMAIL_QUEUE_OPTIONS = { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 };
+
+/**
+ * A contact import job works for about a minute (src/jobs/contact-import.ts) and then hands the rest to a
+ * new job, so an active job older than expireInSeconds belongs to a process that died: pg-boss's
+ * maintenance (every 2 minutes) retries it, and the retry goes on from the last committed chunk. An error
+ * is retried with backoff from 10 s; when the last attempt was cut off, the dead letter reports the import.
+ */
+export const CONTACT_IMPORT_QUEUE_OPTIONS = {
+  retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 3 * 60, deadLetter: QUEUES.contactImportFailed,
+};
 
 /**
  * pg-boss runs its SQL on the app's own connection pool. Some of its statements are whole transactions
@@ -62,6 +84,12 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.invitationEmail, { name: QUEUES.invitationEmail, policy: 'standard', ...EMAIL_QUEUE_OPTIONS });
   // 'singleton': one reminder scan at a time, however many app instances run.
   await boss.createQueue(QUEUES.invitationReminders, { name: QUEUES.invitationReminders, policy: 'singleton', retryLimit: 2, retryDelay: 60 });
+  // One compaction at a time; a failed one is not retried, the next tick does the same work.
+  await boss.createQueue(QUEUES.rollupCompaction, { name: QUEUES.rollupCompaction, policy: 'singleton', retryLimit: 0 });
+  // The dead letter queue first: the import queue refers to it.
+  await boss.createQueue(QUEUES.contactImportFailed, { name: QUEUES.contactImportFailed, policy: 'standard', retryLimit: 5, retryDelay: 30 });
+  await boss.createQueue(QUEUES.contactImport, { name: QUEUES.contactImport, policy: 'standard', ...CONTACT_IMPORT_QUEUE_OPTIONS });
+  await boss.createQueue(QUEUES.sessionPrune, { name: QUEUES.sessionPrune, policy: 'singleton', retryLimit: 0 });
 }
 
 /**
@@ -110,6 +138,12 @@ export async function enqueueInvitationEmails(boss: PgBoss, qr: QueryRunner, job
   for (let i = 0; i < jobs.length; i += JOBS_PER_INSERT) {
     await boss.insert(jobs.slice(i, i + JOBS_PER_INSERT).map((data) => ({ name: QUEUES.invitationEmail, data })), { db: transactionDb(qr) });
   }
+}
+
+/** Queues a contact import (the rest of it, when `processed` says part is done); in the caller's transaction when given one. */
+export async function enqueueContactImport(boss: PgBoss, importId: string, qr?: QueryRunner): Promise<void> {
+  const job: ContactImportJob = { importId };
+  await boss.send(QUEUES.contactImport, job, qr ? { db: transactionDb(qr) } : {});
 }
 
 /**

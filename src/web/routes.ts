@@ -2,21 +2,26 @@ import express, { type Express } from 'express';
 import path from 'node:path';
 import type { AppDeps } from '../deps';
 import { publicDir } from '../paths';
-import { healthRouter } from '../modules/health';
-import { publicRouter } from '../modules/public';
-import { emailPagesRouter, unsubscribeRouter } from '../modules/invitations';
 import { apiRouter } from '../modules/api';
-import { apiKeysPagesRouter, authRouter, loadUser, usersPagesRouter } from '../modules/auth';
+import { loadUser } from '../modules/auth';
 import { errorHandler, notFoundHandler } from './errors';
+// Each module's routers, mounted here and nowhere else (a module's index.ts is for other modules).
+import { healthRouter } from '../modules/health/health.routes';
+import { publicRouter } from '../modules/public/public.routes';
+import { unsubscribeRouter } from '../modules/invitations/unsubscribe.routes';
+import { emailPagesRouter } from '../modules/invitations/email.pages';
+import { authRouter } from '../modules/auth/auth.routes';
+import { usersPagesRouter } from '../modules/auth/users.pages';
+import { apiKeysPagesRouter } from '../modules/auth/api-keys.pages';
+import { dashboardPagesRouter } from '../modules/dashboard/dashboard.routes';
+import { followUpsRouter } from '../modules/follow-ups/follow-ups.routes';
+import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
+import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
+import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
+import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
-import { dashboardPagesRouter } from '../modules/dashboard';
-import { followUpsRouter } from '../modules/follow-ups';
-import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
-import { journeyPagesRouter } from '../modules/journeys';
-import { surveyPagesRouter } from '../modules/surveys';
-import { settingsPagesRouter } from '../modules/settings';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { makeUser } from '../helpers/factories';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
+import { startJobs, type Jobs } from '../../src/jobs';
 
 const describeInBrowser = browserAvailable() ? describe : describe.skip;
 
@@ -11,11 +12,14 @@ const PASSWORD = 'a long browser password';
 
 describeInBrowser('an editor imports contacts through the form, in a real browser', () => {
   let t: TestApp;
+  let jobs: Jobs;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
 
   beforeAll(async () => {
     t = await startTestApp();
+    // The import runs as a job.
+    jobs = await startJobs({ ...t, logger: t.logger });
     await makeUser(t, 'editor', { email: 'editor.vi@example.com', password: PASSWORD, locale: 'vi' });
     await makeUser(t, 'editor', { email: 'editor.en@example.com', password: PASSWORD, locale: 'en' });
     server = await listen(t.app);
@@ -26,6 +30,7 @@ describeInBrowser('an editor imports contacts through the form, in a real browse
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await jobs?.stop();
     await t?.close();
   });
 

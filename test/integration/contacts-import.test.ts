@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import http from 'node:http';
 import { CookieAccessInfo } from 'cookiejar';
+import { startJobs, type Jobs } from '../../src/jobs';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { listen } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
@@ -14,15 +15,19 @@ import { loginAs, type Agent } from '../helpers/login';
 type Editor = Agent & { csrf: string; email: string };
 
 let t: TestApp;
+let jobs: Jobs;
 let editor: Editor;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'contacts-import-test-'));
 
 beforeAll(async () => {
   // A DATA_DIR of its own: the checks on spooled files must not see another test run's uploads.
   t = await startTestApp({ DATA_DIR: path.join(tmp, 'data') });
+  // Imports run as jobs.
+  jobs = await startJobs({ ...t, logger: t.logger });
   editor = await loginAs(t, 'editor', { locale: 'en' });
 });
 afterAll(async () => {
+  await jobs.stop();
   await t.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -78,11 +83,16 @@ describe('importing a CSV that mixes good and bad rows', () => {
   let importId: string;
 
   test('the upload answers 303 to the import page, which reports every bad row with its number and reason', async () => {
+    const spoolDir = path.join(t.config.dataDir, 'imports');
     const res = await upload(editor, Buffer.from(BOM + MIXED, 'utf8'), 'khách hàng.csv');
     expect(res.status).toBe(303);
     importId = importIdFrom(res.headers.location);
+    // The file went into the database with the import: no spooled copy stays behind on this instance.
+    expect(fs.readdirSync(spoolDir)).toEqual([]);
     const done = await waitForImport(importId);
     expect(done).toMatchObject({ status: 'done', total: 9, processed: 9, created: 4, updated: 0, failed: 5 });
+    // Once done, the stored file is gone too (it holds personal data).
+    expect(await t.db.query(`SELECT part FROM contact_import_files WHERE import_id = $1`, [importId])).toEqual([]);
     expect(done.errors.map((e) => [e.row, e.email, e.code])).toEqual([
       [3, 'not-an-email', 'email_invalid'],
       [5, 'LAN@example.com', 'duplicate'],

@@ -2,7 +2,6 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
-import { recordResponse } from '../../src/modules/responses';
 import type { MetricKind } from '../../src/modules/metrics/scoring';
 
 /**

@@ -128,7 +128,7 @@ describe('filters', () => {
 
 describe('CSV export', () => {
   test('streams every matching answer, UTF-8 with a BOM, formulas neutralised', async () => {
-    const risky = ['=HYPERLINK("http://evil.example","x")', '+SUM(A1:A2)', '-2+3', '@cmd', '\tTAB', '\r=CR', 'Tiếng Việt, có dấu "ngoặc"', 'fine -dash'];
+    const risky = ['=HYPERLINK("http://evil.example","x")', '+SUM(A1:A2)', '-2+3', '@cmd', '\tTAB', '\r=CR', '\uFF1DSUM(A1)', 'Tiếng Việt, có dấu "ngoặc"', 'fine -dash'];
     const riskyIds: string[] = [];
     for (const comment of risky) {
       riskyIds.push((await recordResponse(t.db, { surveyId: surveys.csat.id, kind: 'csat', score: 1, comment, channel: 'api', locale: 'vi', answeredAt: new Date('2026-03-20T12:00:00+07:00') })).id);
@@ -149,7 +149,7 @@ describe('CSV export', () => {
       expect(rows.map((r) => r.id).filter((id) => !riskyIds.includes(id))).toEqual(expected);
       const byId = new Map(rows.map((r) => [r.id, r]));
       expect(riskyIds.map((id) => byId.get(id)?.comment)).toEqual([
-        `'=HYPERLINK("http://evil.example","x")`, `'+SUM(A1:A2)`, `'-2+3`, `'@cmd`, `'\tTAB`, `'\r=CR`, 'Tiếng Việt, có dấu "ngoặc"', 'fine -dash',
+        `'=HYPERLINK("http://evil.example","x")`, `'+SUM(A1:A2)`, `'-2+3`, `'@cmd`, `'\tTAB`, `'\r=CR`, `'\uFF1DSUM(A1)`, 'Tiếng Việt, có dấu "ngoặc"', 'fine -dash',
       ]);
       const sample = byId.get(expected[0]) as Record<string, string>;
       expect(sample).toMatchObject({ metric: 'csat', stage: 'decision', touchpoint: 'shop', survey_title: 'Shop CSAT', survey_id: surveys.csat.id });

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { answer, makeSurvey } from '../helpers/factories';
+import { eventually } from '../helpers/eventually';
+import { COMPACTION_SCHEDULE, QUEUES, startJobs } from '../../src/jobs';
 import { compactRollups, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
 import { recordResponse } from '../../src/modules/responses';
 
@@ -141,6 +143,38 @@ test('concurrent answers land on different shards and the totals stay exact', as
   const [after] = await t.db.query(
     `SELECT sum(count)::int AS n, count(*)::int AS rows FROM response_day_score WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
   expect(after).toEqual({ n: 40, rows: 1 });
+  await expectConsistent();
+});
+
+test('the scheduled compaction job folds the shards of past days into one row per key, and no score changes', async () => {
+  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db, {
+    surveyId: npsId, kind: 'nps', score: i % 11, comment: null, channel: i % 2 ? 'link' : 'qr', locale: 'vi',
+    answeredAt: new Date(`2026-04-${String(7 + (i % 3)).padStart(2, '0')}T03:00:00Z`), submissionKey: `compaction-${i}`,
+  })));
+  // Rows of those April days (today's shards are still being written to, and stay).
+  const shardedRows = async () => (await t.db.query(
+    `SELECT (SELECT count(*) FROM response_daily WHERE shard <> 0 AND day BETWEEN '2026-04-06' AND '2026-04-12')
+       + (SELECT count(*) FROM response_day_score WHERE shard <> 0 AND day BETWEEN '2026-04-06' AND '2026-04-12')
+       + (SELECT count(*) FROM response_week_score WHERE shard <> 0 AND week = '2026-04-06') AS n`))[0].n as string;
+  expect(Number(await shardedRows())).toBeGreaterThan(0);
+  const before = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
+  expect(before.api).toEqual(before.raw);
+
+  const jobs = await startJobs({ ...t, logger: t.logger });
+  try {
+    const schedule = (await jobs.boss.getSchedules()).find((s) => s.name === QUEUES.rollupCompaction);
+    expect(schedule?.cron).toBe(COMPACTION_SCHEDULE);
+    // What the schedule sends at each tick, sent now.
+    const id = await jobs.boss.send(QUEUES.rollupCompaction, {});
+    await eventually(async () => (await jobs.boss.getJobById(QUEUES.rollupCompaction, id as string))?.state === 'completed',
+      { timeoutMs: 20_000, what: 'the compaction job to complete' });
+  } finally {
+    await jobs.stop();
+  }
+
+  expect(await shardedRows()).toBe('0');
+  const after = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
+  expect(after).toEqual(before);
   await expectConsistent();
 });
 

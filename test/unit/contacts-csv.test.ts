@@ -1,5 +1,7 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import {
-  HeaderProblem, attributeKeyFor, detectDelimiter, mapHeader, parseLocale, parseUnsubscribed, safeCell, unprotectCell, validateRow,
+  HeaderProblem, attributeKeyFor, detectDelimiter, mapHeader, parseLocale, parseUnsubscribed, unprotectCell, validateRow,
 } from '../../src/modules/contacts/contacts-csv';
 
 /** The contacts CSV format: header mapping, row rules, spreadsheet-safe cells. */
@@ -79,14 +81,24 @@ describe('row values', () => {
 });
 
 describe('spreadsheet safety', () => {
-  test.each(['=1+1', '+84 90', '-5', '@SUM(A1)', '\tx', '\rx'])('%j gets a leading quote, and comes back on import', (value) => {
-    expect(safeCell(value)).toBe(`'${value}`);
-    expect(unprotectCell(safeCell(value))).toBe(value);
-  });
+  /** One cell through the exports' writer (csv-stringify with escape_formulas) and back through a CSV reader. */
+  const exported = (value: string | number) => (parse(stringify([[value, 'x']], { escape_formulas: true })) as string[][])[0][0];
+
+  // = + - @, tab and CR as the README documents, and the full-width ＝ ＋ － ＠ that csv-stringify protects as well.
+  test.each(['=1+1', '+84 90', '-5', '@SUM(A1)', '\tx', '\rx', '\uFF1D1+1', '\uFF0B84', '\uFF0D5', '\uFF20SUM(A1)'])(
+    '%j is exported with a leading quote, and comes back on import', (value) => {
+      expect(exported(value)).toBe(`'${value}`);
+      expect(unprotectCell(exported(value))).toBe(value);
+    });
 
   test('ordinary text is left alone, including a leading quote before ordinary text', () => {
-    expect(safeCell('Nguyễn Thị Lan')).toBe('Nguyễn Thị Lan');
+    expect(exported('Nguyễn Thị Lan')).toBe('Nguyễn Thị Lan');
+    expect(exported(' =1')).toBe(' =1');
     expect(unprotectCell("'quoted")).toBe("'quoted");
+  });
+
+  test('a number is not text: csv-stringify leaves a negative number as it is (the exports write text cells)', () => {
+    expect(exported(-5)).toBe('-5');
   });
 
   test('delimiter: whichever the header uses more, outside quotes', () => {

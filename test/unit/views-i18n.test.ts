@@ -122,6 +122,8 @@ describe('views', () => {
 
   test('every message of every catalog is written in both languages', () => {
     const dir = path.join(__dirname, '../../src/i18n/messages');
+    // Every catalog file on disk, registered in src/i18n or not: a dynamic require is the point here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const catalogs = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).flatMap((f) => Object.values(require(path.join(dir, f)) as Record<string, Record<string, { vi: string; en: string }>>));
     expect(catalogs.length).toBeGreaterThanOrEqual(6);
     const empty = catalogs.flatMap((c) => Object.entries(c)).filter(([, v]) => !v.vi.trim() || !v.en.trim()).map(([k]) => k);

@@ -2,10 +2,10 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { AppDeps } from '../../deps';
 import { HttpError, type ErrorDetail } from '../../web/errors';
 import { authenticateApiKey } from '../auth';
-import { journeysApiRouter } from '../journeys';
-import { surveysApiRouter } from '../surveys';
+import { journeysApiRouter } from '../journeys/journeys.routes';
+import { surveysApiRouter } from '../surveys/surveys.routes';
 import { contactsApiRouter } from '../contacts/contacts.routes';
-import { responsesApiRouter } from '../responses';
+import { responsesApiRouter } from '../responses/responses.routes';
 import { metricsApiRouter } from '../metrics/metrics.routes';
 import { invitationsApiRouter } from '../invitations/invitations.routes';
 

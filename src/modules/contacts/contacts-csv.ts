@@ -1,7 +1,7 @@
 /**
  * The contacts CSV format, as pure functions: how header labels map to fields, how each data row is
- * validated, and how cells are made safe for spreadsheets on export. The streaming import
- * (contacts-import.ts) and the export (contacts-export.ts) build on these.
+ * validated, and how a cell our export protected against formula injection reads back. The streaming
+ * import (contacts-import.ts) and the export (contacts-export.ts) build on these.
  */
 import type { Locale } from '../../i18n';
 import { emailSchema } from './contacts.schemas';
@@ -124,10 +124,14 @@ export function parseUnsubscribed(value: string, now: Date): Date | null | undef
   return Number.isNaN(date.getTime()) || date > now ? null : date;
 }
 
-/** What a spreadsheet would read as the start of a formula (see safeCell). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * The first characters csv-stringify's `escape_formulas` (used by every export) protects with a leading
+ * single quote: = + - @, tab, carriage return, and the full-width ＝ ＋ － ＠ some spreadsheets also read
+ * as formulas.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
-/** A cell our export protected with a leading quote (see safeCell) comes back as it was. */
+/** A cell our export protected with a leading quote comes back as it was. */
 export function unprotectCell(value: string): string {
   return value.length > 1 && value[0] === "'" && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
@@ -209,13 +213,4 @@ export function detectDelimiter(headerLine: string): ',' | ';' {
     else if (!quoted && ch === ';') semicolons++;
   }
   return semicolons > commas ? ';' : ',';
-}
-
-
-/**
- * A cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text starting with = + - @, a tab
- * or a carriage return gets a leading single quote. The import strips that quote again (unprotectCell).
- */
-export function safeCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
 }

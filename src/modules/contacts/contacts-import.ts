@@ -5,10 +5,10 @@
  *    size — and flows through csv-parse: the header is mapped and every row validated, while the bytes are
  *    spooled to a private file under DATA_DIR/imports. A file that cannot be imported at all (no email
  *    column, not CSV, malformed) is refused with a 4xx before anything is stored.
- * 2. The request then creates a `contact_imports` row (totals and the per-row error report) and answers
- *    303 to its progress page.
- * 3. After the response, the spooled file is read again, validated the same way, and the valid rows are
- *    upserted ~1000 per statement; the row's counts move forward with each batch. The file is then deleted.
+ * 2. contact-imports.service.ts then stores the import (its totals and per-row error report, and the file
+ *    itself) and queues its job in one transaction, and the request answers 303 to the progress page.
+ * 3. The job reads the stored file again through contactRows(), validated the same way, and upserts the
+ *    valid rows in chunks, resuming after a restart from the last committed chunk.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,22 +19,20 @@ import { finished } from 'node:stream/promises';
 import busboy from 'busboy';
 import { CsvError, parse } from 'csv-parse';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
-import type { Logger } from '../../logger';
 import { isCsrfTokenValid } from '../../web/middleware/csrf';
 import {
   HeaderProblem, isBlankRow, mapHeader, validateRow, detectDelimiter,
-  type ColumnMapping, type FileProblemCode, type ImportContact, type RowProblem, type RowResult,
+  type ColumnMapping, type FileProblemCode, type RowProblem, type RowResult,
 } from './contacts-csv';
 
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-const IMPORT_BATCH_SIZE = 1000;
 const MAX_REPORTED_ERRORS = 1000;
 /** A row longer than this is almost always a quote that was never closed. */
 const MAX_RECORD_BYTES = 64 * 1024;
-/** A running import whose counts have not moved for this long was cut off (the process stopped). */
-const STALE_AFTER = '5 minutes';
-/** Spooled files older than this belong to imports that can no longer be running: they hold personal data. */
+/**
+ * A spooled file lives only while its upload is read and stored; one older than this was left by a
+ * process that stopped mid-upload, and holds personal data.
+ */
 const SPOOL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export type UploadProblemCode = FileProblemCode | 'csrf' | 'not_multipart' | 'malformed_upload' | 'no_file' | 'empty'
@@ -58,6 +56,8 @@ export interface ReceivedUpload {
   fileName: string;
   spoolPath: string;
   inspection: CsvInspection;
+  /** The clock the rows were validated with; the import validates them again with the same one. */
+  now: Date;
 }
 
 /** Refuses, chunk by chunk, what is not UTF-8 text within the size limit, and copies what passes to `spool`. */
@@ -155,10 +155,13 @@ async function* csvRows(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ row: nu
   }
 }
 
-type CsvEvent = { kind: 'header'; mapping: ColumnMapping } | { kind: 'row'; result: RowResult };
+export type CsvEvent = { kind: 'header'; mapping: ColumnMapping } | { kind: 'row'; result: RowResult };
 
-/** The header's mapping, then each data row validated. Both passes use this, so they agree row for row. */
-async function* contactRows(chunks: AsyncIterable<Buffer>, now: Date): AsyncGenerator<CsvEvent> {
+/**
+ * The header's mapping, then each data row validated. The upload's inspection and the import job both
+ * read the file through this, so they agree row for row, and a resumed job meets the same rows in the same order.
+ */
+export async function* contactRows(chunks: AsyncIterable<Buffer>, now: Date): AsyncGenerator<CsvEvent> {
   let mapping: ColumnMapping | null = null;
   const seen = new Map<string, number>();
   for await (const { row, fields } of csvRows(chunks)) {
@@ -203,7 +206,7 @@ async function spoolAndInspect(stream: Readable, fileName: string, spoolPath: st
     const inspection = await inspectRows(checkedChunks(stream, spool, opts.maxBytes), opts.now);
     spool.end();
     await finished(spool);
-    return { fileName, spoolPath, inspection };
+    return { fileName, spoolPath, inspection, now: opts.now };
   } catch (err) {
     // The file may still be opening: remove it only once the stream is closed, or it would appear afterwards.
     spool.destroy();
@@ -286,128 +289,4 @@ export async function receiveContactsUpload(req: Request, opts: UploadOptions): 
   if (refused) throw refused;
   if (!work) throw new UploadRejected(400, 'no_file');
   return work;
-}
-
-export type ImportStatus = 'running' | 'done' | 'failed';
-
-export interface ContactImport {
-  id: string;
-  userEmail: string | null;
-  fileName: string;
-  status: ImportStatus;
-  total: number;
-  processed: number;
-  created: number;
-  updated: number;
-  failed: number;
-  errors: RowProblem[];
-  columns: ColumnMapping['columns'];
-  message: 'interrupted' | 'error' | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-}
-
-export async function createContactImport(db: DataSource, userId: string, upload: ReceivedUpload): Promise<string> {
-  const { inspection } = upload;
-  const rows: Array<{ id: string }> = await db.query(
-    `INSERT INTO contact_imports (user_id, file_name, total, failed, errors, columns) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [userId, upload.fileName, inspection.total, inspection.failed, JSON.stringify(inspection.errors), JSON.stringify(inspection.mapping.columns)],
-  );
-  return rows[0].id;
-}
-
-const IMPORT_COLUMNS = `i.id, u.email AS "userEmail", i.file_name AS "fileName", i.status, i.total, i.processed, i.created,
-  i.updated, i.failed, i.columns, i.message, i.started_at AS "startedAt", i.finished_at AS "finishedAt"`;
-
-/** One import with its error report; an import cut off by a stopped process is marked failed on the way. */
-export async function getContactImport(db: DataSource, id: string): Promise<ContactImport | null> {
-  await db.query(
-    `UPDATE contact_imports SET status = 'failed', message = 'interrupted', finished_at = now()
-     WHERE id = $1 AND status = 'running' AND updated_at < now() - interval '${STALE_AFTER}'`, [id]);
-  const rows: ContactImport[] = await db.query(
-    `SELECT ${IMPORT_COLUMNS}, i.errors FROM contact_imports i LEFT JOIN users u ON u.id = i.user_id WHERE i.id = $1`, [id]);
-  return rows[0] ?? null;
-}
-
-export async function listRecentContactImports(db: DataSource, limit = 10): Promise<Array<Omit<ContactImport, 'errors'>>> {
-  return db.query(
-    `SELECT ${IMPORT_COLUMNS} FROM contact_imports i LEFT JOIN users u ON u.id = i.user_id ORDER BY i.started_at DESC LIMIT $1`, [limit]);
-}
-
-/**
- * Upserts one batch by email (case-insensitive) and moves the import's counts forward, in one statement.
- * Empty cells change nothing: a name or locale is only replaced by a given one, attributes are merged,
- * and an unsubscribed contact stays unsubscribed. Rows that would not change are left alone ("unchanged").
- * A contact created without a locale gets the organisation's default language.
- */
-async function upsertBatch(db: DataSource, importId: string, batch: ImportContact[], rowsSeen: number): Promise<void> {
-  // One order for every import, so two imports touching the same contacts lock them in the same order.
-  const sorted = [...batch].sort((a, b) => (a.email.toLowerCase() < b.email.toLowerCase() ? -1 : 1));
-  const input = sorted.map((c) => ({ email: c.email, name: c.name, locale: c.locale, attributes: c.attributes, unsubscribed_at: c.unsubscribedAt }));
-  await db.query(
-    `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(email text, name text, locale text, attributes jsonb, unsubscribed_at timestamptz)
-     ), with_locale AS (
-       INSERT INTO contacts AS c (email, name, locale, attributes, unsubscribed_at)
-       SELECT email, name, locale, attributes, unsubscribed_at FROM input WHERE locale IS NOT NULL
-       ON CONFLICT ((lower(email))) DO UPDATE SET
-         name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE c.name END,
-         locale = EXCLUDED.locale,
-         attributes = c.attributes || EXCLUDED.attributes,
-         unsubscribed_at = coalesce(c.unsubscribed_at, EXCLUDED.unsubscribed_at),
-         updated_at = now()
-       WHERE (CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE c.name END, EXCLUDED.locale, c.attributes || EXCLUDED.attributes,
-              coalesce(c.unsubscribed_at, EXCLUDED.unsubscribed_at)) IS DISTINCT FROM (c.name, c.locale, c.attributes, c.unsubscribed_at)
-       RETURNING (xmax = 0) AS created
-     ), without_locale AS (
-       INSERT INTO contacts AS c (email, name, locale, attributes, unsubscribed_at)
-       SELECT email, name, (SELECT default_locale FROM settings WHERE id = 1), attributes, unsubscribed_at FROM input WHERE locale IS NULL
-       ON CONFLICT ((lower(email))) DO UPDATE SET
-         name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE c.name END,
-         attributes = c.attributes || EXCLUDED.attributes,
-         unsubscribed_at = coalesce(c.unsubscribed_at, EXCLUDED.unsubscribed_at),
-         updated_at = now()
-       WHERE (CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE c.name END, c.attributes || EXCLUDED.attributes,
-              coalesce(c.unsubscribed_at, EXCLUDED.unsubscribed_at)) IS DISTINCT FROM (c.name, c.attributes, c.unsubscribed_at)
-       RETURNING (xmax = 0) AS created
-     ), counted AS (
-       SELECT count(*) FILTER (WHERE created)::int AS created, count(*) FILTER (WHERE NOT created)::int AS updated
-       FROM (SELECT created FROM with_locale UNION ALL SELECT created FROM without_locale) r
-     )
-     UPDATE contact_imports i SET processed = i.processed + $2, created = i.created + counted.created,
-       updated = i.updated + counted.updated, updated_at = now()
-     FROM counted WHERE i.id = $3`,
-    [JSON.stringify(input), rowsSeen, importId],
-  );
-}
-
-/** Step 3: reads the spooled file again and upserts its valid rows in batches; always removes the file. */
-export async function runContactImport(db: DataSource, job: { id: string; spoolPath: string; now: Date }, logger: Logger): Promise<void> {
-  try {
-    let batch: ImportContact[] = [];
-    let rowsSeen = 0;
-    for await (const event of contactRows(fs.createReadStream(job.spoolPath), job.now)) {
-      if (event.kind !== 'row') continue;
-      rowsSeen++;
-      if (event.result.ok) batch.push(event.result.contact);
-      if (rowsSeen === IMPORT_BATCH_SIZE) {
-        await upsertBatch(db, job.id, batch, rowsSeen);
-        batch = [];
-        rowsSeen = 0;
-      }
-    }
-    await upsertBatch(db, job.id, batch, rowsSeen);
-    const [counts]: Array<Record<string, number>> = await db.query(
-      `WITH finished AS (
-         UPDATE contact_imports SET status = 'done', finished_at = now(), updated_at = now() WHERE id = $1
-         RETURNING total, created, updated, failed
-       ) SELECT * FROM finished`, [job.id]);
-    logger.info({ importId: job.id, ...counts }, 'contact import done');
-  } catch (err) {
-    logger.error({ err, importId: job.id }, 'contact import failed');
-    await db.query(`UPDATE contact_imports SET status = 'failed', message = 'error', finished_at = now() WHERE id = $1 AND status = 'running'`, [job.id])
-      .catch((updateErr: unknown) => logger.error({ err: updateErr, importId: job.id }, 'could not mark the contact import failed'));
-  } finally {
-    await fs.promises.rm(job.spoolPath, { force: true });
-  }
 }

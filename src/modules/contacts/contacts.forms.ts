@@ -4,7 +4,8 @@ import type { Locale, MessageKey } from '../../i18n';
 import type { ContactAttributes } from './contact.entity';
 import { ATTRIBUTE_KEY, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_VALUE_LENGTH, MAX_NAME_LENGTH } from './contacts-csv';
 import { emailSchema } from './contacts.schemas';
-import type { ContactChanges, ContactFilter, SubscriptionFilter } from './contacts.queries';
+import type { ContactChanges } from './contacts.service';
+import type { ContactFilter, SubscriptionFilter } from './queries/contactFilter';
 
 /** Tracking parameters and the like are ignored; what the page reads must be well-formed. */
 export const listQuerySchema = Joi.object({

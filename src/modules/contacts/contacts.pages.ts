@@ -1,28 +1,29 @@
 import path from 'node:path';
-import fs from 'node:fs';
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { stringify } from 'csv-stringify';
 import type { AppDeps } from '../../deps';
 import { t, type Locale, type MessageKey } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { formatNumber, formatterFor } from '../../web/format';
+import { manageForm } from '../../web/forms';
 import { decodeCursor, encodeCursor, uuidParam } from '../../web/params';
 import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
 import type { ContactAttributes } from './contact.entity';
-import { safeCell, type MappedColumn, type RowProblem } from './contacts-csv';
+import type { MappedColumn, RowProblem } from './contacts-csv';
+import { startContactImport } from './contact-imports.service';
 import { writeContactsCsv } from './contacts-export';
-import {
-  MAX_UPLOAD_BYTES, UploadRejected, createContactImport, getContactImport, listRecentContactImports,
-  receiveContactsUpload, runContactImport, type ReceivedUpload,
-} from './contacts-import';
+import { MAX_UPLOAD_BYTES, UploadRejected, receiveContactsUpload, type ReceivedUpload } from './contacts-import';
 import { listQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
-import {
-  countContacts, createContact, eraseContact, getContactDetail, listContactsPage,
-  setUnsubscribed, updateContact, type ContactDetail, type ContactFilter,
-} from './contacts.queries';
+import { createContact, eraseContact, setUnsubscribed, updateContact } from './contacts.service';
+import type { ContactFilter } from './queries/contactFilter';
+import { countContacts } from './queries/countContacts';
+import { getContactDetail, type ContactDetail } from './queries/getContactDetail';
+import { getContactImport } from './queries/getContactImport';
+import { listContactsPage } from './queries/listContactsPage';
+import { listRecentContactImports } from './queries/listRecentContactImports';
 
 const PAGE_SIZE = 50;
 /** Empty attribute rows offered under the existing ones (no script: save to get more). */
@@ -44,9 +45,8 @@ function attributeRows(attributes: ContactAttributes): AttributeRow[] {
 }
 
 /** /manage/contacts: the list, a contact's page, deletion, CSV import (with its report) and export. */
-export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
+export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
   const { router, route } = dashboardRouter();
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   // ---- list -----------------------------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     });
   });
 
-  route('post', '/manage/contacts/new', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/new', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const result = readContactForm(req.body as Record<string, unknown>, {});
     const id = result.value ? await createContact(db, result.value) : null;
@@ -219,26 +219,17 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
   route('post', '/manage/contacts/import', 'editor', async (req, res) => {
     const locale: Locale = res.locals.locale;
     const user = res.locals.user as SessionUser;
-    const now = new Date();
     let upload: ReceivedUpload;
     try {
-      upload = await receiveContactsUpload(req, { spoolDir: path.join(config.dataDir, 'imports'), maxBytes: MAX_UPLOAD_BYTES, now });
+      upload = await receiveContactsUpload(req, { spoolDir: path.join(config.dataDir, 'imports'), maxBytes: MAX_UPLOAD_BYTES, now: new Date() });
     } catch (err) {
       if (!(err instanceof UploadRejected)) throw err;
       if (err.code === 'csrf') throw new HttpError(403, 'csrf', 'Invalid or missing CSRF token', [], 'error.csrf');
       return renderImportPage(res, err.status, t(locale, `contacts.upload.${err.code}`, err.vars));
     }
-    let id: string;
-    try {
-      id = await createContactImport(db, user.id, upload);
-    } catch (err) {
-      await fs.promises.rm(upload.spoolPath, { force: true });
-      throw err;
-    }
+    // Its job runs it; the progress page follows it through the import's row.
+    const id = await startContactImport({ db, queue }, user.id, upload);
     res.redirect(303, `/manage/contacts/imports/${id}`);
-    // After the response: the progress page follows it through the import's row.
-    runContactImport(db, { id, spoolPath: upload.spoolPath, now }, logger)
-      .catch((err: unknown) => logger.error({ err, importId: id }, 'contact import did not clean up'));
   });
 
   function problemText(locale: Locale, p: RowProblem): string {
@@ -300,7 +291,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
       ['row', 'email', 'problem'],
       ...imp.errors.map((p) => [String(p.row), p.email, problemText(locale, p)]),
     ];
-    const csv = stringify(rows.map((r) => r.map(safeCell)), { bom: true });
+    const csv = stringify(rows, { bom: true, escape_formulas: true });
     csv.pipe(res);
   });
 
@@ -310,7 +301,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     await renderContact(res, await loadContact(req), null);
   });
 
-  route('post', '/manage/contacts/:id', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const contact = await loadContact(req);
     const result = readContactForm(req.body as Record<string, unknown>, contact.attributes);
@@ -322,7 +313,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     res.redirect(303, `/manage/contacts/${contact.id}`);
   });
 
-  route('post', '/manage/contacts/:id/subscription', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id/subscription', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const id = idParam(req);
     const action = (req.body as Record<string, unknown>).action;
@@ -348,7 +339,7 @@ export function contactsPagesRouter({ db, config, logger }: AppDeps): Router {
     renderDelete(res, await loadContact(req), 200, null);
   });
 
-  route('post', '/manage/contacts/:id/delete', 'editor', form, csrfProtection, async (req, res) => {
+  route('post', '/manage/contacts/:id/delete', 'editor', manageForm, csrfProtection, async (req, res) => {
     const locale: Locale = res.locals.locale;
     const contact = await loadContact(req);
     if ((req.body as Record<string, unknown>).confirm !== 'yes') {

@@ -4,7 +4,6 @@ import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
 import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName, getJourneyCatalog } from '../metrics';
-import { compactRollupsSoon } from '../metrics/rollup';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
 import { filterBar } from './filter-bar';
@@ -31,7 +30,7 @@ function render(res: Response, view: string, title: string, data: Record<string,
  * filter parser, authorize (the route's role), read the current and comparison periods, render.
  */
 export function dashboardPagesRouter(deps: AppDeps): Router {
-  const { db, logger } = deps;
+  const { db } = deps;
   const { router, route } = dashboardRouter();
 
   async function context(req: Request, res: Response, allow: FilterName[]) {
@@ -47,7 +46,6 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   route('get', '/overview', 'viewer', async (req, res) => {
     const { filters, fmt, locale } = await context(req, res, SCORE_FILTERS);
     const overview = await getOverview(db, filters, fmt);
-    compactRollupsSoon(db, (err) => logger.warn({ err }, 'rollup compaction failed'));
     render(res, 'overview', t(locale, 'nav.overview'), {
       scripts: CHART_SCRIPTS,
       filterBar: await filterBar(db, filters, fmt, { action: '/overview', fields: SCORE_FILTERS, compare: true }),
@@ -59,7 +57,6 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   route('get', '/journey-map', 'viewer', async (req, res) => {
     const { filters, fmt, locale } = await context(req, res, SCORE_FILTERS);
     const map = await getJourneyMap(db, filters, fmt);
-    compactRollupsSoon(db, (err) => logger.warn({ err }, 'rollup compaction failed'));
     render(res, 'journey-map', t(locale, 'nav.journeyMap'), {
       scripts: CHART_SCRIPTS,
       filterBar: await filterBar(db, filters, fmt, { action: '/journey-map', fields: SCORE_FILTERS, compare: true }),

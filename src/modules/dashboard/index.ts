@@ -1,3 +1,2 @@
-export { dashboardPagesRouter } from './dashboard.routes';
 export { dashboardPartials } from './partials';
 export { groupLabel, KIND_LABEL } from './score-view';

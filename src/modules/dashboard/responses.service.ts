@@ -82,16 +82,6 @@ export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, 
   return { items: page.items.map((item) => responseView(catalog, item, fmt)), nextCursor: page.nextCursor };
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a
- * formula; a leading single quote makes it text. Applied to every text cell of the export.
- */
-export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
 const CSV_COLUMNS = ['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group',
   'comment', 'channel', 'locale', 'contact_email', 'contact_attributes', 'hidden'] as const;
 const CSV_BATCH = 1000;
@@ -119,7 +109,9 @@ export async function streamResponsesCsv(db: DataSource, catalog: JourneyCatalog
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="responses-${f.period.from}-${f.period.to}.csv"`);
   res.setHeader('Cache-Control', 'no-store');
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, cast: { string: neutralizeFormula } });
+  // A spreadsheet runs a cell that starts with = + - @, a tab or a carriage return as a formula:
+  // escape_formulas puts a single quote before it, which makes it text.
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true });
   let gone = false;
   res.on('close', () => { gone = !res.writableFinished; });
   csv.pipe(res);

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { attributesSchema, MAX_CONTACTS_PER_REQUEST } from '../contacts/contacts.schemas';
+import { attributesSchema, MAX_CONTACTS_PER_REQUEST } from '../contacts';
 
 /**
  * An address in a send request. Its validity is judged per address: an invalid one is reported as

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { enqueueInvitationEmails, wakeLocalWorkers, type JobQueue } from '../../jobs/queue';
 import { HttpError } from '../../web/errors';
-import { upsertContacts } from '../contacts/contacts.service';
-import { emailSchema, type ContactInput } from '../contacts/contacts.schemas';
+import { emailSchema, upsertContacts, type ContactInput } from '../contacts';
 import { newInvitationToken } from './invitation-token';
 
 /** SPEC §4: a skipped contact gets the first reason that applies, in this order. */

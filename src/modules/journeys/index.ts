@@ -2,5 +2,3 @@ export { Stage, FRAMEWORK_FIELDS, type Framework } from './stage.entity';
 export { Touchpoint, type TouchpointChannel } from './touchpoint.entity';
 export { KpiTarget } from './kpi-target.entity';
 export { getJourneyData, listStages, listTouchpoints } from './journeys.service';
-export { journeysApiRouter } from './journeys.routes';
-export { journeyPagesRouter } from './journeys.pages';

@@ -154,7 +154,7 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
  * Folds the shards of past days and weeks into shard 0 and drops keys whose total is 0. Live answers
  * spread over up to 16 shards per key so they never wait on each other; once a day is over its shards
  * only cost reads. Each table is one atomic statement, so totals never change, even with answers and
- * other compactions running at the same time.
+ * other compactions running at the same time. Run by the scheduled `rollup-compaction` job (src/jobs).
  */
 export async function compactRollups(db: DataSource): Promise<void> {
   for (const r of ROLLUP_TABLES) {
@@ -169,18 +169,4 @@ export async function compactRollups(db: DataSource): Promise<void> {
     );
     await db.query(`DELETE FROM ${r.table} WHERE shard = 0 AND count = 0 AND ${r.time} < ${r.current}`);
   }
-}
-
-const COMPACT_EVERY_MS = 15 * 60 * 1000;
-const lastCompaction = new WeakMap<DataSource, number>();
-
-/**
- * Compacts at most every 15 minutes per process, in the background of a dashboard page view (the page
- * does not wait). A failure only means the rollups stay sharded a while longer: it is logged, not thrown.
- */
-export function compactRollupsSoon(db: DataSource, onError: (err: unknown) => void): void {
-  const now = Date.now();
-  if (now - (lastCompaction.get(db) ?? 0) < COMPACT_EVERY_MS) return;
-  lastCompaction.set(db, now);
-  compactRollups(db).catch(onError);
 }

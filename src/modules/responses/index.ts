@@ -2,4 +2,3 @@
 export { SurveyResponse, RESPONSE_CHANNELS, type ResponseChannel, type HiddenFields } from './response.entity';
 export { COMMENT_MAX_LENGTH } from './responses.schemas';
 export { recordResponse, type RecordResponseInput, type RecordedResponse } from './response.service';
-export { responsesApiRouter } from './responses.routes';

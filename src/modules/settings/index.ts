@@ -1,3 +1,2 @@
 export { Settings } from './settings.entity';
 export { getSettings } from './settings.service';
-export { settingsPagesRouter } from './settings.pages';

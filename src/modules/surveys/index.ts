@@ -6,5 +6,3 @@ export type { SurveyRow } from './queries/getSurvey';
 export { getSurvey } from './queries/getSurvey';
 export { listSurveys } from './queries/listSurveys';
 export { createSurvey, updateSurvey, requireSurvey, type SurveyInput, type SurveyAttachment } from './surveys.service';
-export { surveysApiRouter } from './surveys.routes';
-export { surveyPagesRouter } from './surveys.pages';

@@ -5,7 +5,6 @@ import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { csrfProtection } from '../../web/middleware/csrf';
 import { type FieldErrors, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
-import { uuidParam } from '../../web/params';
 import { formatterFor } from '../../web/format';
 import { listStages, listTouchpoints } from '../journeys';
 import { SCALES, type MetricKind } from '../metrics/scoring';

@@ -22,7 +22,8 @@ export function sessionMiddleware({ db, config }: AppDeps) {
   return session({
     name: 'tp.sid',
     secret: config.sessionSecret,
-    store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+    // Expired sessions are deleted by the scheduled session-prune job (src/jobs), not by a timer in every instance.
+    store: new PgStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: false }),
     resave: false,
     saveUninitialized: false,
     rolling: true,

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Locale } from '../../../i18n';
 import type { MetricKind } from '../../metrics/scoring';
 import type { SurveyStatus } from '../../surveys/survey.entity';
-import type { SurveyWording } from '../../surveys/wording';
+import type { SurveyWording } from '../../surveys';
 
 /** What a respondent's page needs about a survey, in one round trip. */
 export interface RespondentSurvey extends SurveyWording {
