@@ -4,6 +4,7 @@ import { CreateSessions1763800001000 } from './1763800001000-CreateSessions';
 import { CreateContactImports1763800200000 } from './1763800200000-CreateContactImports';
 import { AddScoreRollups1763800300000 } from './1763800300000-AddScoreRollups';
 import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery';
+import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -11,4 +12,5 @@ export const migrations = [
   CreateContactImports1763800200000,
   AddScoreRollups1763800300000,
   AddEmailDelivery1763800400000,
+  AddScoreDigest1763801000000,
 ];

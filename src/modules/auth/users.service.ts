@@ -24,6 +24,6 @@ export async function createUser(db: DataSource | EntityManager, input: { email:
   const repo = db.getRepository(User);
   const existing = await repo.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: v.email }).getOne();
   if (existing) throw new HttpError(409, 'conflict', `A user with email ${v.email} already exists`, [{ path: 'email', message: 'already exists' }]);
-  const user = repo.create({ email: v.email, name: v.name, role: v.role, locale: v.locale, passwordHash: await hashPassword(v.password), digestOptOut: false });
+  const user = repo.create({ email: v.email, name: v.name, role: v.role, locale: v.locale, passwordHash: await hashPassword(v.password) });
   return repo.save(user);
 }
