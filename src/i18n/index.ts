@@ -8,6 +8,7 @@ import { emailMessages } from './messages/email';
 import { contactsMessages } from './messages/contacts';
 import { manageMessages } from './messages/manage';
 import { metricsMessages } from './messages/metrics';
+import { digestMessages } from './messages/digest';
 
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -49,6 +50,7 @@ const messages = {
   ...contactsMessages,
   ...manageMessages,
   ...metricsMessages,
+  ...digestMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

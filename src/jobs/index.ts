@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
+import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -13,6 +14,7 @@ export interface JobsOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Seconds before the first retry of a transiently failed email (then doubling); default 5. */
   retryDelaySeconds?: number;
+  digest?: DigestJobsOptions;
 }
 
 export interface Jobs {
@@ -22,8 +24,8 @@ export interface Jobs {
 }
 
 /**
- * The background side of the app, on the app's one job queue: email delivery and the scheduled reminder
- * scan. Every instance may run it; pg-boss hands each job to one of them.
+ * The background side of the app, on the app's one job queue: email delivery, the scheduled reminder
+ * scan and the score digest. Every instance may run it; pg-boss hands each job to one of them.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -41,12 +43,14 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
     const queued = await queueDueReminders(db, boss);
     if (queued > 0) log.info({ queued }, 'reminders queued');
   });
+  const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
       await delivery.stop();
+      await digest.stop();
       await boss.offWork(QUEUES.invitationReminders);
       mailer.close();
       log.info('jobs stopped');

@@ -20,6 +20,7 @@ import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
 import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { usersPagesRouter } from '../modules/auth/users.pages';
 import { apiKeysPagesRouter } from '../modules/auth/api-keys.pages';
+import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -29,6 +30,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use('/api/v1', apiRouter(deps));
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
+  app.use(digestUnsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
   app.use(sessionMiddleware(deps), loadUser(deps.db), csrfToken, dashboardContext);
   app.use(authRouter(deps));
@@ -42,6 +44,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(settingsPagesRouter(deps));
   app.use(usersPagesRouter(deps));
   app.use(apiKeysPagesRouter(deps));
+  app.use(digestPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler);
 }

@@ -1,3 +1,3 @@
 export { dashboardPagesRouter } from './dashboard.routes';
 export { dashboardPartials } from './partials';
-export { groupLabel, KIND_LABEL } from './score-view';
+export { groupLabel, GROUP_COLOR, KIND_COLOR, KIND_LABEL } from './score-view';
