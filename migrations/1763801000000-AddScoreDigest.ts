@@ -11,6 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `digest_deliveries`: the idempotency key (period, recipient address), inserted — and so claimed — before
  *   anything is sent, in the transaction that queues its job. 'sending' is a claim with a lease, as for
  *   invitations: a worker that dies mid-send loses it when the lease runs out and the mail is retried.
+ *   `claim` names the claim: a worker sends only while the claim it took is still the delivery's.
  */
 export class AddScoreDigest1763801000000 implements MigrationInterface {
   name = 'AddScoreDigest1763801000000';
@@ -56,6 +57,7 @@ export class AddScoreDigest1763801000000 implements MigrationInterface {
         token text NOT NULL UNIQUE,
         status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
         attempts integer NOT NULL DEFAULT 0,
+        claim uuid,
         claimed_until timestamptz,
         error text,
         sent_at timestamptz,

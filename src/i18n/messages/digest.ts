@@ -43,7 +43,7 @@ export const digestMessages = {
   'digest.noInvitations': { vi: 'Không gửi lời mời nào trong kỳ này.', en: 'No invitations were sent in this period.' },
   'digest.trend': { vi: 'Xu hướng 12 tuần', en: '12-week trend' },
   'digest.trendAlt': { vi: 'Biểu đồ NPS, CSAT và CES theo tuần trong 12 tuần, có biên sai số 95 %. Số liệu ở bảng bên dưới.', en: 'Chart of weekly NPS, CSAT and CES over 12 weeks with the 95 % margin of error. The figures are in the table below.' },
-  'digest.trendHollow': { vi: 'Điểm rỗng và dấu *: ít mẫu (n < 30).', en: 'Hollow points and *: low sample (n < 30).' },
+  'digest.trendHollow': { vi: 'Vùng tô: biên sai số 95 %. Điểm rỗng và dấu *: ít mẫu (n < 30).', en: 'Shaded band: 95 % margin of error. Hollow points and *: low sample (n < 30).' },
   'digest.chartTitle': { vi: '{metric} theo tuần', en: '{metric} by week' },
   'digest.open': { vi: 'Mở trên bảng điều khiển', en: 'Open in the dashboard' },
   'digest.openFollowUps': { vi: 'Xem danh sách cần theo dõi', en: 'Open the follow-ups' },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration, type ScriptableLineSegmentContext } from 'chart.js';
+import { Chart, registerables, type ChartConfiguration, type ChartItem, type ScriptableLineSegmentContext } from 'chart.js';
 import { t } from '../../i18n';
 import type { MetricKind } from '../metrics';
 import { KIND_COLOR, KIND_LABEL } from '../dashboard';
@@ -98,7 +98,7 @@ function panelConfig(panel: TrendPanel, fmt: Formatter): ChartConfiguration<'lin
       scales: {
         x: {
           grid: { display: false },
-          ticks: { color: '#5b6478', font: { family: FONT_FAMILY, size: 13 * SCALE }, maxRotation: 0, autoSkip: true, autoSkipPadding: 6 * SCALE },
+          ticks: { color: '#5b6478', font: { family: FONT_FAMILY, size: 13 * SCALE }, maxRotation: 0, autoSkip: true, autoSkipPadding: 6 * SCALE, padding: 6 * SCALE },
         },
         y: {
           min: y.min, max: y.max,
@@ -126,7 +126,7 @@ export function renderTrendChart(panels: TrendPanel[], fmt: Formatter): Buffer {
     partCtx.fillStyle = '#ffffff';
     partCtx.fillRect(0, 0, width, panelHeight);
     // Chart.js draws on any object shaped like a 2D context; Skia's is one.
-    const chart = new Chart(partCtx as unknown as CanvasRenderingContext2D, panelConfig(panel, fmt));
+    const chart = new Chart(partCtx as unknown as ChartItem, panelConfig(panel, fmt));
     (ctx as SKRSContext2D).drawImage(part, 0, i * (panelHeight + gap));
     // After drawing: destroying the chart clears its canvas.
     chart.destroy();

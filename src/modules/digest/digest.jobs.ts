@@ -7,7 +7,7 @@ import type { Logger } from '../../logger';
 import { MailDeliveryError, type Mailer } from '../../mail/mailer';
 import { digestEmail, type DigestContent } from './digest.email';
 import {
-  claimDigestDeliveries, DIGEST_QUEUES, dispatchDueDigests, getDigestContent, recoverAbandonedDigestJobs, recoverExpiredDigestClaims,
+  claimDigestDeliveries, DIGEST_QUEUES, dispatchDueDigests, getDigestContent, holdDigestClaim, recoverAbandonedDigestJobs, recoverExpiredDigestClaims,
   renewDigestClaims, settleDigestDelivery, type ClaimedDigestMail, type DigestEmailJob,
 } from './digest.service';
 
@@ -105,6 +105,7 @@ export function startDigestDelivery(deps: DigestJobsDeps, options: Partial<Diges
   const { db, config, boss, mailer } = deps;
   const log = deps.logger.child({ component: 'digest-delivery' });
   const waits = new Waits();
+  /** Claims held by this worker (their leases are renewed until settled). */
   const inFlight = new Set<string>();
   // The content of a period in a language, read once per process (it never changes once dispatched).
   const contents = new Map<string, Promise<StoredContent>>();
@@ -125,27 +126,30 @@ export function startDigestDelivery(deps: DigestJobsDeps, options: Partial<Diges
   /** Sends one claimed email and records the outcome; 'retry' hands the job back to pg-boss. */
   async function deliver(job: Job, mail: ClaimedDigestMail): Promise<'complete' | 'retry'> {
     if (mail.cancelReason) {
-      await settleDigestDelivery(db, mail.deliveryId, { status: 'cancelled', error: mail.cancelReason });
+      await settleDigestDelivery(db, mail, { status: 'cancelled', error: mail.cancelReason });
       return 'complete';
     }
     try {
       const content = await contentFor(mail.periodKey, mail.locale);
-      await mailer.send(digestEmail(content, mail, config.baseUrl));
+      const email = digestEmail(content, mail, config.baseUrl);
+      // Another worker took the delivery over (this one stalled past its lease): it is in their hands now.
+      if (!(await holdDigestClaim(db, mail, opts.leaseSeconds))) return 'complete';
+      await mailer.send(email);
     } catch (err) {
       const failure = err instanceof MailDeliveryError ? err
         : new MailDeliveryError(`Could not build the email: ${err instanceof Error ? err.message : String(err)}`, 'transient', false, null);
       if (!(err instanceof MailDeliveryError)) log.error({ err, deliveryId: mail.deliveryId }, 'could not build a digest email');
       if (failure.permanent || job.retryCount >= job.retryLimit) {
-        await settleDigestDelivery(db, mail.deliveryId, { status: 'failed', error: failure.message });
+        await settleDigestDelivery(db, mail, { status: 'failed', error: failure.message });
         return 'complete';
       }
-      await settleDigestDelivery(db, mail.deliveryId, { status: 'queued', error: failure.message });
+      await settleDigestDelivery(db, mail, { status: 'queued', error: failure.message });
       return 'retry';
     }
     // Recorded right after the server's acceptance; retried so a short database hiccup does not cause a resend.
     for (let attempt = 0; ; attempt++) {
       try {
-        await settleDigestDelivery(db, mail.deliveryId, { status: 'sent' });
+        await settleDigestDelivery(db, mail, { status: 'sent' });
         return 'complete';
       } catch (err) {
         if (attempt >= 4) throw err;
@@ -162,7 +166,7 @@ export function startDigestDelivery(deps: DigestJobsDeps, options: Partial<Diges
     // Jobs whose delivery was not taken have nothing left to do: already sent, cancelled, or in other hands.
     const complete = jobs.filter((j) => !taken.has(j.id)).map((j) => j.id);
     const retry: Array<{ id: string; message: string }> = [];
-    for (const c of claimed) inFlight.add(c.mail.deliveryId);
+    for (const c of claimed) inFlight.add(c.mail.claim);
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(opts.sendConcurrency, claimed.length) }, async () => {
       while (next < claimed.length) {
@@ -174,7 +178,7 @@ export function startDigestDelivery(deps: DigestJobsDeps, options: Partial<Diges
           log.error({ err, deliveryId: mail.deliveryId }, 'could not record a digest delivery');
           retry.push({ id: job.id, message: String(err) });
         } finally {
-          inFlight.delete(mail.deliveryId);
+          inFlight.delete(mail.claim);
         }
       }
     }));

@@ -245,6 +245,8 @@ export async function dispatchDueDigests(deps: DispatchDeps, now = new Date()): 
 
 export interface ClaimedDigestMail {
   deliveryId: string;
+  /** This claim's id: the worker sends only while it is still the delivery's (see holdDigestClaim). */
+  claim: string;
   periodKey: string;
   email: string;
   audience: Audience;
@@ -262,11 +264,12 @@ export async function claimDigestDeliveries(db: DataSource, ids: string[], lease
   if (ids.length === 0) return [];
   return db.query(
     `WITH c AS (
-       UPDATE digest_deliveries d SET status = 'sending', claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + 1
+       UPDATE digest_deliveries d
+       SET status = 'sending', claim = gen_random_uuid(), claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + 1
        WHERE d.id = ANY($1::uuid[]) AND (d.status = 'queued' OR (d.status = 'sending' AND d.claimed_until < now()))
-       RETURNING d.id, d.period_key, d.email, d.kind, d.user_id, d.locale, d.token, d.recipient
+       RETURNING d.id, d.claim, d.period_key, d.email, d.kind, d.user_id, d.locale, d.token, d.recipient
      )
-     SELECT c.id AS "deliveryId", c.period_key AS "periodKey", c.email, c.kind AS audience, c.locale, c.token,
+     SELECT c.id AS "deliveryId", c.claim, c.period_key AS "periodKey", c.email, c.kind AS audience, c.locale, c.token,
             CASE WHEN c.kind = 'user' AND (u.id IS NULL OR u.digest_frequency = 'off') THEN 'The user no longer receives the digest'
                  WHEN c.kind = 'extra' AND NOT EXISTS (SELECT 1 FROM settings g, unnest(g.digest_recipients) AS x(email) WHERE lower(x.email) = c.recipient)
                    THEN 'The address was removed from the digest recipients'
@@ -276,19 +279,33 @@ export async function claimDigestDeliveries(db: DataSource, ids: string[], lease
   );
 }
 
-export async function renewDigestClaims(db: DataSource, ids: string[], leaseSeconds: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db.query(`UPDATE digest_deliveries SET claimed_until = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'sending'`, [ids, leaseSeconds]);
+/** Extends the leases of claims still held (a batch waiting its turn, a slow server). */
+export async function renewDigestClaims(db: DataSource, claims: string[], leaseSeconds: number): Promise<void> {
+  if (claims.length === 0) return;
+  await db.query(`UPDATE digest_deliveries SET claimed_until = now() + make_interval(secs => $2) WHERE claim = ANY($1::uuid[]) AND status = 'sending'`, [claims, leaseSeconds]);
 }
 
-/** Outcomes of a claimed delivery: sent, failed for good, cancelled, or back in the queue for a retry. */
-export async function settleDigestDelivery(db: DataSource, id: string, outcome: { status: 'sent' } | { status: 'failed' | 'cancelled' | 'queued'; error: string }): Promise<void> {
+/**
+ * Right before the SMTP conversation: true when the claim is still this worker's (renewing its lease). A
+ * worker that stalled past its lease, while another took the delivery over, finds false and sends nothing.
+ */
+export async function holdDigestClaim(db: DataSource, mail: Pick<ClaimedDigestMail, 'deliveryId' | 'claim'>, leaseSeconds: number): Promise<boolean> {
+  const rows = await db.query(
+    `WITH h AS (UPDATE digest_deliveries SET claimed_until = now() + make_interval(secs => $3) WHERE id = $1 AND claim = $2 AND status = 'sending' RETURNING id)
+     SELECT id FROM h`, [mail.deliveryId, mail.claim, leaseSeconds]);
+  return rows.length > 0;
+}
+
+/**
+ * Outcomes of a claimed delivery: sent (recorded whoever holds it: the server has the message), or —
+ * only while the claim is still this worker's — failed for good, cancelled, or back in the queue for a retry.
+ */
+export async function settleDigestDelivery(db: DataSource, mail: Pick<ClaimedDigestMail, 'deliveryId' | 'claim'>, outcome: { status: 'sent' } | { status: 'failed' | 'cancelled' | 'queued'; error: string }): Promise<void> {
   if (outcome.status === 'sent') {
-    await db.query(`UPDATE digest_deliveries SET status = 'sent', sent_at = now(), claimed_until = NULL, error = NULL WHERE id = $1`, [id]);
-  } else if (outcome.status === 'queued') {
-    await db.query(`UPDATE digest_deliveries SET status = 'queued', claimed_until = NULL, error = $2 WHERE id = $1 AND status = 'sending'`, [id, outcome.error]);
+    await db.query(`UPDATE digest_deliveries SET status = 'sent', sent_at = coalesce(sent_at, now()), claimed_until = NULL, error = NULL WHERE id = $1`, [mail.deliveryId]);
   } else {
-    await db.query(`UPDATE digest_deliveries SET status = $2, claimed_until = NULL, error = $3 WHERE id = $1`, [id, outcome.status, outcome.error]);
+    await db.query(`UPDATE digest_deliveries SET status = $3, claimed_until = NULL, error = $4 WHERE id = $1 AND claim = $2 AND status = 'sending'`,
+      [mail.deliveryId, mail.claim, outcome.status, outcome.error]);
   }
 }
 
