@@ -10,5 +10,5 @@ export {
 } from './digest.service';
 export { currentDigests, dayPeriod, dueDigests, lastCompleteWeek, weekPeriod, type DigestPeriod } from './digest.period';
 export { UNSUBSCRIBE_PLACEHOLDER } from './digest.view';
-export { CHART_CID } from './digest.email';
+export { CHART_CID, renderDigestContent } from './digest.email';
 export type { DigestReport, ScoreFigure } from './digest.report';
