@@ -86,3 +86,24 @@ test(`npm run digest -- --now killed halfway through ${USERS} digests: the next 
   expect(third.output.join('')).toContain('already sent before');
   expect(smtp.accepted()).toBe(before);
 }, 240_000);
+
+test('npm run digest -- --preview prints or emails the digest and marks nothing', async () => {
+  const db = database.db;
+  const env = { DATABASE_URL: database.url, SMTP_URL: smtp.url };
+  const count = async () => (await db.query(`SELECT (SELECT count(*) FROM digest_runs)::int AS runs, (SELECT count(*) FROM digest_deliveries)::int AS deliveries`))[0];
+  const before = await count();
+
+  const printed = runDigest(env, ['--preview', '--lang', 'en']);
+  expect(await printed.exited).toBe(0);
+  expect(printed.output.join('')).toContain('Touchpoint · Weekly score digest');
+
+  const mailed = runDigest(env, ['--preview', '--to', 'boss@example.com', '--lang', 'vi', '--daily']);
+  expect(await mailed.exited).toBe(0);
+  await until('the preview delivered', () => smtp.messages.some((m) => m.to.includes('boss@example.com')), 10_000);
+  const preview = smtp.messages.find((m) => m.to.includes('boss@example.com'))!;
+  expect(preview.parsed.subject).toMatch(/^\[Preview\] Touchpoint · Báo cáo ngày/);
+  expect(await count()).toEqual(before);
+
+  const bad = runDigest(env, ['--preview', '--to', 'not an address']);
+  expect(await bad.exited).toBe(2);
+}, 60_000);

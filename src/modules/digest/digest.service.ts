@@ -199,8 +199,9 @@ export async function dispatchDigest(deps: DispatchDeps, period: DigestPeriod, n
       [period.key, period.frequency, period.from, period.to, recipients.length, buildMs]);
     for (const c of contents) {
       for (const audience of ['user', 'extra'] as const) {
+        // The chart is the same for both audiences: stored once, with the users' row.
         await qr.query(`INSERT INTO digest_contents (period_key, locale, audience, subject, html, text, chart_png) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [period.key, c.locale, audience, c.subject, c.html[audience], c.text[audience], c.chartPng]);
+          [period.key, c.locale, audience, c.subject, c.html[audience], c.text[audience], audience === 'user' ? c.chartPng : null]);
       }
     }
     const ids = await insertDeliveries(qr, period.key, recipients);
@@ -231,8 +232,17 @@ async function insertDeliveries(qr: { query(sql: string, params: unknown[]): Pro
   return rows.map((r) => r.id);
 }
 
-/** The scheduler's tick: dispatches every digest whose time has come (see dueDigests()). */
+/**
+ * A period's content is needed until its emails are out (retries end within hours); deliveries stay, since
+ * their tokens are the unsubscribe links of emails people keep.
+ */
+export const CONTENT_KEPT_DAYS = 30;
+
+/** The scheduler's tick: dispatches every digest whose time has come (see dueDigests()), and drops old content. */
 export async function dispatchDueDigests(deps: DispatchDeps, now = new Date()): Promise<DispatchOutcome[]> {
+  await deps.db.query(
+    `DELETE FROM digest_contents WHERE period_key IN (SELECT period_key FROM digest_runs WHERE created_at < now() - make_interval(days => $1))`,
+    [CONTENT_KEPT_DAYS]);
   const s = await getSettings(deps.db);
   const out: DispatchOutcome[] = [];
   for (const due of dueDigests(now, { timeZone: s.timeZone, weekday: s.digestWeekday, hour: s.digestHour })) {
