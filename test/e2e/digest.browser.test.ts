@@ -3,7 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { browserAvailable, launchBrowser, SCREENSHOT_DIR } from '../helpers/browser';
+import { browserAvailable, launchBrowser, listen, SCREENSHOT_DIR } from '../helpers/browser';
 import { startSmtpServer, type CapturedMail, type TestSmtpServer } from '../helpers/smtp';
 import { startJobs, type Jobs } from '../../src/jobs';
 import { createUser } from '../../src/modules/auth/users.service';
@@ -31,7 +31,7 @@ describeInBrowser('the digest email in Chromium, with demo data', () => {
     t = await startTestApp({ SMTP_URL: smtp.url });
     await seedDemoData(t.db, { responses: 30_000, contacts: 500 });
     await createUser(t.db, { email: 'lan@example.com', password: 'a long browser password', role: 'viewer', locale: 'vi', name: 'Lan' });
-    await createUser(t.db, { email: 'sam@example.com', password: 'a long browser password', role: 'viewer', locale: 'en', name: 'Sam' });
+    await createUser(t.db, { email: 'sam@example.com', password: 'a long browser password', role: 'admin', locale: 'en', name: 'Sam' });
     // A comment that would run scripts if it were not escaped, among the week's verbatims.
     const [{ id: surveyId }] = await t.db.query(`SELECT id FROM surveys WHERE kind = 'csat' AND touchpoint_id IS NOT NULL ORDER BY title LIMIT 1`);
     const [{ tz }] = await t.db.query(`SELECT time_zone AS tz FROM settings`);
@@ -100,4 +100,36 @@ describeInBrowser('the digest email in Chromium, with demo data', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'digest-chart-in-chromium.png'), fullPage: true });
     await page.close();
   });
+
+  test('the admin preview page shows the email in its frame, in both languages, without a policy violation', async () => {
+    const server = await listen(t.app);
+    try {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
+      page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
+      await page.goto(`${server.url}/login`);
+      await page.fill('input[name=email]', 'sam@example.com');
+      await page.fill('input[name=password]', 'a long browser password');
+      await Promise.all([page.waitForURL(/\/overview/), page.click('button[type=submit]')]);
+      for (const lang of ['en', 'vi']) {
+        await page.goto(`${server.url}/manage/digest?lang=${lang}`);
+        const frame = page.frameLocator('iframe.inv-mail-frame');
+        await frame.locator('h1').waitFor();
+        expect(await frame.locator('h1').textContent()).toBe(lang === 'en' ? 'Weekly score digest' : 'Báo cáo điểm hằng tuần');
+        expect(await frame.locator('img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(500);
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, `digest-admin-preview-${lang}.png`), fullPage: true });
+      }
+      await page.goto(`${server.url}/profile/digest`);
+      await page.check('input[value=daily]');
+      await Promise.all([page.waitForURL(/\/profile\/digest/), page.click('form.card button[type=submit]')]);
+      expect(await page.isChecked('input[value=daily]')).toBe(true);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'digest-profile.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await context.close();
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

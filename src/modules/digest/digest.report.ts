@@ -21,7 +21,6 @@ export interface HistogramPair { current: Histogram; previous: Histogram }
 export interface DigestFigures {
   period: DigestPeriod;
   brand: string;
-  timeZone: string;
   /** The metrics with at least one survey: the others are left out of the digest. */
   kinds: MetricKind[];
   overall: Record<MetricKind, HistogramPair>;

@@ -108,7 +108,6 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
   return {
     period,
     brand: s.brand,
-    timeZone: tz,
     kinds,
     overall: Object.fromEntries(KINDS.map((kind) => [kind, pair('all', kind)])) as Record<MetricKind, HistogramPair>,
     stages: catalog.stages.map((st) => ({ key: st.key, names: st.names, scores: scoresFor(`stage:${st.id}`, kindsWhere((x) => x.stageId === st.id)) })),
@@ -134,10 +133,9 @@ export async function buildDigest(db: DataSource, period: DigestPeriod): Promise
 }
 
 /** The digest as one reader would get it, for previews: nothing is stored, queued or marked. */
-export async function previewDigest(db: DataSource, config: Config, q: { period: DigestPeriod; locale: Locale; now?: Date; chartSrc?: (png: Buffer) => string }): Promise<DigestContent & { report: DigestReport }> {
+export async function previewDigest(db: DataSource, config: Config, q: { period: DigestPeriod; locale: Locale; now?: Date; chartSrc?: (png: Buffer) => string }): Promise<DigestContent> {
   const { figures, report, settings } = await buildDigest(db, q.period);
-  const content = renderDigestContent(figures, report, formatterFor(q.locale, settings.timeZone), { baseUrl: config.baseUrl, now: q.now ?? new Date(), chartSrc: q.chartSrc });
-  return { ...content, report };
+  return renderDigestContent(figures, report, formatterFor(q.locale, settings.timeZone), { baseUrl: config.baseUrl, now: q.now ?? new Date(), chartSrc: q.chartSrc });
 }
 
 // ── Dispatching a period, once ───────────────────────────────────────────────────────────────────────

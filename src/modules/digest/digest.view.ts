@@ -187,5 +187,3 @@ export function digestView(report: DigestReport, brand: string, kinds: MetricKin
     footer: t(locale, opts.audience === 'user' ? 'digest.footer.user' : 'digest.footer.extra', { brand }),
   };
 }
-
-export type DigestView = ReturnType<typeof digestView>;
