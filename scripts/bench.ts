@@ -1,9 +1,11 @@
 // npm run bench [-- --small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--no-ingest] [--no-verify]
+//                  [--digest-recipients 1000] [--no-digest]
 //
 // SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
 // GET /api/v1/metrics at --small and at --large responses (the same database, grown by seed:demo), and
 // answer submissions per second through POST /s/:id next to a bare Express + pg route doing one INSERT
-// (measured last, at the large size).
+// (measured last, at the large size). At the large size, the weekly digest too: its content built once per
+// language, then every recipient's email (default 1,000) handed to a local SMTP server (SPEC §6: < 30 s).
 // The app runs in this process against a throw-away database: an embedded PostgreSQL in a temporary
 // folder, or a new database on the DATABASE_URL server (dropped at the end).
 import crypto from 'node:crypto';
@@ -24,8 +26,12 @@ import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData, verifyRollups } from '../src/modules/metrics';
+import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatchDigest, lastCompleteWeek, renderDigestContent, startDigestDelivery } from '../src/modules/digest';
+import { createMailer } from '../src/mail';
+import { formatterFor } from '../src/web/format';
+import { startSmtpSink } from './smtp-sink';
 
-const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify]\n';
+const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
 function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -218,6 +224,61 @@ async function startBareServer(url: string, concurrency: number): Promise<{ base
   };
 }
 
+/** The digest goal of SPEC §6: build the week's digest and hand every recipient's email to an SMTP server. */
+const DIGEST_GOAL_SECONDS = 30;
+
+interface DigestTiming { recipients: number; figuresMs: number; renderMs: number; dispatchMs: number; handedOverMs: number; perLanguageKb: number }
+
+/**
+ * Last week's digest at the seeded size: `recipients` users (half vi, half en). Timed: reading the figures
+ * (rollups, follow-ups, verbatims, response rates) and writing both languages, alone; then the real path —
+ * dispatch (which builds the content again, once per language) and the email worker — until the SMTP
+ * server has accepted every message.
+ */
+async function digestBench(db: DataSource, queue: JobQueue, recipients: number, baseConfig: ReturnType<typeof loadConfig>): Promise<DigestTiming> {
+  const [{ today }] = await db.query(`SELECT touchpoint_org_day(now())::text AS today`);
+  const period = lastCompleteWeek(today);
+  await db.query(
+    `INSERT INTO users (email, name, password_hash, role, locale, digest_frequency)
+     SELECT 'digest' || n || '@bench.example', 'Người nhận ' || n, 'x', 'viewer', CASE WHEN n % 2 = 0 THEN 'vi' ELSE 'en' END, 'weekly'
+     FROM generate_series(1, $1) AS n`, [recipients]);
+  // Only the bench's recipients: the dashboard user gets no digest here.
+  await db.query(`UPDATE users SET digest_frequency = 'off' WHERE email NOT LIKE '%@bench.example'`);
+
+  let started = performance.now();
+  const built = await buildDigest(db, period);
+  const figuresMs = performance.now() - started;
+  started = performance.now();
+  const contents = (['vi', 'en'] as const).map((l) => renderDigestContent(built.figures, built.report, formatterFor(l, built.settings.timeZone), { baseUrl: baseConfig.baseUrl, now: new Date() }));
+  const renderMs = performance.now() - started;
+  const perLanguageKb = (contents[0].html.user.length + contents[0].text.user.length + (contents[0].chartPng?.length ?? 0)) / 1024;
+
+  const smtp = await startSmtpSink();
+  const config = { ...baseConfig, smtpUrl: smtp.url };
+  const logger = createLogger('silent');
+  const mailer = createMailer({ db, config, logger });
+  const boss = await queue.start();
+  await createDigestQueues(boss);
+  const delivery = startDigestDelivery({ db, config, logger, boss, mailer }, { pollIntervalMs: 50 });
+  try {
+    started = performance.now();
+    const outcome = await dispatchDigest({ db, config, boss }, period);
+    const dispatchMs = performance.now() - started;
+    if (outcome.status !== 'queued' || outcome.queued !== recipients) throw new Error(`the digest was not dispatched: ${JSON.stringify(outcome)}`);
+    while (smtp.accepted() < recipients) {
+      if (performance.now() - started > 10 * DIGEST_GOAL_SECONDS * 1000) throw new Error(`only ${smtp.accepted()} of ${recipients} digests handed over`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const handedOverMs = performance.now() - started;
+    while ((await countPendingDigestDeliveries(db, [period.key])) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    return { recipients, figuresMs, renderMs, dispatchMs, handedOverMs, perLanguageKb };
+  } finally {
+    await delivery.stop();
+    mailer.close();
+    smtp.close();
+  }
+}
+
 const ms = (x: number) => x.toFixed(1).padStart(9);
 
 async function main() {
@@ -226,6 +287,7 @@ async function main() {
       small: { type: 'string' }, large: { type: 'string' }, quick: { type: 'boolean', default: false },
       requests: { type: 'string' }, concurrency: { type: 'string' }, 'ingest-seconds': { type: 'string' },
       'no-ingest': { type: 'boolean', default: false }, 'no-verify': { type: 'boolean', default: false },
+      'digest-recipients': { type: 'string' }, 'no-digest': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
@@ -234,6 +296,7 @@ async function main() {
   const requests = intOption(values.requests, quick ? 60 : 200, 10, 100_000);
   const concurrency = intOption(values.concurrency, 8, 1, 256);
   const ingestSeconds = intOption(values['ingest-seconds'], quick ? 3 : 15, 1, 600);
+  const digestRecipients = intOption(values['digest-recipients'], 1000, 1, 100_000);
 
   say(`Touchpoint bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint, sequential and ${concurrency} concurrent; ${os.cpus().length} CPUs.`);
   const database = await benchDatabase();
@@ -280,6 +343,13 @@ async function main() {
     say(`Measuring at ${Number(total).toLocaleString('en-US')} responses:`);
     const atLarge = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
 
+    let digest: DigestTiming | null = null;
+    if (!values['no-digest']) {
+      say(`Weekly digest to ${digestRecipients.toLocaleString('en-US')} recipients:`);
+      digest = await digestBench(db, queue, digestRecipients, config);
+      say(`  content built in ${((digest.figuresMs + digest.renderMs) / 1000).toFixed(2)} s; ${digestRecipients.toLocaleString('en-US')} handed to SMTP in ${(digest.handedOverMs / 1000).toFixed(1)} s`);
+    }
+
     // After both measurements: live answers add sharded rollup rows that the comparison should not see.
     let ingest: { app: number; bare: number } | null = null;
     if (!values['no-ingest']) {
@@ -315,6 +385,11 @@ async function main() {
     say('');
     say(`Seed time: ${sLabel} ${seedTimes.small.toFixed(1)} s; +${(large - small).toLocaleString('en-US')} ${seedTimes.large.toFixed(1)} s.`);
     say(`metrics:verify at ${lLabel}: ${verified}`);
+    if (digest) {
+      say(`Digest at ${lLabel}: content (figures from the rollups ${(digest.figuresMs / 1000).toFixed(2)} s + both languages with the chart ${(digest.renderMs / 1000).toFixed(2)} s, ` +
+        `${digest.perLanguageKb.toFixed(0)} KB per language); dispatch of ${digest.recipients.toLocaleString('en-US')} in ${(digest.dispatchMs / 1000).toFixed(2)} s; ` +
+        `all ${digest.recipients.toLocaleString('en-US')} handed to a local SMTP server ${(digest.handedOverMs / 1000).toFixed(1)} s after the start (target < ${DIGEST_GOAL_SECONDS} s: ${digest.handedOverMs < DIGEST_GOAL_SECONDS * 1000 ? 'met' : 'MISSED'})`);
+    }
     if (ingest) say(`Ingestion: POST /s/:id ${ingest.app.toFixed(0)} answers/s vs bare Express + pg INSERT ${ingest.bare.toFixed(0)}/s: ratio ${(ingest.app / ingest.bare).toFixed(2)} (target ≥ 0.60)`);
     agent.destroy();
   } finally {

@@ -10,6 +10,7 @@ import { emailMessages } from './messages/email';
 import { contactsMessages } from './messages/contacts';
 import { manageMessages } from './messages/manage';
 import { metricsMessages } from './messages/metrics';
+import { digestMessages } from './messages/digest';
 
 export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -44,6 +45,7 @@ const messages = {
   ...contactsMessages,
   ...manageMessages,
   ...metricsMessages,
+  ...digestMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

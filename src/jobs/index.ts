@@ -2,6 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
 import { startContactImports, type ContactImportOptions } from './contact-import';
+import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -20,6 +21,7 @@ export interface JobsOptions {
   /** Seconds before the first retry of a transiently failed email (then doubling); default 5. */
   retryDelaySeconds?: number;
   contactImports?: Partial<ContactImportOptions>;
+  digest?: DigestJobsOptions;
 }
 
 export interface Jobs {
@@ -32,9 +34,9 @@ export interface Jobs {
 }
 
 /**
- * The background side of the app, on the app's one job queue: email delivery, contact imports, and the
- * scheduled reminder scan, rollup compaction and session pruning. Every instance may run it; pg-boss hands
- * each job to one of them. Nothing else in the app runs work on a timer.
+ * The background side of the app, on the app's one job queue: email delivery, contact imports, the score
+ * digest, and the scheduled reminder scan, rollup compaction and session pruning. Every instance may run it;
+ * pg-boss hands each job to one of them. Nothing else in the app runs work on a timer.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -55,12 +57,13 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   });
   await startRollupCompaction({ db, logger: log, boss });
   await startSessionPrune({ db, boss });
+  const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.rollupCompaction);
       await boss.offWork(QUEUES.sessionPrune);

@@ -13,7 +13,7 @@ import { getMailboxMessage, listMailbox } from './mailbox';
  * to the dashboard), with its own policy allowing the inline styles emails need. Links open in a new
  * tab, outside the sandbox, so the whole invitation loop can be tried on one machine.
  */
-const EMAIL_FRAME_POLICY = [
+export const EMAIL_FRAME_POLICY = [
   "default-src 'none'", "style-src 'unsafe-inline'", 'img-src data: http: https:', 'font-src data: https:',
   "base-uri 'self'", "form-action 'none'", "frame-ancestors 'self'", 'sandbox allow-popups allow-popups-to-escape-sandbox',
 ].join('; ');
@@ -23,7 +23,7 @@ function textParts(text: string): Array<{ text?: string; url?: string }> {
   return text.split(/(https?:\/\/[^\s<>"]+)/).filter((part) => part !== '').map((part) => (/^https?:\/\//.test(part) ? { url: part } : { text: part }));
 }
 
-function withLinksInNewTab(html: string): string {
+export function withLinksInNewTab(html: string): string {
   const base = '<base target="_blank">';
   return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => head + base) : base + html;
 }

@@ -19,6 +19,7 @@ import { contactsPagesRouter } from '../modules/contacts/contacts.pages';
 import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
 import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
 import { settingsPagesRouter } from '../modules/settings/settings.pages';
+import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
@@ -31,6 +32,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use('/api/v1', apiRouter(deps));
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
+  app.use(digestUnsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
   app.use(sessionMiddleware(deps), loadUser(deps), csrfToken, dashboardContext);
   app.use(authRouter(deps));
@@ -44,6 +46,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(settingsPagesRouter(deps));
   app.use(usersPagesRouter(deps));
   app.use(apiKeysPagesRouter(deps));
+  app.use(digestPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler);
 }

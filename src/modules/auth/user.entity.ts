@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 export type Role = 'admin' | 'editor' | 'viewer';
 export const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
+/** How often a user receives the score digest (SPEC §6). */
+export type DigestFrequency = 'weekly' | 'daily' | 'off';
 
 @Entity('users')
 export class User {
@@ -11,7 +13,7 @@ export class User {
   @Column({ type: 'text', name: 'password_hash', select: false }) passwordHash: string;
   @Column({ type: 'text' }) role: Role;
   @Column({ type: 'text' }) locale: 'vi' | 'en';
-  @Column({ type: 'boolean', name: 'digest_opt_out' }) digestOptOut: boolean;
+  @Column({ type: 'text', name: 'digest_frequency' }) digestFrequency: DigestFrequency;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }

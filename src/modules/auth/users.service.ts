@@ -45,7 +45,7 @@ export async function createUser(db: DataSource | EntityManager, input: NewUser)
       details: [{ path: 'email', message: 'already exists' }], messageKey: 'manage.users.emailTaken',
     });
   }
-  const user = repo.create({ email: v.email, name: v.name, role: v.role, locale: v.locale, passwordHash: await hashPassword(v.password), digestOptOut: false });
+  const user = repo.create({ email: v.email, name: v.name, role: v.role, locale: v.locale, passwordHash: await hashPassword(v.password) });
   return repo.save(user);
 }
 

@@ -11,5 +11,6 @@ export class Settings {
   @Column({ type: 'smallint', name: 'digest_weekday' }) digestWeekday: number;
   @Column({ type: 'smallint', name: 'digest_hour' }) digestHour: number;
   @Column({ type: 'text', array: true, name: 'digest_recipients' }) digestRecipients: string[];
+  @Column({ type: 'boolean', name: 'digest_skip_empty' }) digestSkipEmpty: boolean;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }

@@ -14,6 +14,7 @@ export interface SettingsForm {
   digest_weekday: number;
   digest_hour: number;
   digest_recipients: string;
+  digest_skip_empty: boolean;
 }
 
 export const settingsForm = Joi.object({
@@ -25,6 +26,7 @@ export const settingsForm = Joi.object({
   digest_weekday: Joi.number().integer().min(1).max(7).required(),
   digest_hour: Joi.number().integer().min(0).max(23).required(),
   digest_recipients: Joi.string().allow('').max(20000).default(''),
+  digest_skip_empty: Joi.boolean().truthy('1').default(false),
 });
 
 export const SETTINGS_FIELD_MESSAGES: Record<string, FieldMessage> = {

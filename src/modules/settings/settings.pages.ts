@@ -44,6 +44,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digest_weekday: String(s.digestWeekday),
       digest_hour: String(s.digestHour),
       digest_recipients: s.digestRecipients.join('\n'),
+      digest_skip_empty: s.digestSkipEmpty ? '1' : '',
     }, {});
   });
 
@@ -68,6 +69,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digestWeekday: value.digest_weekday,
       digestHour: value.digest_hour,
       digestRecipients: recipients.emails,
+      digestSkipEmpty: value.digest_skip_empty,
     });
     await redirectWithFlash(req, res, t(locale, saved.timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: saved.timeZone }), '/manage/settings');
   });
