@@ -5,6 +5,7 @@ import { CreateContactImports1763800200000 } from './1763800200000-CreateContact
 import { AddScoreRollups1763800300000 } from './1763800300000-AddScoreRollups';
 import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery';
 import { StoreContactImportFiles1763800500000 } from './1763800500000-StoreContactImportFiles';
+import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMailboxRecipientAddresses';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -13,4 +14,5 @@ export const migrations = [
   AddScoreRollups1763800300000,
   AddEmailDelivery1763800400000,
   StoreContactImportFiles1763800500000,
+  AddMailboxRecipientAddresses1763800600000,
 ];
