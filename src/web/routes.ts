@@ -22,6 +22,7 @@ import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
+import { noStore } from './middleware/no-store';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -31,8 +32,9 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use('/api/v1', apiRouter(deps));
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
-  // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
-  app.use(sessionMiddleware(deps), loadUser(deps), csrfToken, dashboardContext);
+  // Below: the dashboard. Sessions are only read here, never on survey pages or the API. No page or export
+  // of it may be cached.
+  app.use(sessionMiddleware(deps), noStore, loadUser(deps), csrfToken, dashboardContext);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists
