@@ -5,6 +5,7 @@ import { CreateContactImports1763800200000 } from './1763800200000-CreateContact
 import { AddScoreRollups1763800300000 } from './1763800300000-AddScoreRollups';
 import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery';
 import { StoreContactImportFiles1763800500000 } from './1763800500000-StoreContactImportFiles';
+import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMailboxRecipientAddresses';
 import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
 
 export const migrations = [
@@ -14,5 +15,6 @@ export const migrations = [
   AddScoreRollups1763800300000,
   AddEmailDelivery1763800400000,
   StoreContactImportFiles1763800500000,
+  AddMailboxRecipientAddresses1763800600000,
   AddScoreDigest1763801000000,
 ];

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps';
+import { requestLogSerializers } from './logger';
 import { setupViewEngine } from './web/view-engine';
 import { mountRoutes } from './web/routes';
 
@@ -24,11 +25,8 @@ export function createApp(deps: AppDeps): Express {
       return id;
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    serializers: {
-      // Invitation tokens are secrets: they never reach the logs.
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/\/([iu])\/[^/?]+/, '/$1/:token') }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
+    // Tokens and searches are masked in logged URLs; what else is redacted is set on the logger (src/logger.ts).
+    serializers: requestLogSerializers,
   }));
 
   app.use(helmet({

@@ -24,7 +24,7 @@ export async function bootstrap(opts: { poolSize?: number; logLevel?: string } =
   const logger = createLogger(opts.logLevel ?? config.logLevel);
   let database: Database;
   try {
-    database = await openDatabase(config, { poolSize: opts.poolSize });
+    database = await openDatabase(config, { poolSize: opts.poolSize, logger });
   } catch (err) {
     if (err instanceof EmbeddedDatabaseError) {
       process.stderr.write(`Touchpoint could not start its embedded database.\n${err.message}\n`);

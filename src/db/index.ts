@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { createDataSource, runMigrations } from './data-source';
 import { startEmbeddedPostgres } from './embedded';
 
@@ -13,10 +14,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL in DATA_DIR; runs pending migrations. */
-export async function openDatabase(config: Config, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<Database> {
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL in DATA_DIR; runs pending migrations. Failed queries go to `logger`. */
+export async function openDatabase(config: Config, opts: { migrate?: boolean; poolSize?: number; logger?: Logger } = {}): Promise<Database> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
-  const db = createDataSource(config.databaseUrl ?? embedded!.url, { poolSize: opts.poolSize });
+  const db = createDataSource(config.databaseUrl ?? embedded!.url, { poolSize: opts.poolSize, logger: opts.logger });
   try {
     await db.initialize();
     if (opts.migrate ?? true) await runMigrations(db);

@@ -23,6 +23,7 @@ import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
+import { noStore } from './middleware/no-store';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -33,8 +34,9 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
   app.use(digestUnsubscribeRouter(deps));
-  // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
-  app.use(sessionMiddleware(deps), loadUser(deps), csrfToken, dashboardContext);
+  // Below: the dashboard. Sessions are only read here, never on survey pages or the API. No page or export
+  // of it may be cached.
+  app.use(sessionMiddleware(deps), noStore, loadUser(deps), csrfToken, dashboardContext);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists

@@ -304,9 +304,9 @@ describe('deleting a contact erases its personal data and keeps the scores', () 
 
   test('the built-in mailbox drops the emails sent to the erased address', async () => {
     const contactId = await makeContact(t, 'mailed@example.com');
-    await t.db.query(`INSERT INTO mailbox_messages (message_id, sender, recipients, subject) VALUES
-      ('<a@x>', 'Touchpoint <no-reply@localhost>', '"Mailed" <Mailed@example.com>', 'Invitation'),
-      ('<b@x>', 'Touchpoint <no-reply@localhost>', 'kept@example.com', 'Invitation')`);
+    await t.db.query(`INSERT INTO mailbox_messages (message_id, sender, recipients, recipient_addresses, subject) VALUES
+      ('<a@x>', 'Touchpoint <no-reply@localhost>', '"Mailed" <Mailed@example.com>', '{mailed@example.com}', 'Invitation'),
+      ('<b@x>', 'Touchpoint <no-reply@localhost>', 'kept@example.com', '{kept@example.com}', 'Invitation')`);
     await editor.post(`/manage/contacts/${contactId}/delete`).type('form').send({ _csrf: editor.csrf, confirm: 'yes' }).expect(303);
     expect(await t.db.query(`SELECT recipients FROM mailbox_messages ORDER BY id`)).toEqual([{ recipients: 'kept@example.com' }]);
   });

@@ -7,7 +7,7 @@ import { csrfProtection } from '../../web/middleware/csrf';
 import { toDetails } from '../../web/middleware/validate';
 import { shortForm } from '../../web/forms';
 import { localeSchema, loginSchema, safeReturnPath, setupSchema } from './auth.schemas';
-import { checkCredentials, setUpFirstAdmin, setUserLocale, userCount } from './users.service';
+import { checkCredentials, loginIdentity, setUpFirstAdmin, setUserLocale, userCount } from './users.service';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
@@ -21,14 +21,15 @@ function saveSession(req: Request): Promise<void> {
 /** Login, logout, language switch and the first-run setup of the first admin. */
 export function authRouter({ db }: AppDeps): Router {
   const router = Router();
-  // Ten failed attempts per address and account in 15 minutes; successful logins do not count.
+  // Ten failed attempts per address and account in 15 minutes; successful logins do not count. The account
+  // is the one the credential check would look up (loginIdentity), however the email is spelled.
   const loginLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
     limit: 10,
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as Record<string, unknown>)?.email ?? '').toLowerCase().slice(0, 254)}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${loginIdentity((req.body as Record<string, unknown> | undefined)?.email).slice(0, 254)}`,
     handler: (req, res) => renderLogin(req, res, 429, t(res.locals.locale, 'login.tooMany')),
   });
 

@@ -69,13 +69,22 @@ export async function setUpFirstAdmin(db: DataSource, input: { email: string; pa
   });
 }
 
+/**
+ * The account a login names, as the credential check looks it up: trimmed, Unicode NFC, lower-case. The
+ * login limiter keys on the same value, so no spelling of an address (trailing spaces, a tab, capitals,
+ * decomposed accents) gets fresh attempts at an account the check would still find.
+ */
+export function loginIdentity(email: unknown): string {
+  return (typeof email === 'string' ? email : '').trim().normalize('NFC').toLowerCase();
+}
+
 // Verifying against a fixed hash when the email is unknown keeps the answer time the same either way.
 let dummyHash: Promise<string> | null = null;
 
 /** The user id for a correct email + password, or null. */
 export async function checkCredentials(db: DataSource, email: string, password: string): Promise<string | null> {
   const rows: Array<{ id: string; password_hash: string }> = await db.query(
-    `SELECT id, password_hash FROM users WHERE lower(email) = lower($1)`, [email.trim()]);
+    `SELECT id, password_hash FROM users WHERE lower(email) = lower($1)`, [loginIdentity(email)]);
   if (!rows[0]) {
     dummyHash ??= hashPassword('not-a-real-password-0000');
     await verify(await dummyHash, password).catch(() => false);

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Locale } from '../../i18n';
+import { deleteMailboxMessagesTo } from '../../mail';
 import { toDetails } from '../../web/middleware/validate';
 import type { ContactAttributes } from './contact.entity';
 import { contactSchema, type ContactInput } from './contacts.schemas';
@@ -137,8 +138,8 @@ export async function eraseContact(db: DataSource, id: string): Promise<{ respon
          SELECT jsonb_agg(CASE WHEN lower(e ->> 'email') = lower($1) THEN e || '{"email": ""}' ELSE e END ORDER BY n)
          FROM jsonb_array_elements(errors) WITH ORDINALITY AS x(e, n))
        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(errors) e WHERE lower(e ->> 'email') = lower($1))`, [found[0].email]);
-    // The built-in mailbox keeps copies of the emails sent to the person: they go too.
-    await tx.query(`DELETE FROM mailbox_messages WHERE position(lower($1) IN lower(recipients)) > 0`, [found[0].email]);
+    // The built-in mailbox keeps copies of the emails sent to the person: they go too, and only theirs.
+    await deleteMailboxMessagesTo(tx, found[0].email);
     return { responses };
   });
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { notFound } from '../../web/errors';
+import { hasRole } from '../../web/middleware/auth';
 import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName, getJourneyCatalog } from '../metrics';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
@@ -132,10 +133,11 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     });
   });
 
+  // Viewers export scores and comments; contact emails, attributes and hidden fields only go to editors and admins.
   route('get', '/responses/export.csv', 'viewer', async (req, res) => {
     const { filters, fmt } = await context(req, res, RESPONSE_FILTERS.filter((n) => n !== 'cursor'));
     const catalog = await getJourneyCatalog(db);
-    await streamResponsesCsv(db, catalog, filters, fmt, res);
+    await streamResponsesCsv(db, catalog, filters, fmt, res, { personalData: hasRole(res.locals.user, 'editor') });
   });
 
   return router;

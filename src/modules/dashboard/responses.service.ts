@@ -83,7 +83,13 @@ export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, 
 }
 
 const CSV_COLUMNS = ['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group',
-  'comment', 'channel', 'locale', 'contact_email', 'contact_attributes', 'hidden'] as const;
+  'comment', 'channel', 'locale'] as const;
+/**
+ * Columns that identify people: the contact's address and attributes, and the hidden fields of a link
+ * (an order number, a staff name; erasure clears them for the same reason). Only editors and admins take
+ * personal data out in bulk (SPEC §9), so only their exports carry these.
+ */
+const PERSONAL_CSV_COLUMNS = ['contact_email', 'contact_attributes', 'hidden'] as const;
 const CSV_BATCH = 1000;
 
 function drainedOrClosed(csv: NodeJS.EventEmitter, res: Response): Promise<void> {
@@ -101,9 +107,12 @@ function drainedOrClosed(csv: NodeJS.EventEmitter, res: Response): Promise<void>
 /**
  * Streams every response matching the filters as CSV (UTF-8 with a BOM, so spreadsheet apps read
  * Vietnamese correctly), a keyset page at a time and respecting backpressure: memory stays flat whatever
- * the size, and a client that goes away stops the export.
+ * the size, and a client that goes away stops the export. Without `personalData` (a viewer's export) the
+ * columns that identify people are left out altogether.
  */
-export async function streamResponsesCsv(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response): Promise<void> {
+export async function streamResponsesCsv(
+  db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response, opts: { personalData: boolean },
+): Promise<void> {
   const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH);
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -111,7 +120,8 @@ export async function streamResponsesCsv(db: DataSource, catalog: JourneyCatalog
   res.setHeader('Cache-Control', 'no-store');
   // A spreadsheet runs a cell that starts with = + - @, a tab or a carriage return as a formula:
   // escape_formulas puts a single quote before it, which makes it text.
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, escape_formulas: true });
+  const columns: string[] = opts.personalData ? [...CSV_COLUMNS, ...PERSONAL_CSV_COLUMNS] : [...CSV_COLUMNS];
+  const csv = stringify({ header: true, columns, bom: true, escape_formulas: true });
   let gone = false;
   res.on('close', () => { gone = !res.writableFinished; });
   csv.pipe(res);
@@ -134,9 +144,11 @@ export async function streamResponsesCsv(db: DataSource, catalog: JourneyCatalog
         comment: item.comment ?? '',
         channel: item.channel,
         locale: item.locale,
-        contact_email: item.contactEmail ?? '',
-        contact_attributes: item.contactAttributes && Object.keys(item.contactAttributes).length ? JSON.stringify(item.contactAttributes) : '',
-        hidden: Object.keys(item.hidden ?? {}).length ? JSON.stringify(item.hidden) : '',
+        ...(opts.personalData ? {
+          contact_email: item.contactEmail ?? '',
+          contact_attributes: item.contactAttributes && Object.keys(item.contactAttributes).length ? JSON.stringify(item.contactAttributes) : '',
+          hidden: Object.keys(item.hidden ?? {}).length ? JSON.stringify(item.hidden) : '',
+        } : {}),
       });
       // Wait for the client to take what is buffered; a client that leaves ends the wait too.
       if (!written) await drainedOrClosed(csv, res);

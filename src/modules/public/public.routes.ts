@@ -32,11 +32,20 @@ function pageError(status: number, code: string, key: MessageKey, vars: Record<s
   return new HttpError(status, code, t('en', key, vars), [], key, vars);
 }
 
-/** The survey as the respondent sees it: exists and is open, or a clear page with a 4xx. */
-function assertAnswerable(survey: RespondentSurvey | null): RespondentSurvey {
+/**
+ * A survey the public may see anything of (its page, thanks page, QR code, poster): one that exists and
+ * is not a draft. A draft's wording is not out yet, so all of them answer 404 as its page does.
+ */
+function assertPublished(survey: RespondentSurvey | null): RespondentSurvey {
   if (!survey || survey.status === 'draft') throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
-  if (survey.status === 'closed') throw pageError(410, 'survey_closed', 'error.surveyClosed');
   return survey;
+}
+
+/** The survey as the respondent sees it: published and open, or a clear page with a 4xx (a closed one: 410). */
+function assertAnswerable(survey: RespondentSurvey | null): RespondentSurvey {
+  const published = assertPublished(survey);
+  if (published.status === 'closed') throw pageError(410, 'survey_closed', 'error.surveyClosed');
+  return published;
 }
 
 /** The same path and query with another language, for the language switch. */
@@ -158,8 +167,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
   router.get('/s/:surveyId/thanks', async (req, res) => {
     const found = await loadSurvey(req);
     const locale = localeFor(req, res, found);
-    if (!found) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
-    renderThanks(res, found, locale, null);
+    renderThanks(res, assertPublished(found), locale, null);
   });
 
   function renderThanks(res: Response, survey: RespondentSurvey, locale: Locale, changeUrl: string | null) {
@@ -174,23 +182,21 @@ export function publicRouter({ db, config }: AppDeps): Router {
   }
 
   router.get('/s/:surveyId/qr.svg', async (req, res) => {
-    const survey = await loadSurvey(req);
-    if (!survey) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const survey = assertPublished(await loadSurvey(req));
     const svg = await QRCode.toString(qrTargetUrl(config.baseUrl, survey.id), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     res.set('Cache-Control', 'public, max-age=3600').type('image/svg+xml').send(svg);
   });
 
   router.get('/s/:surveyId/qr.png', async (req, res) => {
-    const survey = await loadSurvey(req);
-    if (!survey) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const survey = assertPublished(await loadSurvey(req));
     const png = await QRCode.toBuffer(qrTargetUrl(config.baseUrl, survey.id), { type: 'png', margin: 2, width: 600, errorCorrectionLevel: 'M' });
     res.set('Cache-Control', 'public, max-age=3600').type('image/png').send(png);
   });
 
   router.get('/s/:surveyId/poster', async (req, res) => {
-    const found = await loadSurvey(req);
-    const locale = localeFor(req, res, found);
-    if (!found) throw pageError(404, 'survey_not_found', 'error.surveyNotFound');
+    const loaded = await loadSurvey(req);
+    const locale = localeFor(req, res, loaded);
+    const found = assertPublished(loaded);
     const size = req.query.size === undefined ? 'a4' : req.query.size;
     if (size !== 'a4' && size !== 'a6') throw pageError(400, 'invalid_size', 'error.badRequest');
     const touchpoint = locale === 'vi' ? found.touchpointVi : found.touchpointEn;
@@ -248,7 +254,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
 
   router.get('/i/:token/thanks', async (req, res) => {
     const { invitation, locale } = await loadInvitation(req, res);
-    renderThanks(res, invitation.survey, locale, `/i/${req.params.token}?lang=${locale}`);
+    renderThanks(res, assertPublished(invitation.survey), locale, `/i/${req.params.token}?lang=${locale}`);
   });
 
   return router;
