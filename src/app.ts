@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps';
 import { setupViewEngine } from './web/view-engine';
 import { mountRoutes } from './web/routes';
+import { inputRules } from './web/middleware/input';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -50,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
     crossOriginEmbedderPolicy: false,
   }));
 
+  // Every query string, before any router reads it (bodies: their parsers apply the same rules).
+  app.use(inputRules);
   mountRoutes(app, deps);
   return app;
 }

@@ -22,6 +22,7 @@ import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
+import { inputErrorContext } from './middleware/input';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -32,7 +33,9 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(publicRouter(deps));
   app.use(unsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API.
-  app.use(sessionMiddleware(deps), loadUser(deps), csrfToken, dashboardContext);
+  const readUser = [sessionMiddleware(deps), loadUser(deps)];
+  const context = [csrfToken, dashboardContext];
+  app.use(...readUser, ...context);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists
@@ -45,5 +48,5 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(usersPagesRouter(deps));
   app.use(apiKeysPagesRouter(deps));
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(inputErrorContext(readUser, context), errorHandler);
 }
