@@ -6,6 +6,7 @@ import type { AppDeps } from './deps';
 import { requestLogSerializers } from './logger';
 import { setupViewEngine } from './web/view-engine';
 import { mountRoutes } from './web/routes';
+import { inputRules } from './web/middleware/input';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): Express {
     crossOriginEmbedderPolicy: false,
   }));
 
+  // Every query string, before any router reads it (bodies: their parsers apply the same rules).
+  app.use(inputRules);
   mountRoutes(app, deps);
   return app;
 }

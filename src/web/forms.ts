@@ -1,6 +1,7 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import type Joi from 'joi';
 import { t, type Locale, type MessageKey } from '../i18n';
+import { formParser } from './middleware/input';
 
 /**
  * The dashboard's form toolkit: reading a posted form, turning Joi's report into one message per field in
@@ -9,18 +10,19 @@ import { t, type Locale, type MessageKey } from '../i18n';
 
 /**
  * The app's form body parsers, one per size of form. Forms are URL-encoded; every value arrives as a string
- * (or an array when repeated). A body over the limit is a 413 page, never a 500.
+ * (or an array when repeated). A body over the limit is a 413 page, never a 500; each goes through the
+ * input layer's text rules (src/web/middleware/input.ts).
  */
 /** Dashboard forms: a few fields, some free text (notes, framework texts). */
-export const manageForm = express.urlencoded({ extended: false, limit: '64kb' });
+export const manageForm = formParser({ limit: '64kb' });
 /** One form holding a whole grid (every KPI target of the journey). */
-export const gridForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 10000 });
+export const gridForm = formParser({ limit: '256kb', parameterLimit: 10000 });
 
 /**
  * Forms of a few short fields (login, first-run setup, the language switch, a respondent's answer, a
  * send): 16 kB and 20 fields at most, so a stranger cannot make the server parse much.
  */
-export const shortForm = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+export const shortForm = formParser({ limit: '16kb', parameterLimit: 20 });
 
 /**
  * Redirects with a message for the next page once the session is stored. express-session sends a
@@ -56,6 +58,7 @@ function genericMessage(d: Joi.ValidationErrorItem): FieldMessage {
     case 'string.min': return { key: 'manage.err.tooShort', vars: { min: limit } };
     case 'string.email': return { key: 'manage.err.email' };
     case 'any.only': return { key: 'manage.err.choice' };
+    case 'string.singleLine': return { key: 'manage.err.singleLine' };
     default: return { key: 'manage.err.invalid' };
   }
 }

@@ -24,6 +24,7 @@ import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
 import { noStore } from './middleware/no-store';
+import { inputErrorContext } from './middleware/input';
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
@@ -36,7 +37,9 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(digestUnsubscribeRouter(deps));
   // Below: the dashboard. Sessions are only read here, never on survey pages or the API. No page or export
   // of it may be cached.
-  app.use(sessionMiddleware(deps), noStore, loadUser(deps), csrfToken, dashboardContext);
+  const readUser = [sessionMiddleware(deps), noStore, loadUser(deps)];
+  const context = [csrfToken, dashboardContext];
+  app.use(...readUser, ...context);
   app.use(authRouter(deps));
   // Dashboard feature routers (each declares a role per route through dashboardRouter()):
   app.use(emailPagesRouter(deps)); // first: it tells every page's navigation whether the mailbox exists
@@ -50,5 +53,5 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(apiKeysPagesRouter(deps));
   app.use(digestPagesRouter(deps));
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(inputErrorContext(readUser, context), errorHandler);
 }

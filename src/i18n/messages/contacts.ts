@@ -139,6 +139,7 @@ export const contactsMessages = {
   'contacts.row.duplicate': { vi: 'Trùng email với dòng {first}; chỉ dòng {first} được nhập.', en: 'Same email as row {first}; only row {first} is imported.' },
   'contacts.row.locale_unknown': { vi: 'Ngôn ngữ “{value}” không hợp lệ: dùng vi hoặc en.', en: 'Unknown language “{value}”: use vi or en.' },
   'contacts.row.name_too_long': { vi: 'Tên dài hơn {max} ký tự.', en: 'Name longer than {max} characters.' },
+  'contacts.row.not_one_line': { vi: 'Ô “{column}” phải nằm trên một dòng, không chứa ký tự điều khiển hay ký tự đổi chiều văn bản.', en: 'The “{column}” cell must be one line, without control or text-direction characters.' },
   'contacts.row.attribute_too_long': { vi: 'Giá trị của “{key}” dài hơn {max} ký tự.', en: 'The value of “{key}” is longer than {max} characters.' },
   'contacts.row.unsubscribed_invalid': { vi: '“{value}” không phải ngày (YYYY-MM-DD) hoặc có/không.', en: '“{value}” is not a date (YYYY-MM-DD) or yes/no.' },
 
@@ -153,7 +154,7 @@ export const contactsMessages = {
   'contacts.upload.spreadsheet': { vi: 'Đây là tệp bảng tính Excel, không phải CSV. Trong Excel, chọn Lưu thành › “CSV UTF-8”.', en: 'This is an Excel workbook, not a CSV file. In Excel, choose Save As › “CSV UTF-8”.' },
   'contacts.upload.not_text': { vi: 'Đây không phải tệp CSV (tệp chứa dữ liệu nhị phân).', en: 'This is not a CSV file (it contains binary data).' },
   'contacts.upload.malformed_quote': { vi: 'Không đọc được CSV ở dòng {row}: một dấu ngoặc kép chưa được đóng hoặc đặt sai chỗ.', en: 'The CSV cannot be read at row {row}: a double quote is not closed or is misplaced.' },
-  'contacts.upload.malformed_long': { vi: 'Dòng {row} dài hơn {max} KB — có thể một dấu ngoặc kép chưa được đóng.', en: 'Row {row} is longer than {max} KB — perhaps a double quote is not closed.' },
+  'contacts.upload.malformed_long': { vi: 'Dòng {row} dài hơn {max} KB: không trường nào của một liên hệ dài như vậy (hoặc một dấu ngoặc kép chưa được đóng).', en: 'Row {row} is longer than {max} KB: no field of a contact is that long (or a double quote is not closed).' },
   'contacts.upload.malformed': { vi: 'Không đọc được CSV ở dòng {row}.', en: 'The CSV cannot be read at row {row}.' },
   'contacts.upload.no_email_column': { vi: 'Không có cột email. Dòng đầu tiên phải là tên cột, trong đó có “email”.', en: 'There is no email column. The first row must name the columns, one of them “email”.' },
   'contacts.upload.duplicate_column': { vi: 'Hai cột có cùng ý nghĩa: “{first}” và “{second}”.', en: 'Two columns mean the same thing: “{first}” and “{second}”.' },

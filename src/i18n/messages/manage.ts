@@ -15,6 +15,7 @@ export const manageMessages = {
   'manage.err.tooMany': { vi: 'Tối đa {max} địa chỉ.', en: 'At most {max} addresses.' },
   'manage.err.choice': { vi: 'Vui lòng chọn một giá trị trong danh sách.', en: 'Please choose one of the options.' },
   'manage.err.invalid': { vi: 'Giá trị không hợp lệ.', en: 'This value is not valid.' },
+  'manage.err.singleLine': { vi: 'Chỉ được một dòng, không chứa ký tự điều khiển hay ký tự đổi chiều văn bản.', en: 'Keep it to one line, without control or text-direction characters.' },
   'manage.err.range': { vi: 'Nhập một số nguyên từ {min} đến {max}.', en: 'Enter a whole number from {min} to {max}.' },
   'manage.err.targetRange': { vi: 'Nhập một số từ {min} đến {max} (tối đa 2 chữ số thập phân), hoặc để trống.', en: 'Enter a number from {min} to {max} (at most 2 decimals), or leave it empty.' },
   'manage.err.slug': { vi: 'Chỉ dùng chữ thường không dấu, chữ số, dấu - và _ (ví dụ: thanh-toan).', en: 'Use lowercase letters, digits, - and _ only (for example: checkout).' },

@@ -22,6 +22,10 @@ export const publicMessages = {
   'error.surveyClosed': { vi: 'Khảo sát này đã đóng và không nhận thêm câu trả lời. Cảm ơn bạn đã quan tâm.', en: 'This survey is closed and no longer accepts answers. Thank you for your interest.' },
   'error.notFound': { vi: 'Không tìm thấy trang này.', en: 'This page could not be found.' },
   'error.badRequest': { vi: 'Yêu cầu không hợp lệ.', en: 'The request is not valid.' },
+  'error.badCharacters': {
+    vi: 'Nội dung gửi lên có ký tự không đọc hoặc không lưu được (ký tự NUL, mã hoá không phải UTF-8). Vui lòng nhập lại và gửi lại.',
+    en: 'What was sent contains characters that cannot be read or stored (a NUL character, text that is not UTF-8). Please type it again and resend.',
+  },
   'error.tooMany': { vi: 'Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.', en: 'Too many requests. Please try again in a few minutes.' },
   'error.server': { vi: 'Đã có lỗi xảy ra. Vui lòng thử lại sau.', en: 'Something went wrong. Please try again later.' },
   'poster.scan': { vi: 'Quét mã QR để trả lời — chỉ mất 10 giây', en: 'Scan the QR code to answer — it takes 10 seconds' },

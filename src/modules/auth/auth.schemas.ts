@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { lineText } from '../../web/text';
 
 export const loginSchema = Joi.object({
   email: Joi.string().trim().max(254).required(),
@@ -8,10 +9,10 @@ export const loginSchema = Joi.object({
 });
 
 export const setupSchema = Joi.object({
-  name: Joi.string().trim().allow('').max(200),
+  name: lineText.trim().allow('').max(200),
   email: Joi.string().trim().email({ tlds: false }).max(254).required(),
   password: Joi.string().min(10).max(200).required(),
-  brand: Joi.string().trim().min(1).max(100).required(),
+  brand: lineText.trim().min(1).max(100).required(),
   _csrf: Joi.string(),
 });
 

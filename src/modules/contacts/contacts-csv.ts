@@ -4,6 +4,9 @@
  * import (contacts-import.ts) and the export (contacts-export.ts) build on these.
  */
 import type { Locale } from '../../i18n';
+import { isCalendarDay } from '../../time';
+import { EARLIEST_DAY } from '../../web/params';
+import { cleanText, isOneLine } from '../../web/text';
 import { emailSchema } from './contacts.schemas';
 
 export const MAX_NAME_LENGTH = 200;
@@ -109,19 +112,24 @@ export function parseLocale(value: string): Locale | null {
 
 const YES = new Set(['yes', 'true', '1', 'co', 'x']);
 const NO = new Set(['no', 'false', '0', 'khong']);
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
 
 /**
  * An unsubscribed_at cell: a date (ISO 8601, as our export writes it) or yes/no. `undefined` when the cell
  * says nothing (empty or no), `null` when it cannot be read. An import never resubscribes anyone.
+ * The date must exist (30 February does not roll over into March) and lie from 1970 to now, so that
+ * every date a row passes with is one PostgreSQL stores (year 0000 it would refuse, failing the import).
  */
 export function parseUnsubscribed(value: string, now: Date): Date | null | undefined {
   const folded = foldLabel(value);
   if (folded === '' || NO.has(folded)) return undefined;
   if (YES.has(folded)) return now;
-  if (!ISO_DATE.test(value.trim())) return null;
+  const m = ISO_DATE.exec(value.trim());
+  if (!m) return null;
+  const [, day, hh = '0', mm = '0', ss = '0', oh = '0', om = '0'] = m;
+  if (!isCalendarDay(day) || day < EARLIEST_DAY || +hh > 23 || +mm > 59 || +ss > 59 || +oh > 14 || +om > 59) return null;
   const date = new Date(value.trim());
-  return Number.isNaN(date.getTime()) || date > now ? null : date;
+  return Number.isNaN(date.getTime()) || date > now || date.toISOString().slice(0, 10) < EARLIEST_DAY ? null : date;
 }
 
 /**
@@ -145,7 +153,7 @@ export interface ImportContact {
 }
 
 export type RowProblemCode = 'too_many_columns' | 'email_missing' | 'email_invalid' | 'duplicate' | 'locale_unknown'
-  | 'name_too_long' | 'attribute_too_long' | 'unsubscribed_invalid';
+  | 'name_too_long' | 'attribute_too_long' | 'not_one_line' | 'unsubscribed_invalid';
 
 export interface RowProblem {
   row: number;
@@ -161,13 +169,18 @@ export function isBlankRow(fields: string[]): boolean {
   return fields.every((f) => f.trim() === '');
 }
 
+function columnHeader(mapping: ColumnMapping, index: number | null): string {
+  return mapping.columns.find((c) => c.index === index)?.header ?? '';
+}
+
 /**
  * Validates one data row; the first problem that applies is reported. `seen` maps the lowercased email of
  * every valid row so far to its row number: a later row with the same email is a duplicate, and the first
  * one is the one imported.
  */
 export function validateRow(fields: string[], row: number, mapping: ColumnMapping, seen: Map<string, number>, now: Date): RowResult {
-  const cell = (index: number | null) => (index === null ? '' : unprotectCell((fields[index] ?? '').trim()).normalize('NFC'));
+  // The input layer's text rules, as for a form or the API: invisible controls go, CRLF becomes LF.
+  const cell = (index: number | null) => (index === null ? '' : unprotectCell(cleanText(fields[index] ?? '').trim()).normalize('NFC'));
   const email = cell(mapping.email);
   const fail = (code: RowProblemCode, vars?: Record<string, string | number>): RowResult =>
     ({ ok: false, problem: { row, email: email.slice(0, REPORTED_EMAIL_LENGTH), code, ...(vars ? { vars } : {}) } });
@@ -186,12 +199,14 @@ export function validateRow(fields: string[], row: number, mapping: ColumnMappin
   if (localeText !== '' && !locale) return fail('locale_unknown', { value: localeText.slice(0, 50) });
   const name = cell(mapping.name);
   if (name.length > MAX_NAME_LENGTH) return fail('name_too_long', { max: MAX_NAME_LENGTH });
+  if (!isOneLine(name)) return fail('not_one_line', { column: columnHeader(mapping, mapping.name) });
   const attributes: Record<string, string> = {};
   for (const column of mapping.columns) {
     if (column.field !== 'attribute' || !column.key) continue;
     const value = cell(column.index);
     if (value === '') continue;
     if (value.length > MAX_ATTRIBUTE_VALUE_LENGTH) return fail('attribute_too_long', { key: column.key, max: MAX_ATTRIBUTE_VALUE_LENGTH });
+    if (!isOneLine(value)) return fail('not_one_line', { column: column.header });
     attributes[column.key] = value;
   }
   const unsubscribedText = cell(mapping.unsubscribed);

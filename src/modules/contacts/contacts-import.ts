@@ -202,6 +202,10 @@ async function inspectRows(chunks: AsyncIterable<Buffer>, now: Date): Promise<Cs
 
 async function spoolAndInspect(stream: Readable, fileName: string, spoolPath: string, opts: UploadOptions): Promise<ReceivedUpload> {
   const spool = fs.createWriteStream(spoolPath, { flags: 'wx', mode: 0o600 });
+  // Write errors reach the awaits below (drain, finished); this listener only keeps one that comes after
+  // we stopped listening (a write still in flight when a refused upload destroys the stream) from
+  // being an unhandled 'error' event.
+  spool.on('error', () => undefined);
   try {
     const inspection = await inspectRows(checkedChunks(stream, spool, opts.maxBytes), opts.now);
     spool.end();
@@ -209,8 +213,11 @@ async function spoolAndInspect(stream: Readable, fileName: string, spoolPath: st
     return { fileName, spoolPath, inspection, now: opts.now };
   } catch (err) {
     // The file may still be opening: remove it only once the stream is closed, or it would appear afterwards.
+    // Waiting must not fail: destroying a stream with a write in flight reports that write as an error,
+    // and the file has to go all the same (it holds personal data).
+    const closed = spool.closed ? Promise.resolve() : new Promise<void>((resolve) => spool.once('close', () => resolve()));
     spool.destroy();
-    if (!spool.closed) await once(spool, 'close');
+    await closed;
     await fs.promises.rm(spoolPath, { force: true });
     throw err;
   }

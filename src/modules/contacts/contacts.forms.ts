@@ -1,5 +1,7 @@
 /** The contacts pages' inputs: the list's filters, and the contact form (name, language, attribute rows). */
 import Joi from 'joi';
+import { cursorSchema } from '../../web/params';
+import { isOneLine, lineText } from '../../web/text';
 import type { Locale, MessageKey } from '../../i18n';
 import type { ContactAttributes } from './contact.entity';
 import { ATTRIBUTE_KEY, MAX_ATTRIBUTE_COLUMNS, MAX_ATTRIBUTE_VALUE_LENGTH, MAX_NAME_LENGTH } from './contacts-csv';
@@ -12,7 +14,7 @@ export const listQuerySchema = Joi.object({
   q: Joi.string().trim().allow('').max(200).default(''),
   attr: Joi.string().trim().allow('').max(600).default(''),
   status: Joi.string().valid('all', 'subscribed', 'unsubscribed').default('all'),
-  cursor: Joi.string().max(200).allow(''),
+  cursor: cursorSchema.allow(''),
 }).unknown(true);
 
 export interface ListQuery { q: string; attr: string; status: SubscriptionFilter; cursor?: string }
@@ -29,7 +31,7 @@ export interface AttributeRow { key: string; value: string; error?: MessageKey }
 
 const contactFormSchema = Joi.object({
   email: emailSchema.required(),
-  name: Joi.string().trim().allow('').max(MAX_NAME_LENGTH).default(''),
+  name: lineText.trim().allow('').max(MAX_NAME_LENGTH).default(''),
   locale: Joi.string().valid('vi', 'en').required(),
 }).unknown(true);
 
@@ -63,7 +65,7 @@ export function readContactForm(body: Record<string, unknown>, previous: Contact
   const { value, error } = contactFormSchema.validate(body, { abortEarly: false });
   for (const detail of error?.details ?? []) {
     const field = String(detail.path[0]) as 'email' | 'name' | 'locale';
-    if (FIELD_ERRORS[field]) errors[field] = FIELD_ERRORS[field];
+    if (FIELD_ERRORS[field]) errors[field] = detail.type === 'string.singleLine' ? 'manage.err.singleLine' : FIELD_ERRORS[field];
   }
 
   const keys = list(body.attrKey);
@@ -77,6 +79,7 @@ export function readContactForm(body: Record<string, unknown>, previous: Contact
     else if (!ATTRIBUTE_KEY.test(row.key)) row.error = 'contacts.err.attrKey';
     else if (row.key in attributes) row.error = 'contacts.err.attrDuplicate';
     else if (row.value.length > MAX_ATTRIBUTE_VALUE_LENGTH) row.error = 'contacts.err.attrValue';
+    else if (!isOneLine(row.value)) row.error = 'manage.err.singleLine';
     if (!row.error) {
       const before = previous[row.key];
       attributes[row.key] = before !== undefined && String(before) === row.value ? before : row.value;

@@ -1,15 +1,16 @@
 import Joi from 'joi';
+import { lineText } from '../../web/text';
 
 export const MAX_CONTACTS_PER_REQUEST = 1000;
 
 export const emailSchema = Joi.string().trim().max(254).email({ tlds: false });
 
-const attributeValue = Joi.alternatives(Joi.string().max(500).allow(''), Joi.number(), Joi.boolean());
+const attributeValue = Joi.alternatives(lineText.max(500).allow(''), Joi.number(), Joi.boolean());
 export const attributesSchema = Joi.object().pattern(Joi.string().pattern(/^[A-Za-z0-9_.-]{1,64}$/), attributeValue).max(50);
 
 export const contactSchema = Joi.object({
   email: emailSchema.required(),
-  name: Joi.string().trim().allow('').max(200),
+  name: lineText.trim().allow('').max(200),
   locale: Joi.string().valid('vi', 'en'),
   attributes: attributesSchema,
 });

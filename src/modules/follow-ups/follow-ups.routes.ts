@@ -8,6 +8,7 @@ import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { formatterFor, type Formatter } from '../../web/format';
 import { manageForm } from '../../web/forms';
+import { bigSerialParam, uuidSchema } from '../../web/params';
 import { dashboardPartials, groupLabel, KIND_LABEL } from '../dashboard';
 import { parseDashboardFilters, scoreGroup } from '../metrics';
 import { getSettings } from '../settings';
@@ -19,14 +20,13 @@ import {
 
 const PAGE_SIZE = 30;
 export const NOTE_MAX_LENGTH = 2000;
-const ID = /^[1-9]\d{0,18}$/;
 
 /** The queue's own filters, read by the dashboard's one filter parser (with its cursor). */
 const QUEUE_FILTERS = {
   status: Joi.string().valid(...STATUS_FILTERS).default('active'),
   assignee: Joi.string().valid(...ASSIGNEE_FILTERS).default('any'),
 };
-const assignForm = Joi.object({ _csrf: Joi.string(), assignee: Joi.alternatives(Joi.string().guid(), Joi.string().valid('')).required() });
+const assignForm = Joi.object({ _csrf: Joi.string(), assignee: Joi.alternatives(uuidSchema, Joi.string().valid('')).required() });
 const statusForm = Joi.object({ _csrf: Joi.string(), status: Joi.string().valid(...FOLLOW_UP_STATUSES).required() });
 const noteForm = Joi.object({ _csrf: Joi.string(), note: Joi.string().trim().min(1).max(NOTE_MAX_LENGTH).required() });
 
@@ -85,8 +85,8 @@ export function followUpsRouter({ db }: AppDeps): Router {
   });
 
   async function renderItem(req: Request, res: Response, status = 200, errors: Record<string, string> = {}, note = '') {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw notFound();
+    const id = bigSerialParam(req.params.id);
+    if (!id) throw notFound();
     const item = await getFollowUp(db, id);
     if (!item) throw notFound();
     const fmt = await formatter(res);
@@ -108,9 +108,9 @@ export function followUpsRouter({ db }: AppDeps): Router {
   route('get', '/follow-ups/:id', 'viewer', (req, res) => renderItem(req, res));
 
   /** Validates a form; on a problem the page is shown again with the message and a 400, nothing stored. */
-  async function handle(req: Request, res: Response, schema: Joi.Schema, field: 'assignee' | 'status' | 'note', apply: (value: Record<string, string>) => Promise<boolean>) {
-    const id = String(req.params.id);
-    if (!ID.test(id)) throw notFound();
+  async function handle(req: Request, res: Response, schema: Joi.Schema, field: 'assignee' | 'status' | 'note', apply: (id: string, value: Record<string, string>) => Promise<boolean>) {
+    const id = bigSerialParam(req.params.id);
+    if (!id) throw notFound();
     const { value, error } = schema.validate(req.body ?? {}, { abortEarly: true, convert: true });
     const locale = res.locals.locale as Locale;
     if (error) {
@@ -118,7 +118,7 @@ export function followUpsRouter({ db }: AppDeps): Router {
       const typed = typeof body.note === 'string' ? body.note.slice(0, NOTE_MAX_LENGTH * 2) : '';
       return renderItem(req, res, 400, { [field]: t(locale, `followUps.err.${field}`, { max: NOTE_MAX_LENGTH }) }, typed);
     }
-    if (!(await apply(value as Record<string, string>))) {
+    if (!(await apply(id, value as Record<string, string>))) {
       // The follow-up exists (checked below) but the chosen user does not, or cannot work on it.
       if (await getFollowUp(db, id)) return renderItem(req, res, 400, { [field]: t(locale, `followUps.err.${field}`, { max: NOTE_MAX_LENGTH }) });
       throw notFound();
@@ -128,15 +128,15 @@ export function followUpsRouter({ db }: AppDeps): Router {
   }
 
   route('post', '/follow-ups/:id/assign', 'editor', manageForm, csrfProtection, (req, res) =>
-    handle(req, res, assignForm, 'assignee', (v) => assignFollowUp(db, String(req.params.id), v.assignee || null)));
+    handle(req, res, assignForm, 'assignee', (id, v) => assignFollowUp(db, id, v.assignee || null)));
 
   route('post', '/follow-ups/:id/status', 'editor', manageForm, csrfProtection, (req, res) =>
-    handle(req, res, statusForm, 'status', (v) => setFollowUpStatus(db, String(req.params.id), v.status as FollowUpStatus)));
+    handle(req, res, statusForm, 'status', (id, v) => setFollowUpStatus(db, id, v.status as FollowUpStatus)));
 
   route('post', '/follow-ups/:id/notes', 'editor', manageForm, csrfProtection, async (req, res) => {
     const fmt = await formatter(res);
     const user = res.locals.user as SessionUser;
-    return handle(req, res, noteForm, 'note', (v) => addFollowUpNote(db, String(req.params.id), user.name || user.email, v.note, fmt.dateTime(new Date())));
+    return handle(req, res, noteForm, 'note', (id, v) => addFollowUpNote(db, id, user.name || user.email, v.note, fmt.dateTime(new Date())));
   });
 
   return router;

@@ -1,4 +1,6 @@
 import Joi from 'joi';
+import { uuidSchema } from '../../web/params';
+import { lineText } from '../../web/text';
 import { attributesSchema, MAX_CONTACTS_PER_REQUEST } from '../contacts';
 
 /**
@@ -8,14 +10,14 @@ import { attributesSchema, MAX_CONTACTS_PER_REQUEST } from '../contacts';
 const listedEmail = Joi.string().allow('').max(1000);
 
 export const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const segmentValue = Joi.alternatives(Joi.string().max(500).allow(''), Joi.number(), Joi.boolean());
+const segmentValue = Joi.alternatives(lineText.max(500).allow(''), Joi.number(), Joi.boolean());
 
 /** SPEC §7 `POST /surveys/:id/invitations`: exactly one of emails, contacts or segment. */
 export const sendInvitationsSchema = Joi.object({
   emails: Joi.array().items(listedEmail.required()).min(1).max(MAX_CONTACTS_PER_REQUEST),
   contacts: Joi.array().items(Joi.object({
     email: listedEmail.required(),
-    name: Joi.string().trim().allow('').max(200),
+    name: lineText.trim().allow('').max(200),
     locale: Joi.string().valid('vi', 'en'),
     attributes: attributesSchema,
   })).min(1).max(MAX_CONTACTS_PER_REQUEST),
@@ -40,7 +42,7 @@ export const audienceFormSchema = Joi.object({
   }),
   value: Joi.when('audience', {
     is: 'segment',
-    then: Joi.string().trim().max(500).required(),
+    then: lineText.trim().max(500).required(),
     otherwise: Joi.string().allow('').max(500),
   }),
   sample: Joi.number().min(1).max(100).empty(''),
@@ -49,7 +51,7 @@ export const audienceFormSchema = Joi.object({
 
 /** Sending repeats the previewed choice with the preview's one-time batch id, so a double submit sends once. */
 export const sendFormSchema = audienceFormSchema.keys({
-  batch: Joi.string().guid({ separator: '-', wrapper: false }).required(),
+  batch: uuidSchema.required(),
 });
 
 export interface AudienceForm {

@@ -1,13 +1,14 @@
 import Joi from 'joi';
 import type { MetricKind } from '../metrics/scoring';
 import type { FieldMessage } from '../../web/forms';
-import { keySchema } from '../../web/params';
+import { keySchema, uuidSchema } from '../../web/params';
+import { lineText } from '../../web/text';
 import { FRAMEWORK_FIELDS } from './stage.entity';
 import { TOUCHPOINT_CHANNELS, type TouchpointChannel } from './touchpoint.entity';
 
 /** The journey forms of /manage/journey: field names as the views post them. */
 
-const name = Joi.string().trim().min(1).max(120).required();
+const name = lineText.trim().min(1).max(120).required();
 const note = Joi.string().trim().allow('').max(2000);
 const frameworkFields = Object.fromEntries(FRAMEWORK_FIELDS.flatMap((f) => [[`fw_${f}_vi`, note], [`fw_${f}_en`, note]]));
 
@@ -38,7 +39,7 @@ export const touchpointForm = Joi.object({
   name_vi: name,
   name_en: name,
   channel: Joi.string().valid(...TOUCHPOINT_CHANNELS).required(),
-  owner_user_id: Joi.string().allow('').guid({ separator: '-', wrapper: false }).default(''),
+  owner_user_id: uuidSchema.allow('').default(''),
 });
 
 export const SLUG_MESSAGE: FieldMessage = { key: 'manage.err.slug' };

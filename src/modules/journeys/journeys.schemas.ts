@@ -1,9 +1,10 @@
 import Joi from 'joi';
 import { keySchema } from '../../web/params';
+import { lineText } from '../../web/text';
 import { TOUCHPOINT_CHANNELS } from './touchpoint.entity';
 
 
-const nameText = Joi.string().trim().min(1).max(120);
+const nameText = lineText.trim().min(1).max(120);
 export const localizedName = Joi.object({ vi: nameText.required(), en: nameText.required() });
 const noteText = Joi.string().trim().allow('').max(2000);
 const localizedNote = Joi.object({ vi: noteText, en: noteText });

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { isOneLine } from '../../web/text';
 import { COMMENT_MAX_LENGTH } from '../responses';
 import { SCALES, type MetricKind } from '../metrics/scoring';
 
@@ -25,7 +26,7 @@ export function hiddenFieldsFrom(query: Record<string, unknown>): Record<string,
   if (entries.length > HIDDEN_MAX_FIELDS) return null;
   const hidden: Record<string, string> = {};
   for (const [key, value] of entries) {
-    if (!HIDDEN_KEY.test(key) || typeof value !== 'string' || value.length > HIDDEN_MAX_VALUE) return null;
+    if (!HIDDEN_KEY.test(key) || typeof value !== 'string' || value.length > HIDDEN_MAX_VALUE || !isOneLine(value)) return null;
     hidden[key] = value;
   }
   return hidden;

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { emailSchema } from '../contacts';
-import { pointInTimeSchema, uuidSchema } from '../../web/params';
+import { cursorSchema, pointInTimeSchema, uuidSchema } from '../../web/params';
+import { lineText } from '../../web/text';
 
 /** The longest comment a respondent may write, on every channel. */
 export const COMMENT_MAX_LENGTH = 2000;
@@ -13,7 +14,7 @@ export const createResponseSchema = Joi.object({
   comment: Joi.string().trim().allow('', null).max(COMMENT_MAX_LENGTH),
   email: emailSchema,
   locale: Joi.string().valid('vi', 'en'),
-  hidden: Joi.object().pattern(Joi.string().pattern(/^[A-Za-z0-9_.-]{1,40}$/), Joi.string().max(200).allow('')).max(20),
+  hidden: Joi.object().pattern(Joi.string().pattern(/^[A-Za-z0-9_.-]{1,40}$/), lineText.max(200).allow('')).max(20),
   /** A day alone means the start of that day in the organisation's time zone. */
   answeredAt: pointInTimeSchema,
 });
@@ -24,7 +25,7 @@ export const listResponsesSchema = Joi.object({
   since: pointInTimeSchema,
   /** Exclusive; a day means up to the end of that day in the organisation's time zone (the day is included). */
   until: pointInTimeSchema,
-  cursor: Joi.string().max(200),
+  cursor: cursorSchema,
   limit: Joi.number().integer().min(1).max(500).default(50),
 });
 

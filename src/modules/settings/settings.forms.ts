@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type { FieldMessage } from '../../web/forms';
+import { lineText } from '../../web/text';
 
 /** The settings form of /manage/settings: field names as the view posts them. */
 
@@ -18,7 +19,7 @@ export interface SettingsForm {
 }
 
 export const settingsForm = Joi.object({
-  brand: Joi.string().trim().min(1).max(100).required(),
+  brand: lineText.trim().min(1).max(100).required(),
   time_zone: Joi.string().trim().min(1).max(64).required(),
   default_locale: Joi.string().valid('vi', 'en').required(),
   recontact_days: Joi.number().integer().min(0).max(365).required(),

@@ -3,6 +3,7 @@ import type { Locale } from '../../i18n';
 import type { MetricKind } from '../metrics/scoring';
 import type { FieldMessage } from '../../web/forms';
 import { normalizeText } from '../../web/forms';
+import { lineText } from '../../web/text';
 import { SURVEY_STATUSES, type SurveyStatus } from './survey.entity';
 import { DEFAULT_QUESTIONS } from './wording';
 
@@ -30,7 +31,7 @@ const question = Joi.string().trim().min(1).max(500).required();
 const optionalText = (max: number) => Joi.string().trim().allow('').max(max).default('');
 
 export const surveyForm = Joi.object({
-  title: Joi.string().trim().min(1).max(200).required(),
+  title: lineText.trim().min(1).max(200).required(),
   kind: Joi.string().valid(...KINDS),
   attach: Joi.string().allow('').pattern(/^(stage|touchpoint):[1-9]\d{0,8}$/).default(''),
   status: Joi.string().valid(...SURVEY_STATUSES).required(),

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { keySchema } from '../../web/params';
+import { lineText } from '../../web/text';
 import { SURVEY_STATUSES } from './survey.entity';
 
 const questionText = Joi.string().trim().min(1).max(500);
@@ -8,7 +9,7 @@ export const createSurveySchema = Joi.object({
   kind: Joi.string().valid('nps', 'csat', 'ces').required(),
   touchpointKey: keySchema,
   stageKey: keySchema,
-  title: Joi.string().trim().min(1).max(200).required(),
+  title: lineText.trim().min(1).max(200).required(),
   question: Joi.object({ vi: questionText, en: questionText }).or('vi', 'en'),
   askComment: Joi.boolean().default(true),
   recontactDays: Joi.number().integer().min(0).max(365).allow(null),
