@@ -872,7 +872,25 @@ export class Suite {
     const dir = path.join(process.cwd(), '.tmp', 'security');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, `${this.opts.area}.txt`), `${lines.join('\n')}\n`);
-    fs.writeFileSync(path.join(dir, `${this.opts.area}.json`), JSON.stringify({ area: this.opts.area, figures: f, failures: this.failures }, null, 1));
+    // Written whole, then renamed: the other Jest worker may be reading the folder for its summary.
+    const json = path.join(dir, `${this.opts.area}.json`);
+    fs.writeFileSync(`${json}.${process.pid}`, JSON.stringify({ area: this.opts.area, figures: f, failures: this.failures }, null, 1));
+    fs.renameSync(`${json}.${process.pid}`, json);
+    // The figures of every area, from the last run of each file.
+    const areas = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).flatMap((n) => {
+      try {
+        return [JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as { area: string; figures: Figures; failures: Failure[] }];
+      } catch {
+        return [];
+      }
+    });
+    const sum = (k: keyof Figures) => areas.reduce((total, a) => total + a.figures[k], 0);
+    fs.writeFileSync(path.join(dir, 'summary.txt'), [
+      `areas: ${areas.map((a) => a.area).join(', ')}`,
+      `${sum('routes')} routes, ${sum('routeRoles')} route×role pairs, ${f.payloadKinds} payload kinds: ${sum('triples')} route×role×payload combinations in ${sum('requests')} requests`,
+      `${areas.reduce((n, a) => n + a.failures.length, 0)} failures (${areas.reduce((n, a) => n + a.failures.filter((x) => SERVER_ERROR_KINDS.includes(x.kind)).length, 0)} of them 5xx)`,
+      '',
+    ].join('\n'));
     process.stdout.write(`\n${lines.slice(0, 3).join('\n')}\n(report: .tmp/security/${this.opts.area}.txt)\n`);
   }
 }
@@ -897,7 +915,9 @@ function firstLine(res: request.Response): string {
 }
 
 export function formatFailure(x: Failure): string {
-  return `[${x.kind}] ${x.route} as ${x.role}: ${x.payload} in ${x.field} → ${x.status ?? '-'} ${x.detail}`.trim();
+  const line = `[${x.kind}] ${x.route} as ${x.role}: ${x.payload} in ${x.field} → ${x.status ?? '-'} ${x.detail}`.trim();
+  // A payload's CR/LF or escape characters in a recipient or an example stay visible, on one line.
+  return line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
