@@ -1,6 +1,6 @@
 /**
  * Two projects. `unit`: pure functions, no database (`npx jest --selectProjects unit` starts no PostgreSQL).
- * `integration+e2e`: integration and e2e tests, which talk to a real PostgreSQL that its globalSetup starts once
+ * `integration+e2e`: integration, e2e and the bad-input suite (test/security), which talk to a real PostgreSQL that its globalSetup starts once
  * per run (see test/helpers/global-setup.ts). `jest` alone runs both.
  */
 const shared = {
@@ -23,7 +23,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration+e2e',
-      roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e'],
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e', '<rootDir>/test/security'],
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
