@@ -277,5 +277,11 @@ export const PLANS: Record<string, Plan> = {
   'POST /manage/users/:id/delete': { params: { id: (w) => w.freshUser() }, fresh: true, form: { page: () => '/manage/users' } },
   'GET /manage/api-keys': {},
   'POST /manage/api-keys': { form: { page: () => '/manage/api-keys', fill: { name: (w) => w.uniq('Integration') } } },
+  'GET /manage/digest': { query: () => ({ lang: 'en', kind: 'daily' }) },
+  'GET /manage/digest/preview.html': { query: () => ({ lang: 'vi', kind: 'weekly' }) },
+  'GET /profile/digest': {},
+  'POST /profile/digest': { form: { page: () => '/profile/digest' } },
+  'GET /digest/u/:token': { params: { token: (w) => w.digestToken() }, query: () => ({ lang: 'en' }) },
+  'POST /digest/u/:token': { params: { token: (w) => w.digestToken() }, query: () => ({ lang: 'en' }), form: { fields: { 'List-Unsubscribe': 'One-Click' } } },
   'POST /manage/api-keys/:id/revoke': { params: { id: (w) => w.freshApiKey() }, fresh: true, form: { page: () => '/manage/api-keys' } },
 };

@@ -212,6 +212,19 @@ export class World {
   }
 
   /** An invitation whose unsubscribe link the suite uses. */
+  /** The unsubscribe token of a digest sent to an extra address of Settings (one-click leaves Settings). */
+  digestToken(): Promise<string> {
+    return this.once('digest', async () => {
+      await this.t.db.query(`UPDATE settings SET digest_recipients = array_append(digest_recipients, 'digest-reader@example.com')`);
+      await this.t.db.query(`INSERT INTO digest_runs (period_key, frequency, period_from, period_to, outcome) VALUES ('weekly:2026-11-23', 'weekly', '2026-11-23', '2026-11-29', 'queued')`);
+      const [{ token }] = await this.t.db.query(
+        `INSERT INTO digest_deliveries (period_key, recipient, email, kind, locale, token, status, sent_at)
+         VALUES ('weekly:2026-11-23', 'digest-reader@example.com', 'digest-reader@example.com', 'extra', 'en', $1, 'sent', now())
+         RETURNING token`, [crypto.randomBytes(16).toString('base64url')]);
+      return token as string;
+    });
+  }
+
   unsubscribeToken(): Promise<string> {
     return this.once('unsubscribe', async () => (await makeInvitedContact(this.t, await this.survey(), { email: 'leaving@example.com', name: 'Leaving' })).token);
   }
