@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { MailDeliveryError, type Mailer } from '../mail/mailer';
 import { buildInvitationEmail, type InvitationMailData } from '../modules/invitations';
 import { enqueueInvitationEmails, JOB_SCHEMA, onLocalWork, QUEUES, type InvitationEmailJob } from './queue';
+import { Waits } from './waits';
 
 export interface DeliveryOptions {
   /** Fetch loops working side by side; each holds one batch at a time. */
@@ -130,25 +131,6 @@ class SentMarks {
     } finally {
       this.writing = false;
     }
-  }
-}
-
-/** Waits that end early when the worker stops or new mail is queued in this process. */
-class Waits {
-  private waiting = new Set<() => void>();
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiting.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiting.add(done);
-    });
-  }
-  wakeAll(): void {
-    for (const done of [...this.waiting]) done();
   }
 }
 

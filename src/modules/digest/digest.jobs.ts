@@ -6,6 +6,7 @@ import { EMAIL_QUEUE_OPTIONS, onLocalWork } from '../../jobs/queue';
 import type { Logger } from '../../logger';
 import { MailDeliveryError, type Mailer } from '../../mail/mailer';
 import { digestEmail, type DigestContent } from './digest.email';
+import { Waits } from '../../jobs/waits';
 import {
   claimDigestDeliveries, DIGEST_QUEUES, dispatchDueDigests, getDigestContent, holdDigestClaim, recoverAbandonedDigestJobs, recoverExpiredDigestClaims,
   renewDigestClaims, settleDigestDelivery, type ClaimedDigestMail, type DigestEmailJob,
@@ -79,25 +80,6 @@ export async function startDigestSchedule(deps: DigestJobsDeps, clock: () => Dat
 
 type Job = PgBoss.JobWithMetadata<DigestEmailJob>;
 type StoredContent = Pick<DigestContent, 'subject' | 'html' | 'text' | 'chartPng'>;
-
-/** Waits that end early when the worker stops or new mail is queued in this process. */
-class Waits {
-  private waiting = new Set<() => void>();
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiting.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiting.add(done);
-    });
-  }
-  wakeAll(): void {
-    for (const done of [...this.waiting]) done();
-  }
-}
 
 /** The email worker: claim → SMTP → record, per delivery. */
 export function startDigestDelivery(deps: DigestJobsDeps, options: Partial<DigestDeliveryOptions> = {}): { stop(): Promise<void> } {
