@@ -3,7 +3,6 @@
 // call that queues them, then the job queue and worker until the SMTP server has accepted every message.
 // Runs on a scratch database (an embedded PostgreSQL in a temporary folder, or a new database on the
 // DATABASE_URL server) that is removed afterwards. With --mailbox, the built-in mailbox instead of SMTP.
-import { fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations, startEmbeddedPostgres } from '../src/db';
 import { JobQueue, startJobs } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey } from '../src/modules/auth';
+import { startSmtpSink } from './smtp-sink';
 
 const GOAL_SECONDS = 60;
 
@@ -40,49 +39,15 @@ async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/**
- * An SMTP server that accepts and counts (it does not parse: the bench measures the sender). It runs in
- * its own process, as a mail server would, so it does not take CPU time from the app being measured.
- */
-function serveSmtp(): void {
-  let accepted = 0;
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => { accepted++; callback(); });
-    },
-  });
-  server.listen(0, '127.0.0.1', () => {
-    process.send!({ port: (server.server.address() as { port: number }).port });
-    setInterval(() => process.send!({ accepted }), 20);
-  });
-  process.on('disconnect', () => process.exit(0));
-}
-
-async function smtpServerProcess(): Promise<{ url: string; accepted: () => number; close(): void }> {
-  const child = fork(__filename, ['--serve-smtp'], { stdio: 'inherit' });
-  let accepted = 0;
-  const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (m: { port?: number; accepted?: number }) => {
-      if (m.port) resolve(m.port);
-      if (m.accepted !== undefined) accepted = m.accepted;
-    });
-    child.once('exit', (code) => reject(new Error(`the SMTP server process exited (${code})`)));
-  });
-  return { url: `smtp://127.0.0.1:${port}`, accepted: () => accepted, close: () => child.kill() };
-}
-
 async function main() {
   const { values } = parseArgs({ options: {
-    count: { type: 'string', default: '10000' }, mailbox: { type: 'boolean', default: false }, 'serve-smtp': { type: 'boolean', default: false },
+    count: { type: 'string', default: '10000' }, mailbox: { type: 'boolean', default: false },
   } });
-  if (values['serve-smtp']) return serveSmtp();
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new Error('--count must be a whole number from 1 to 1000000');
 
   const database = await scratchDatabase();
-  const smtp = values.mailbox ? null : await smtpServerProcess();
+  const smtp = values.mailbox ? null : await startSmtpSink();
   const db = createDataSource(database.url, { poolSize: 10 });
   await db.initialize();
   try {
