@@ -3,6 +3,7 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
+import { registeredRoutes } from '../helpers/routes';
 import { ROUTE_RULES, type RouteRule } from '../../src/web/dashboard-router';
 import type { Role } from '../../src/modules/auth';
 
@@ -93,25 +94,6 @@ test('the rule’s role and those above it get through (a 404 for a dummy id is 
   expect(failures).toEqual([]);
 });
 
-interface RouteLike { path: string | string[]; methods: Record<string, boolean | undefined> }
-interface LayerLike { route?: RouteLike; handle?: { stack?: LayerLike[] }; rawPath?: unknown }
-
-/** Every (method, full path) in the Express router stack, nested routers included with their mount path. */
-function registeredRoutes(stack: LayerLike[], prefix = ''): Array<{ method: string; path: string }> {
-  const found: Array<{ method: string; path: string }> = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all')) {
-        for (const p of paths) found.push({ method, path: prefix + p });
-      }
-    } else if (layer.handle?.stack) {
-      const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-      found.push(...registeredRoutes(layer.handle.stack, prefix + mount));
-    }
-  }
-  return found;
-}
 
 test('the scan sees routes of nested routers under their mount path', () => {
   const app = express();
@@ -121,13 +103,11 @@ test('the scan sees routes of nested routers under their mount path', () => {
   outer.use('/manage', inner);
   app.use(outer);
   app.get('/overview', (_req, res) => { res.end(); });
-  const stack = (app as unknown as { router: { stack: LayerLike[] } }).router.stack;
-  expect(registeredRoutes(stack)).toEqual([{ method: 'post', path: '/manage/rogue/:id' }, { method: 'get', path: '/overview' }]);
+  expect(registeredRoutes(app)).toEqual([{ method: 'post', path: '/manage/rogue/:id' }, { method: 'get', path: '/overview' }]);
 });
 
 test('no dashboard route exists without a rule', () => {
-  const stack = (t.app as unknown as { router: { stack: LayerLike[] } }).router.stack;
-  const routes = registeredRoutes(stack);
+  const routes = registeredRoutes(t.app);
   expect(routes.some((r) => r.path === '/manage/journey')).toBe(true);
   const unruled = routes
     .filter((r) => DASHBOARD_PREFIXES.some((p) => r.path === p || r.path.startsWith(`${p}/`)))

@@ -1,6 +1,7 @@
-import type { Express } from 'express';
 import { ROUTE_RULES } from '../../src/web/dashboard-router';
 import type { LoggedInRole } from './world';
+
+export { registeredRoutes } from '../helpers/routes';
 
 /**
  * Every route registered in Express, found from the router stack (nested routers under their mount
@@ -13,35 +14,6 @@ export type Area = 'api' | 'public' | 'reports' | 'contacts' | 'manage';
 
 export interface RouteRef { method: 'get' | 'post'; path: string }
 
-interface RouteLike { path: string | string[]; methods: Record<string, boolean | undefined> }
-interface LayerLike { route?: RouteLike; handle?: { stack?: LayerLike[] }; rawPath?: unknown }
-
-function scan(stack: LayerLike[], prefix: string): Array<{ method: string; path: string }> {
-  const found: Array<{ method: string; path: string }> = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all')) {
-        for (const p of paths) found.push({ method, path: prefix + p });
-      }
-    } else if (layer.handle?.stack) {
-      const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-      found.push(...scan(layer.handle.stack, prefix + mount));
-    }
-  }
-  return found;
-}
-
-export function registeredRoutes(app: Express): Array<{ method: string; path: string }> {
-  const stack = (app as unknown as { router: { stack: LayerLike[] } }).router.stack;
-  const seen = new Set<string>();
-  return scan(stack, '').filter((r) => {
-    const key = `${r.method} ${r.path}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 
