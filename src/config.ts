@@ -17,6 +17,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Answers one address may post per minute to the public survey pages. */
   readonly publicRateLimitPerMinute: number;
+  /** Webhook URLs may point at loopback, private and link-local addresses (a receiver on the same network). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 const schema = Joi.object({
@@ -32,6 +34,8 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   TRUST_PROXY: Joi.boolean().truthy('1').falsy('0').default(false),
   PUBLIC_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).max(1_000_000).default(120),
+  WEBHOOK_ALLOW_PRIVATE: Joi.boolean().truthy('1').falsy('0').empty('').default(false)
+    .messages({ 'boolean.base': 'WEBHOOK_ALLOW_PRIVATE must be 1 or 0' }),
 }).unknown(true);
 
 export class ConfigError extends Error {}
@@ -74,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL,
     trustProxy: value.TRUST_PROXY,
     publicRateLimitPerMinute: value.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    webhookAllowPrivate: value.WEBHOOK_ALLOW_PRIVATE,
   });
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
 import { startContactImports, type ContactImportOptions } from './contact-import';
 import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
+import { startClosedLoop, type ClosedLoopOptions } from '../modules/alerts';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -22,6 +23,8 @@ export interface JobsOptions {
   retryDelaySeconds?: number;
   contactImports?: Partial<ContactImportOptions>;
   digest?: DigestJobsOptions;
+  /** Detractor alerts, assignment notices and webhooks. */
+  closedLoop?: ClosedLoopOptions;
 }
 
 export interface Jobs {
@@ -35,7 +38,7 @@ export interface Jobs {
 
 /**
  * The background side of the app, on the app's one job queue: email delivery, contact imports, the score
- * digest, and the scheduled reminder scan, rollup compaction and session pruning. Every instance may run it;
+ * digest, detractor alerts and webhooks, and the scheduled reminder scan, rollup compaction and session pruning. Every instance may run it;
  * pg-boss hands each job to one of them. Nothing else in the app runs work on a timer.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
@@ -58,12 +61,13 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   await startRollupCompaction({ db, logger: log, boss });
   await startSessionPrune({ db, boss });
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
+  const closedLoop = await startClosedLoop({ db, config, logger, boss, mailer }, options.closedLoop);
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.rollupCompaction);
       await boss.offWork(QUEUES.sessionPrune);

@@ -20,7 +20,25 @@ export const QUEUES = {
   contactImportFailed: 'contact-import-failed',
   /** Scheduled: deletes expired dashboard sessions. */
   sessionPrune: 'session-prune',
+  /** One alert email: detractor alerts and follow-up assignments grouped for one recipient. */
+  alertEmail: 'alert-email',
+  /** One webhook delivery (an event for one webhook); retried with backoff over about a day. */
+  webhookDelivery: 'webhook-delivery',
 } as const;
+
+export interface AlertEmailJob {
+  emailId: string;
+}
+
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+}
+
+/**
+ * A webhook delivery is retried 11 times, from 30 s doubling with jitter: 17 to 34 hours in all (SPEC §7:
+ * about a day). An attempt lasts at most 10 s, so an active job older than a minute belongs to a dead worker.
+ */
+export const WEBHOOK_QUEUE_OPTIONS = { retryLimit: 11, retryDelay: 30, retryBackoff: true, expireInSeconds: 60 };
 
 export interface InvitationEmailJob {
   invitationId: string;
@@ -90,6 +108,8 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.contactImportFailed, { name: QUEUES.contactImportFailed, policy: 'standard', retryLimit: 5, retryDelay: 30 });
   await boss.createQueue(QUEUES.contactImport, { name: QUEUES.contactImport, policy: 'standard', ...CONTACT_IMPORT_QUEUE_OPTIONS });
   await boss.createQueue(QUEUES.sessionPrune, { name: QUEUES.sessionPrune, policy: 'singleton', retryLimit: 0 });
+  await boss.createQueue(QUEUES.alertEmail, { name: QUEUES.alertEmail, policy: 'standard', ...EMAIL_QUEUE_OPTIONS });
+  await boss.createQueue(QUEUES.webhookDelivery, { name: QUEUES.webhookDelivery, policy: 'standard', ...WEBHOOK_QUEUE_OPTIONS });
 }
 
 /**

@@ -148,3 +148,13 @@ export async function deleteUser(db: DataSource, id: string, actingUserId: strin
     await tx.query(`DELETE FROM users WHERE id = $1`, [id]);
   });
 }
+
+/** Whether the user gets detractor alerts and follow-up assignment emails (SPEC §6: each user can turn them off). */
+export async function getAlertEmailChoice(db: DataSource, id: string): Promise<boolean> {
+  const [row]: Array<{ alert_emails: boolean }> = await db.query(`SELECT alert_emails FROM users WHERE id = $1`, [id]);
+  return row?.alert_emails ?? false;
+}
+
+export async function setAlertEmailChoice(db: DataSource, id: string, on: boolean): Promise<void> {
+  await db.query(`UPDATE users SET alert_emails = $2, updated_at = now() WHERE id = $1`, [id, on]);
+}

@@ -12,5 +12,6 @@ export class Settings {
   @Column({ type: 'smallint', name: 'digest_hour' }) digestHour: number;
   @Column({ type: 'text', array: true, name: 'digest_recipients' }) digestRecipients: string[];
   @Column({ type: 'boolean', name: 'digest_skip_empty' }) digestSkipEmpty: boolean;
+  @Column({ type: 'text', array: true, name: 'alert_recipients' }) alertRecipients: string[];
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }

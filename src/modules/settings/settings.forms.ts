@@ -16,6 +16,7 @@ export interface SettingsForm {
   digest_hour: number;
   digest_recipients: string;
   digest_skip_empty: boolean;
+  alert_recipients: string;
 }
 
 export const settingsForm = Joi.object({
@@ -28,6 +29,7 @@ export const settingsForm = Joi.object({
   digest_hour: Joi.number().integer().min(0).max(23).required(),
   digest_recipients: Joi.string().allow('').max(20000).default(''),
   digest_skip_empty: Joi.boolean().truthy('1').default(false),
+  alert_recipients: Joi.string().allow('').max(20000).default(''),
 });
 
 export const SETTINGS_FIELD_MESSAGES: Record<string, FieldMessage> = {

@@ -45,6 +45,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digest_hour: String(s.digestHour),
       digest_recipients: s.digestRecipients.join('\n'),
       digest_skip_empty: s.digestSkipEmpty ? '1' : '',
+      alert_recipients: s.alertRecipients.join('\n'),
     }, {});
   });
 
@@ -59,6 +60,10 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
     const recipients = parseRecipients(value?.digest_recipients ?? (typeof typedRecipients === 'string' ? typedRecipients : ''));
     if (recipients.invalid.length > 0) problems.digest_recipients = t(locale, 'manage.err.emails', { emails: recipients.invalid.slice(0, 5).join(', ') });
     else if (recipients.emails.length > MAX_DIGEST_RECIPIENTS) problems.digest_recipients = t(locale, 'manage.err.tooMany', { max: MAX_DIGEST_RECIPIENTS });
+    const typedAlerts = (req.body as Record<string, unknown>)?.alert_recipients;
+    const alertRecipients = parseRecipients(value?.alert_recipients ?? (typeof typedAlerts === 'string' ? typedAlerts : ''));
+    if (alertRecipients.invalid.length > 0) problems.alert_recipients = t(locale, 'manage.err.emails', { emails: alertRecipients.invalid.slice(0, 5).join(', ') });
+    else if (alertRecipients.emails.length > MAX_DIGEST_RECIPIENTS) problems.alert_recipients = t(locale, 'manage.err.tooMany', { max: MAX_DIGEST_RECIPIENTS });
     if (!value || !timeZone || Object.keys(problems).length > 0) return render(res, typedValues(req.body), problems, 400);
     const saved = await updateSettings(db, {
       brand: value.brand,
@@ -70,6 +75,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digestHour: value.digest_hour,
       digestRecipients: recipients.emails,
       digestSkipEmpty: value.digest_skip_empty,
+      alertRecipients: alertRecipients.emails,
     });
     await redirectWithFlash(req, res, t(locale, saved.timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: saved.timeZone }), '/manage/settings');
   });

@@ -43,6 +43,8 @@ export interface SettingsInput {
   digestRecipients: string[];
   /** Send no digest for a period without answers (instead of a short "no new feedback" one). */
   digestSkipEmpty: boolean;
+  /** Where detractor alerts go when a touchpoint has no owner (empty: the admins); unchanged when left out. */
+  alertRecipients?: string[];
 }
 
 /**
@@ -62,10 +64,11 @@ export async function updateSettings(db: DataSource, input: SettingsInput): Prom
     const timeZoneChanged = current !== timeZone;
     await tx.query(
       `UPDATE settings SET brand = $1, time_zone = $2, default_locale = $3, recontact_days = $4, reminder_days = $5,
-              digest_weekday = $6, digest_hour = $7, digest_recipients = $8, digest_skip_empty = $9, updated_at = now()
+              digest_weekday = $6, digest_hour = $7, digest_recipients = $8, digest_skip_empty = $9,
+              alert_recipients = coalesce($10::text[], alert_recipients), updated_at = now()
        WHERE id = 1`,
       [input.brand, timeZone, input.defaultLocale, input.recontactDays, input.reminderDays,
-        input.digestWeekday, input.digestHour, input.digestRecipients, input.digestSkipEmpty]);
+        input.digestWeekday, input.digestHour, input.digestRecipients, input.digestSkipEmpty, input.alertRecipients ?? null]);
     if (timeZoneChanged) await rebuildRollupsInTransaction(tx);
     return { timeZone, timeZoneChanged };
   });
