@@ -99,7 +99,8 @@ export class AddClosedLoop1763802200000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX alert_items_pending_idx ON alert_items (lower(recipient), created_at) WHERE email_id IS NULL`);
     await q.query(`CREATE INDEX alert_items_email_idx ON alert_items (email_id)`);
-    await q.query(`CREATE INDEX alert_items_response_idx ON alert_items (response_id)`);
+    // One notice of a kind per answer and recipient, however many events said it (created, then updated).
+    await q.query(`CREATE UNIQUE INDEX alert_items_once_key ON alert_items (response_id, lower(recipient), kind)`);
 
     await q.query(`
       CREATE TABLE webhooks (

@@ -6,6 +6,7 @@ import { createStageSchema, createTouchpointSchema } from '../../src/modules/jou
 import { createSurveySchema } from '../../src/modules/surveys/surveys.schemas';
 import { createResponseSchema } from '../../src/modules/responses/responses.schemas';
 import { sendInvitationsSchema } from '../../src/modules/invitations/invitations.schemas';
+import { createWebhookSchema } from '../../src/modules/webhooks/webhooks.schemas';
 import type { Plan } from './harness';
 import type { World } from './world';
 
@@ -48,6 +49,11 @@ async function runImport(w: World, location: string | undefined): Promise<string
   const [row] = await w.t.db.query(`SELECT status, message FROM contact_imports WHERE id = $1`, [id]);
   return row.status === 'done' ? null : `the import ended ${row.status} (${row.message})`;
 }
+
+/** A public address (an IP literal: no DNS needed), so the SSRF guard lets it through without WEBHOOK_ALLOW_PRIVATE. */
+const PUBLIC_HOOK_URL = 'https://93.184.215.14/hooks/touchpoint';
+const makeWebhook = async (w: World): Promise<string> =>
+  (await w.t.db.query(`INSERT INTO webhooks (url, events, secret) VALUES ($1, '{response.created}', 'whsec_dGVzdA==') RETURNING id`, [PUBLIC_HOOK_URL]))[0].id;
 
 export const PLANS: Record<string, Plan> = {
   // ── API (as an integration with a key) ─────────────────────────────────────────────────────────────
@@ -284,4 +290,17 @@ export const PLANS: Record<string, Plan> = {
   'GET /digest/u/:token': { params: { token: (w) => w.digestToken() }, query: () => ({ lang: 'en' }) },
   'POST /digest/u/:token': { params: { token: (w) => w.digestToken() }, query: () => ({ lang: 'en' }), form: { fields: { 'List-Unsubscribe': 'One-Click' } } },
   'POST /manage/api-keys/:id/revoke': { params: { id: (w) => w.freshApiKey() }, fresh: true, form: { page: () => '/manage/api-keys' } },
+  'GET /manage/webhooks': {},
+  'POST /manage/webhooks': { form: { page: () => '/manage/webhooks', fill: { url: PUBLIC_HOOK_URL } } },
+  'GET /manage/webhooks/:id': { params: { id: (w) => makeWebhook(w) }, sweep: `SELECT id FROM webhooks t WHERE to_jsonb(t)::text ~ $1` },
+  'POST /manage/webhooks/:id/test': { params: { id: (w) => makeWebhook(w) }, form: { page: (p) => `/manage/webhooks/${p.id}` } },
+  'POST /manage/webhooks/:id/enable': { params: { id: (w) => makeWebhook(w) }, form: { page: (p) => `/manage/webhooks/${p.id}` } },
+  'POST /manage/webhooks/:id/delete': { params: { id: (w) => makeWebhook(w) }, fresh: true, form: { page: (p) => `/manage/webhooks/${p.id}` } },
+  'GET /profile/alerts': {},
+  'POST /profile/alerts': { form: { page: () => '/profile/alerts' } },
+  'GET /api/v1/webhooks': {},
+  'POST /api/v1/webhooks': {
+    json: { schema: createWebhookSchema, bodies: () => [{ url: PUBLIC_HOOK_URL, events: ['response.created', 'followup.closed'] }] },
+  },
+  'DELETE /api/v1/webhooks/:id': { params: { id: (w) => makeWebhook(w) }, fresh: true },
 };

@@ -117,8 +117,10 @@ export async function dispatchEvents(db: DataSource, boss: PgBoss, batchSize = 5
   try {
     await qr.startTransaction();
     const events: OutboxRow[] = await qr.query(
-      `DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, type, response_id::text, follow_up_id::text, old_score, user_id, created_at`, [batchSize]);
+      `WITH taken AS (
+         DELETE FROM event_outbox WHERE id IN (SELECT id FROM event_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, type, response_id, follow_up_id, old_score, user_id, created_at)
+       SELECT id::text, type, response_id::text, follow_up_id::text, old_score, user_id, created_at FROM taken`, [batchSize]);
     if (events.length === 0) {
       await qr.commitTransaction();
       return 0;
@@ -165,7 +167,8 @@ export async function dispatchEvents(db: DataSource, boss: PgBoss, batchSize = 5
     if (items.length > 0) {
       await qr.query(
         `INSERT INTO alert_items (recipient, user_id, locale, kind, response_id)
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::bigint[])`,
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::bigint[])
+         ON CONFLICT (response_id, lower(recipient), kind) DO NOTHING`,
         [items.map((i) => i.recipient), items.map((i) => i.userId), items.map((i) => i.locale), items.map((i) => i.kind), items.map((i) => i.responseId)]);
     }
     await queueWebhookEvents(boss, qr, hooks);

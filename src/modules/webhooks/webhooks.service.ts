@@ -251,12 +251,15 @@ export async function attemptWebhookDelivery(db: DataSource, config: Pick<Config
   const [state]: Array<{ failingSince: Date }> = await db.query(
     `WITH d AS (UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, response_code = $2, error = $4, last_attempt_at = now()
                 WHERE id = $1 RETURNING webhook_id)
-     UPDATE webhooks SET failing_since = coalesce(failing_since, now()) WHERE id = (SELECT webhook_id FROM d)
-     RETURNING failing_since AS "failingSince"`,
+     , w AS (UPDATE webhooks SET failing_since = coalesce(failing_since, now()) WHERE id = (SELECT webhook_id FROM d)
+             RETURNING failing_since AS "failingSince")
+     SELECT "failingSince" FROM w`,
     [deliveryId, outcome.status, lastAttempt ? 'failed' : 'retrying', outcome.error]);
   const failingFor = state ? Date.now() - new Date(state.failingSince).getTime() : 0;
   if (lastAttempt || failingFor >= options.disableAfterMs) {
-    const reason = `Every delivery failed for ${Math.max(1, Math.round(failingFor / 3_600_000))} h; last error: ${outcome.error ?? 'unknown'}`;
+    const minutes = Math.round(failingFor / 60_000);
+    const span = minutes >= 120 ? `${Math.round(minutes / 60)} h` : `${minutes} min`;
+    const reason = `Every delivery failed for ${span}${lastAttempt ? ', and a delivery ran out of attempts' : ''}; last error: ${outcome.error ?? 'unknown'}`;
     const disabled: Array<{ url: string }> = await db.query(
       `WITH u AS (UPDATE webhooks SET enabled = false, disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND enabled RETURNING url) SELECT url FROM u`,
       [delivery.webhookId, reason]);
