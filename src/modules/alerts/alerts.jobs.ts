@@ -6,9 +6,9 @@ import { Waits } from '../../jobs/waits';
 import type { Logger } from '../../logger';
 import { MailDeliveryError, type Mailer } from '../../mail/mailer';
 import { getSettings } from '../settings';
-import { attemptWebhookDelivery, DEFAULT_WEBHOOK_DELIVERY, getWebhookAdmins, type DeliveryOptions } from '../webhooks';
+import { attemptWebhookDelivery, DEFAULT_WEBHOOK_DELIVERY, getWebhookAdmins, pruneWebhookDeliveries, type DeliveryOptions } from '../webhooks';
 import { buildAlertEmail, buildWebhookDisabledEmail } from './alerts.email';
-import { DEFAULT_GROUPING, dispatchEvents, getAlertEmail, queueDueAlertEmails, settleAlertEmail, type GroupingOptions } from './alerts.service';
+import { DEFAULT_GROUPING, dispatchEvents, getAlertEmail, pruneAlertHistory, queueDueAlertEmails, settleAlertEmail, type GroupingOptions } from './alerts.service';
 
 /**
  * The closed loop on the app's job side: a dispatcher that polls the event outbox (and groups due alert
@@ -38,6 +38,8 @@ export interface ClosedLoopDeps {
 }
 
 type Outcome = 'complete' | 'retry';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * A fetch loop over one queue: up to `concurrency` jobs at a time, each completed or failed (retried by
@@ -137,9 +139,15 @@ export async function startClosedLoop(deps: ClosedLoopDeps, options: ClosedLoopO
 
   const waits = new Waits();
   let stopping = false;
+  let prunedAt = 0;
   const dispatcher = (async () => {
     while (!stopping) {
       try {
+        if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
+          prunedAt = Date.now();
+          await pruneWebhookDeliveries(db);
+          await pruneAlertHistory(db);
+        }
         const taken = await dispatchEvents(db, boss);
         if (taken > 0) hooks.wake();
         if ((await queueDueAlertEmails(db, boss, grouping)) > 0) emails.wake();

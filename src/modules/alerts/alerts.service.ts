@@ -155,10 +155,13 @@ export async function dispatchEvents(db: DataSource, boss: PgBoss, batchSize = 5
           for (const r of fallback) items.push({ ...r, kind: 'detractor', responseId: d.id });
         }
       }
-      if (e.type === 'followup.assigned' && e.user_id) {
+    }
+    // Assignments last: whoever this batch already alerts about an answer is not told again that it is theirs.
+    for (const e of events) {
+      const d = e.response_id ? details.get(e.response_id) : undefined;
+      if (d && e.type === 'followup.assigned' && e.user_id) {
         const [user]: Array<{ email: string; locale: Locale; alert_emails: boolean }> = await qr.query(
           `SELECT email, locale, alert_emails FROM users WHERE id = $1`, [e.user_id]);
-        // Someone told of this answer by its detractor alert is not told again that it is theirs.
         const told = items.some((i) => i.userId === e.user_id && i.responseId === d.id)
           || (await qr.query(`SELECT 1 FROM alert_items WHERE user_id = $1 AND response_id = $2 AND kind = 'detractor' LIMIT 1`, [e.user_id, d.id])).length > 0;
         if (user && user.alert_emails && !told) items.push({ recipient: user.email, userId: e.user_id, locale: user.locale, kind: 'assigned', responseId: d.id });
@@ -289,4 +292,9 @@ export async function getAlertEmail(db: DataSource, emailId: string): Promise<Al
 export async function settleAlertEmail(db: DataSource, emailId: string, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<void> {
   if (outcome.status === 'sent') await db.query(`UPDATE alert_emails SET status = 'sent', sent_at = now(), error = NULL WHERE id = $1`, [emailId]);
   else await db.query(`UPDATE alert_emails SET status = 'failed', error = $2 WHERE id = $1`, [emailId, outcome.error]);
+}
+
+/** Alert emails (with their items) are kept 30 days: the grouping window needs only the last few minutes. */
+export async function pruneAlertHistory(db: DataSource): Promise<void> {
+  await db.query(`DELETE FROM alert_emails WHERE created_at < now() - interval '30 days'`);
 }

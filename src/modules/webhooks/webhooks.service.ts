@@ -231,7 +231,7 @@ export async function attemptWebhookDelivery(db: DataSource, config: Pick<Config
   const delivery = await loadDelivery(db, deliveryId);
   if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed' || delivery.status === 'cancelled') return { result: 'complete', disabled: null };
   if (!delivery.enabled) {
-    await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', error = 'The webhook is disabled' WHERE id = $1`, [deliveryId]);
+    await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', error = 'The webhook is disabled', body = '' WHERE id = $1`, [deliveryId]);
     return { result: 'complete', disabled: null };
   }
   let outcome: AttemptResult;
@@ -243,13 +243,14 @@ export async function attemptWebhookDelivery(db: DataSource, config: Pick<Config
   }
   if (outcome.ok) {
     await db.query(
-      `WITH d AS (UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, response_code = $2, error = NULL,
+      `WITH d AS (UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, response_code = $2, error = NULL, body = '',
                     last_attempt_at = now(), delivered_at = now() WHERE id = $1 RETURNING webhook_id)
        UPDATE webhooks SET failing_since = NULL WHERE id = (SELECT webhook_id FROM d)`, [deliveryId, outcome.status]);
     return { result: 'complete', disabled: null };
   }
   const [state]: Array<{ failingSince: Date }> = await db.query(
-    `WITH d AS (UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, response_code = $2, error = $4, last_attempt_at = now()
+    `WITH d AS (UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, response_code = $2, error = $4, last_attempt_at = now(),
+                  body = CASE WHEN $3 = 'failed' THEN '' ELSE body END
                 WHERE id = $1 RETURNING webhook_id)
      , w AS (UPDATE webhooks SET failing_since = coalesce(failing_since, now()) WHERE id = (SELECT webhook_id FROM d)
              RETURNING failing_since AS "failingSince")
@@ -263,9 +264,9 @@ export async function attemptWebhookDelivery(db: DataSource, config: Pick<Config
     const disabled: Array<{ url: string }> = await db.query(
       `WITH u AS (UPDATE webhooks SET enabled = false, disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND enabled RETURNING url) SELECT url FROM u`,
       [delivery.webhookId, reason]);
-    await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', error = 'The webhook was disabled'
+    await db.query(`UPDATE webhook_deliveries SET status = 'cancelled', error = 'The webhook was disabled', body = ''
       WHERE webhook_id = $1 AND status IN ('pending', 'retrying') AND id <> $2`, [delivery.webhookId, deliveryId]);
-    if (!lastAttempt) await db.query(`UPDATE webhook_deliveries SET status = 'failed' WHERE id = $1`, [deliveryId]);
+    if (!lastAttempt) await db.query(`UPDATE webhook_deliveries SET status = 'failed', body = '' WHERE id = $1`, [deliveryId]);
     return { result: 'complete', disabled: disabled.length > 0 ? { webhookId: delivery.webhookId, url: disabled[0].url, reason } : null };
   }
   return { result: lastAttempt ? 'complete' : 'retry', disabled: null };
@@ -274,4 +275,12 @@ export async function attemptWebhookDelivery(db: DataSource, config: Pick<Config
 /** Who is told that a webhook was disabled: the admins, in their language. */
 export async function getWebhookAdmins(db: DataSource): Promise<Array<{ email: string; name: string; locale: 'vi' | 'en' }>> {
   return db.query(`SELECT email, name, locale FROM users WHERE role = 'admin' ORDER BY created_at`);
+}
+
+/**
+ * A settled delivery keeps its outcome, not its body (the answer's comment and the contact's email are not
+ * kept beyond the delivery); settled deliveries are deleted after 30 days.
+ */
+export async function pruneWebhookDeliveries(db: DataSource): Promise<void> {
+  await db.query(`DELETE FROM webhook_deliveries WHERE created_at < now() - interval '30 days' AND status IN ('succeeded', 'failed', 'cancelled')`);
 }
