@@ -52,8 +52,8 @@ async function runImport(w: World, location: string | undefined): Promise<string
 
 /** A public address (an IP literal: no DNS needed), so the SSRF guard lets it through without WEBHOOK_ALLOW_PRIVATE. */
 const PUBLIC_HOOK_URL = 'https://93.184.215.14/hooks/touchpoint';
-const makeWebhook = async (w: World): Promise<string> =>
-  (await w.t.db.query(`INSERT INTO webhooks (url, events, secret) VALUES ($1, '{response.created}', 'whsec_dGVzdA==') RETURNING id`, [PUBLIC_HOOK_URL]))[0].id;
+const makeWebhook = async (w: World, enabled = true): Promise<string> =>
+  (await w.t.db.query(`INSERT INTO webhooks (url, events, secret, enabled) VALUES ($1, '{response.created}', 'whsec_dGVzdA==', $2) RETURNING id`, [PUBLIC_HOOK_URL, enabled]))[0].id;
 
 export const PLANS: Record<string, Plan> = {
   // ── API (as an integration with a key) ─────────────────────────────────────────────────────────────
@@ -294,7 +294,8 @@ export const PLANS: Record<string, Plan> = {
   'POST /manage/webhooks': { form: { page: () => '/manage/webhooks', fill: { url: PUBLIC_HOOK_URL } } },
   'GET /manage/webhooks/:id': { params: { id: (w) => makeWebhook(w) }, sweep: `SELECT id FROM webhooks t WHERE to_jsonb(t)::text ~ $1` },
   'POST /manage/webhooks/:id/test': { params: { id: (w) => makeWebhook(w) }, form: { page: (p) => `/manage/webhooks/${p.id}` } },
-  'POST /manage/webhooks/:id/enable': { params: { id: (w) => makeWebhook(w) }, form: { page: (p) => `/manage/webhooks/${p.id}` } },
+  // Only a disabled webhook's page has the form.
+  'POST /manage/webhooks/:id/enable': { params: { id: (w) => makeWebhook(w, false) }, form: { page: (p) => `/manage/webhooks/${p.id}` } },
   'POST /manage/webhooks/:id/delete': { params: { id: (w) => makeWebhook(w) }, fresh: true, form: { page: (p) => `/manage/webhooks/${p.id}` } },
   'GET /profile/alerts': {},
   'POST /profile/alerts': { form: { page: () => '/profile/alerts' } },
