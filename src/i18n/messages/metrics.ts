@@ -2,6 +2,9 @@ import type { Localized } from '../types';
 
 /** Overview, journey map, survey and touchpoint detail, responses, follow-ups. */
 export const metricsMessages = {
+  'metrics.err.periodReversed': { vi: 'Ngày bắt đầu đang sau ngày kết thúc. Vui lòng chọn lại khoảng thời gian.', en: 'The start date is after the end date. Please choose the period again.' },
+  'metrics.err.periodEnds': { vi: 'Khoảng thời gian tùy chọn cần cả ngày bắt đầu và ngày kết thúc.', en: 'A custom period needs both a start and an end date.' },
+  'metrics.err.periodSpan': { vi: 'Khoảng thời gian dài nhất là 3 năm.', en: 'The period may span at most 3 years.' },
   'metrics.err.filters': { vi: 'Bộ lọc không hợp lệ. Vui lòng kiểm tra lại khoảng thời gian và các bộ lọc.', en: 'The filters are not valid. Please check the period and the other filters.' },
   'metrics.filters': { vi: 'Bộ lọc', en: 'Filters' },
   'metrics.period': { vi: 'Khoảng thời gian', en: 'Period' },

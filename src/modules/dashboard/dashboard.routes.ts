@@ -2,13 +2,13 @@ import type { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
-import { notFound } from '../../web/errors';
+import { HttpError, notFound, RenderedError } from '../../web/errors';
 import { hasRole } from '../../web/middleware/auth';
 import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName, getJourneyCatalog } from '../metrics';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
 import { filterBar } from './filter-bar';
-import { formatterFor } from '../../web/format';
+import { formatterFor, type Formatter } from '../../web/format';
 import { keyParam, uuidParam } from '../../web/params';
 import { getJourneyMap } from './journey-map.service';
 import { getOverview } from './overview.service';
@@ -37,8 +37,44 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   async function context(req: Request, res: Response, allow: FilterName[]) {
     const settings = await getSettings(db);
     const locale = res.locals.locale as Locale;
-    const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow });
-    return { filters, fmt: formatterFor(locale, settings.timeZone), locale };
+    const fmt = formatterFor(locale, settings.timeZone);
+    try {
+      const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow });
+      return { filters, fmt, locale };
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400 || req.path.endsWith('.csv')) throw err;
+      throw await filterFormError(req, res, err, fmt, allow, settings.timeZone);
+    }
+  }
+
+  /**
+   * Filters that cannot be read (a reversed range, a custom period without an end, an unknown key) answer
+   * 400 with the filter form again: what the user typed stays in it, the message says what to change.
+   */
+  async function filterFormError(req: Request, res: Response, err: HttpError, fmt: Formatter, allow: FilterName[], timeZone: string): Promise<RenderedError> {
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    const safe = Object.fromEntries(Object.entries(query).filter(([k]) => !['period', 'from', 'to', 'shown', 'cursor'].includes(k)));
+    let fallback: DashboardFilters;
+    try {
+      fallback = parseDashboardFilters(safe, { timeZone, allow });
+    } catch {
+      fallback = parseDashboardFilters({}, { timeZone, allow });
+    }
+    const catalog = allow.includes('stage') ? await getJourneyCatalog(db) : undefined;
+    const bar = await filterBar(db, fallback, fmt, { action: req.path, fields: allow.filter((n) => n !== 'cursor'), catalog });
+    const typed = (name: string) => (typeof query[name] === 'string' ? query[name] : '');
+    const custom = typed('from') !== '' || typed('to') !== '';
+    res.status(400);
+    render(res, 'filter-error', t(fmt.locale, 'metrics.filters'), {
+      filterBar: {
+        ...bar,
+        from: typed('from'), to: typed('to'), shown: '',
+        presets: custom ? bar.presets.map((p) => ({ ...p, selected: p.value === 'custom' })) : bar.presets,
+        error: t(fmt.locale, err.messageKey ?? 'metrics.err.filters', err.messageVars),
+        periodText: '', previousText: null,
+      },
+    });
+    return new RenderedError();
   }
 
   /** The filters that links to other score pages keep: period, channel, segment. */

@@ -21,6 +21,7 @@ export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Format
     presets: PERIOD_PRESETS.map((p) => option(p, t(locale, `metrics.preset.${p}`), f.period.preset)),
     from: f.period.from,
     to: f.period.to,
+    shown: `${f.period.from}..${f.period.to}`,
     periodText: t(locale, 'metrics.periodText', { from: fmt.day(f.period.from), to: fmt.day(f.period.to) }),
     previousText: opts.compare ? t(locale, 'metrics.previousText', { from: fmt.day(f.previous.from), to: fmt.day(f.previous.to) }) : null,
     stages: has('stage') && c ? c.stages.map((s) => option(s.key, s.names[locale], f.stage)) : null,
