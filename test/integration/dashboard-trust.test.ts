@@ -1,6 +1,8 @@
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
+import { t as tr, type MessageKey } from '../../src/i18n';
+import { TOUCHPOINT_CHANNELS } from '../../src/modules/journeys/touchpoint.entity';
 
 /**
  * Issue 15, "a dashboard a CX lead trusts": one test (or a few) per defect Lan found, against the real
@@ -50,4 +52,45 @@ describe('2. typed dates', () => {
         expect(res.text).toContain('<option value="email" selected>');
       }
     });
+});
+
+describe('5. words and formats', () => {
+  const plain = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toLowerCase();
+
+  test('the legend\'s "below target" and "no target" differ by more than a diacritic', () => {
+    for (const lang of ['vi', 'en'] as const) {
+      expect(plain(tr(lang, 'metrics.targetMissed'))).not.toBe(plain(tr(lang, 'metrics.noTarget')));
+    }
+  });
+
+  test('each touchpoint channel has one name, on the management pages and on the dashboard', () => {
+    for (const channel of TOUCHPOINT_CHANNELS) {
+      for (const lang of ['vi', 'en'] as const) {
+        expect(tr(lang, `metrics.touchpointChannel.${channel}` as MessageKey)).toBe(tr(lang, `manage.channel.${channel}` as MessageKey));
+      }
+    }
+    const names = TOUCHPOINT_CHANNELS.map((c) => tr('vi', `manage.channel.${c}` as MessageKey));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('the survey admin page formats its response count and links to the results', async () => {
+    const { id } = await makeSurvey(t, { kind: 'csat', title: 'Big CSAT' });
+    await t.db.query(
+      `INSERT INTO responses (survey_id, score, channel, locale, hidden, created_at, updated_at)
+       SELECT $1, 5, 'link', 'vi', '{}', now(), now() FROM generate_series(1, 11671)`, [id]);
+    const viPage = (await vi.get(`/manage/surveys/${id}`).expect(200)).text;
+    expect(viPage).toContain('<dd class="num">11.671</dd>');
+    expect(viPage).toContain(`href="/surveys/${id}"`);
+    expect((await en.get(`/manage/surveys/${id}`).expect(200)).text).toContain('<dd class="num">11,671</dd>');
+  });
+
+  test('the CSV group column names each metric\'s own groups', async () => {
+    const { id } = await makeSurvey(t, { kind: 'csat', title: 'Groups CSAT' });
+    await makeResponses(t, id, { 5: 1, 3: 1, 1: 1 }, { via: 'service', kind: 'csat', answeredAt: '2026-01-10T10:00:00+07:00' });
+    const csv = (await en.get(`/responses/export.csv?from=2026-01-01&to=2026-01-31&survey=${id}`).expect(200)).text;
+    const groups = csv.trim().split('\n').slice(1).map((line) => line.split(',')[8]).sort();
+    expect(groups).toEqual(['neutral', 'satisfied', 'unsatisfied']);
+    const nps = (await en.get(`/responses/export.csv?from=2026-01-01&to=2026-01-31&survey=${ids.web}`).expect(200)).text;
+    expect(nps).toContain(',promoter,');
+  });
 });

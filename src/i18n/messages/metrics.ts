@@ -1,4 +1,5 @@
 import type { Localized } from '../types';
+import { TOUCHPOINT_CHANNEL_NAMES } from './manage';
 
 /** Overview, journey map, survey and touchpoint detail, responses, follow-ups. */
 export const metricsMessages = {
@@ -47,7 +48,7 @@ export const metricsMessages = {
   'metrics.previous': { vi: 'kỳ trước', en: 'previous' },
   'metrics.target': { vi: 'Mục tiêu', en: 'Target' },
   'metrics.targetMet': { vi: 'Đạt mục tiêu', en: 'Target met' },
-  'metrics.targetMissed': { vi: 'Chưa đạt mục tiêu', en: 'Below target' },
+  'metrics.targetMissed': { vi: 'Dưới mục tiêu', en: 'Below target' },
   'metrics.targetUnjudged': { vi: 'chưa đủ mẫu để đánh giá', en: 'too few answers to judge' },
   'metrics.noTarget': { vi: 'Chưa đặt mục tiêu', en: 'No target set' },
   'metrics.noAnswers': { vi: 'Chưa có câu trả lời', en: 'No answers yet' },
@@ -86,16 +87,16 @@ export const metricsMessages = {
   'metrics.framework.painPoints': { vi: 'Điểm gây khó khăn', en: 'Pain points' },
   'metrics.journeyCurve': { vi: 'Đường cong trải nghiệm', en: 'Experience curve' },
   'metrics.journeyCurveHint': { vi: 'Điểm gộp của từng giai đoạn; NPS và CSAT (%) dùng trục trái, CES (1–7) dùng trục phải.', en: 'Pooled score of each stage; NPS and CSAT (%) on the left axis, CES (1–7) on the right.' },
-  'metrics.touchpointChannel.website': { vi: 'Website', en: 'Website' },
-  'metrics.touchpointChannel.email': { vi: 'Email', en: 'Email' },
-  'metrics.touchpointChannel.social': { vi: 'Mạng xã hội', en: 'Social media' },
-  'metrics.touchpointChannel.phone': { vi: 'Điện thoại', en: 'Phone' },
-  'metrics.touchpointChannel.chat': { vi: 'Trò chuyện', en: 'Chat' },
-  'metrics.touchpointChannel.store': { vi: 'Cửa hàng', en: 'Store' },
-  'metrics.touchpointChannel.office': { vi: 'Văn phòng', en: 'Office' },
-  'metrics.touchpointChannel.loyalty': { vi: 'Chương trình thành viên', en: 'Loyalty program' },
-  'metrics.touchpointChannel.ads': { vi: 'Quảng cáo', en: 'Ads' },
-  'metrics.touchpointChannel.other': { vi: 'Khác', en: 'Other' },
+  'metrics.touchpointChannel.website': TOUCHPOINT_CHANNEL_NAMES.website,
+  'metrics.touchpointChannel.email': TOUCHPOINT_CHANNEL_NAMES.email,
+  'metrics.touchpointChannel.social': TOUCHPOINT_CHANNEL_NAMES.social,
+  'metrics.touchpointChannel.phone': TOUCHPOINT_CHANNEL_NAMES.phone,
+  'metrics.touchpointChannel.chat': TOUCHPOINT_CHANNEL_NAMES.chat,
+  'metrics.touchpointChannel.store': TOUCHPOINT_CHANNEL_NAMES.store,
+  'metrics.touchpointChannel.office': TOUCHPOINT_CHANNEL_NAMES.office,
+  'metrics.touchpointChannel.loyalty': TOUCHPOINT_CHANNEL_NAMES.loyalty,
+  'metrics.touchpointChannel.ads': TOUCHPOINT_CHANNEL_NAMES.ads,
+  'metrics.touchpointChannel.other': TOUCHPOINT_CHANNEL_NAMES.other,
 
   'metrics.breadcrumb': { vi: 'Đường dẫn', en: 'Breadcrumb' },
   'metrics.distribution': { vi: 'Phân bố điểm {metric}', en: '{metric} score distribution' },

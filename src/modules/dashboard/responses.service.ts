@@ -7,7 +7,7 @@ import { type DashboardFilters, type JourneyCatalog, scoreGroup, type ScoreGroup
 import type { Formatter } from '../../web/format';
 import { listResponses, type ResponseListItem, type ResponseListQuery } from './queries/listResponses';
 import { scoreFilterFor, surveysInScope } from './scope';
-import { groupLabel, KIND_LABEL } from './score-view';
+import { GROUP_CODE, groupLabel, KIND_LABEL } from './score-view';
 
 export const PAGE_SIZE = 50;
 
@@ -140,7 +140,7 @@ export async function streamResponsesCsv(
         stage: place.stageKey ?? '',
         touchpoint: place.touchpointKey ?? '',
         score: item.score,
-        group: scoreGroup(item.kind, item.score),
+        group: GROUP_CODE[item.kind][scoreGroup(item.kind, item.score)],
         comment: item.comment ?? '',
         channel: item.channel,
         locale: item.locale,

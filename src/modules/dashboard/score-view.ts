@@ -5,6 +5,16 @@ import type { Formatter } from '../../web/format';
 export const KINDS: MetricKind[] = ['nps', 'csat', 'ces'];
 export const KIND_LABEL: Record<MetricKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
+/**
+ * The score group as the CSV export writes it, in each metric's own words (the filter's promoter /
+ * passive / detractor only fit NPS): a CSAT answer of 5 is "satisfied", a CES answer of 2 "difficult".
+ */
+export const GROUP_CODE: Record<MetricKind, Record<ScoreGroup, string>> = {
+  nps: { promoter: 'promoter', passive: 'passive', detractor: 'detractor' },
+  csat: { promoter: 'satisfied', passive: 'neutral', detractor: 'unsatisfied' },
+  ces: { promoter: 'easy', passive: 'neutral', detractor: 'difficult' },
+};
+
 /** Colours shared by the stylesheet and the charts: a score group, and each metric's line. */
 export const GROUP_COLOR: Record<ScoreGroup, string> = { promoter: '#1f8a4c', passive: '#b7791f', detractor: '#c53030' };
 export const KIND_COLOR: Record<MetricKind, string> = { nps: '#3454d1', csat: '#0f8b8d', ces: '#8a4fd1' };

@@ -206,7 +206,8 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
           : t(locale, 'manage.days', { days: survey.recontactDays }),
         created: formatterFor(locale, settings.timeZone).dateTime(survey.createdAt),
         updated: formatterFor(locale, settings.timeZone).dateTime(survey.updatedAt),
-        responses,
+        responses: formatterFor(locale, settings.timeZone).count(responses),
+        resultsLink: `/surveys/${survey.id}`,
       },
       publicUrl: publicSurveyUrl(config.baseUrl, survey.id),
       // Images and downloads are served by this same app: relative links keep them on the page's origin.
