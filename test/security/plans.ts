@@ -192,15 +192,14 @@ export const PLANS: Record<string, Plan> = {
       group: 'detractor', channel: 'api', attr: 'segment=vip',
     }),
   },
-  'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', cursor: await w.followUpCursor() }) },
+  'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', age: 'any', cursor: await w.followUpCursor() }) },
   'GET /follow-ups/:id': {
     params: { id: (w) => w.followUp() },
     sweep: `SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id LEFT JOIN contacts c ON c.id = r.contact_id
             WHERE to_jsonb(f)::text ~ $1 OR to_jsonb(r)::text ~ $1 OR to_jsonb(c)::text ~ $1`,
   },
-  'POST /follow-ups/:id/assign': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { assignee: (w) => w.userId('editor') } } },
-  'POST /follow-ups/:id/status': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { status: 'in_progress' } } },
-  'POST /follow-ups/:id/notes': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { note: 'Called back' } } },
+  'POST /follow-ups/bulk': { form: { page: () => '/follow-ups', fill: { ids: (w) => w.followUp(), action: 'assign', assignee: (w) => w.userId('editor'), back: '/follow-ups' } } },
+  'POST /follow-ups/:id': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { status: 'in_progress', assignee: (w) => w.userId('editor'), note: 'Called back' } } },
 
   // ── Dashboard: management ──────────────────────────────────────────────────────────────────────────
   'GET /manage/mailbox': { query: async (w) => ({ before: await w.mailboxMessage() }) },
