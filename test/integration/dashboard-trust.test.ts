@@ -1,6 +1,8 @@
+import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
+import { seedDemoData } from '../../src/modules/metrics/demo-data';
 import { t as tr, type MessageKey } from '../../src/i18n';
 import { TOUCHPOINT_CHANNELS } from '../../src/modules/journeys/touchpoint.entity';
 
@@ -92,5 +94,105 @@ describe('5. words and formats', () => {
     expect(groups).toEqual(['neutral', 'satisfied', 'unsatisfied']);
     const nps = (await en.get(`/responses/export.csv?from=2026-01-01&to=2026-01-31&survey=${ids.web}`).expect(200)).text;
     expect(nps).toContain(',promoter,');
+  });
+});
+
+describe('6. lists that lead somewhere', () => {
+  let surveyId: string;
+  beforeAll(async () => {
+    surveyId = (await makeSurvey(t, { kind: 'nps', title: 'Store NPS', touchpoint: { key: 'store-q1', stageKey: 'retention', name: { vi: 'Cửa hàng Q1', en: 'Store Q1' }, channel: 'store' } })).id;
+    // Answers through the public page with hidden fields in the link, as a chain's QR posters carry them.
+    await request(t.app).post(`/s/${surveyId}?store=q1&staff=lan`).type('form').send({ score: '2', comment: 'Slow till' }).expect(303);
+    await request(t.app).post(`/s/${surveyId}?store=q3&staff=minh`).type('form').send({ score: '9', comment: 'Lovely' }).expect(303);
+    await request(t.app).post(`/s/${surveyId}?store=q1&staff=minh`).type('form').send({ score: '10' }).expect(303);
+  });
+
+  const text = async (agent: Agent, path: string) => (await agent.get(path).expect(200)).text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+  const rowsOf = (html: string) => [...html.matchAll(/<tr data-id="(\d+)"/g)].map((m) => m[1]);
+
+  test('the list says how many answers match, and filters by a hidden field', async () => {
+    const all = (await en.get(`/responses?survey=${surveyId}`).expect(200)).text;
+    expect(all).toContain('<p class="result-count" role="status">3 responses</p>');
+    const q1 = await text(en, `/responses?survey=${surveyId}&field=store%3Dq1`);
+    expect(rowsOf(q1)).toHaveLength(2);
+    expect(q1).toContain('2 responses');
+    expect(q1).toContain('name="field" value="store=q1"');
+    expect((await vi.get(`/responses?survey=${surveyId}&field=staff%3Dlan`).expect(200)).text).toContain('1 câu trả lời');
+    // The export keeps the hidden-field filter.
+    expect(q1).toMatch(/href="\/responses\/export\.csv\?[^"]*field=store%3Dq1/);
+  });
+
+  test('hidden fields show on each row as links that filter by them, and in the CSV', async () => {
+    const html = await text(en, `/responses?survey=${surveyId}`);
+    expect(html).toContain('>store=q1</a>');
+    expect(html).toContain('>staff=lan</a>');
+    expect(html).toMatch(/href="\/responses\?[^"]*field=staff%3Dlan/);
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const csv = (await editor.get(`/responses/export.csv?survey=${surveyId}&field=staff%3Dlan`).expect(200)).text;
+    expect(csv.trim().split('\n')).toHaveLength(2);
+    expect(csv).toContain('""staff"":""lan""');
+  });
+
+  test('each row links to its answer and, for a detractor, to its follow-up', async () => {
+    const html = (await en.get(`/responses?survey=${surveyId}&field=staff%3Dlan`).expect(200)).text;
+    const [id] = rowsOf(html);
+    const [f] = await t.db.query(`SELECT id::text FROM follow_ups WHERE response_id = $1`, [id]);
+    expect(html).toContain(`href="/responses/${id}"`);
+    expect(html).toContain(`href="/follow-ups/${f.id}"`);
+    const answer = await text(en, `/responses/${id}`);
+    expect(answer).toContain('Slow till');
+    expect(answer).toContain('>staff=lan</a>');
+    expect(answer).toContain(`href="/follow-ups/${f.id}"`);
+    await en.get('/responses/99999999').expect(404);
+    await en.get('/responses/abc').expect(404);
+  });
+
+  test('an email address wraps at its @ and dots, not mid-word', async () => {
+    const { id } = await makeSurvey(t, { kind: 'csat', title: 'Mail CSAT' });
+    await request(t.app).post(`/api/v1/surveys/${id}/responses`).set('Authorization', `Bearer ${t.apiKey}`)
+      .send({ score: 5, email: 'nguyen.thi.lan@retail-chain.example.vn' }).expect(201);
+    const html = (await en.get(`/responses?survey=${id}`).expect(200)).text;
+    expect(html).toContain('<span class="email">nguyen.thi.lan<wbr>@retail-chain<wbr>.example<wbr>.vn</span>');
+  });
+
+  test('a bad hidden-field filter is a 400 with the form', async () => {
+    const res = await en.get('/responses?field=novalue').expect(400);
+    expect(res.text).toContain('class="filters"');
+  });
+});
+
+describe('1. one response rate, labelled', () => {
+  test('the demo seed makes no email answer without an invitation', async () => {
+    await seedDemoData(t.db, { responses: 3000, contacts: 200 });
+    const [{ orphans, email }] = await t.db.query(
+      `SELECT count(*) FILTER (WHERE invitation_id IS NULL)::int AS orphans, count(*)::int AS email FROM responses WHERE channel = 'email'`);
+    expect(email).toBeGreaterThan(0);
+    expect(orphans).toBe(0);
+  });
+
+  test('the rate card says what it counts and how it relates to the channel table', async () => {
+    const [{ id }] = await t.db.query(
+      `SELECT s.id FROM surveys s JOIN invitations i ON i.survey_id = s.id GROUP BY s.id ORDER BY count(*) DESC LIMIT 1`);
+    const html = (await en.get(`/surveys/${id}?period=90d`).expect(200)).text;
+    const email = /<tr data-channel="email"><th scope="row">[^<]*<\/th><td class="num">([^<]+)<\/td>/.exec(html)?.[1];
+    expect(email).toBeDefined();
+    expect(html).toContain(`invitations sent in the period were answered`);
+    expect(html).toContain(`The channel table counts answers received in the period: ${email} by email`);
+  });
+
+  test('a send\'s progress page shows the rate of that send in percent, and how many were opened', async () => {
+    const { id: surveyId } = await makeSurvey(t, { kind: 'nps', title: 'Sent NPS' });
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const [{ id: batchId }] = await t.db.query(`INSERT INTO invitation_batches (survey_id, source, queued) VALUES ($1, 'dashboard', 4) RETURNING id`, [surveyId]);
+    for (let i = 0; i < 4; i++) {
+      await t.db.query(
+        `INSERT INTO invitations (survey_id, contact_id, token, channel, status, sent_at, opened_at, responded_at, batch_id)
+         VALUES ($1, (SELECT id FROM contacts ORDER BY id OFFSET $2 LIMIT 1), $3, 'email', 'sent', now(), CASE WHEN $2 < 3 THEN now() END, CASE WHEN $2 < 1 THEN now() END, $4)`,
+        [surveyId, i, `tok-progress-${i}`, batchId]);
+    }
+    const html = (await editor.get(`/manage/surveys/${surveyId}/send/${batchId}`).expect(200)).text;
+    expect(html).toContain('<p class="inv-rate">25.0%</p>');
+    expect(html).toContain('1 of 4 invitations of this send were answered');
+    expect(html).toMatch(/<div class="inv-count-opened inv-some"><dt>Opened<\/dt><dd>3<\/dd><\/div>/);
   });
 });

@@ -182,14 +182,18 @@ export const PLANS: Record<string, Plan> = {
   'GET /responses': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip', cursor: await w.responseCursor(),
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1', cursor: await w.responseCursor(),
     }),
     queryForm: true,
+  },
+  'GET /responses/:id': {
+    params: { id: async (w) => String((await w.t.db.query(`SELECT min(id) AS id FROM responses WHERE survey_id = $1`, [await w.survey()]))[0].id) },
+    sweep: `SELECT r.id FROM responses r LEFT JOIN contacts c ON c.id = r.contact_id WHERE to_jsonb(r)::text ~ $1 OR to_jsonb(c)::text ~ $1`,
   },
   'GET /responses/export.csv': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip',
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1',
     }),
   },
   'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', age: 'any', cursor: await w.followUpCursor() }) },

@@ -41,6 +41,8 @@ export interface BatchSummary {
   skipped: Partial<Record<string, number>>;
   createdAt: Date;
   counts: StatusCounts;
+  /** Sent invitations whose survey page was opened from the email (answered or not). */
+  opened: number;
   responded: number;
 }
 
@@ -51,6 +53,7 @@ const BATCH_COLUMNS = `b.id, b.source, b.requested_by AS "requestedBy", b.audien
     'sent', count(i.id) FILTER (WHERE i.status = 'sent'),
     'failed', count(i.id) FILTER (WHERE i.status = 'failed'),
     'cancelled', count(i.id) FILTER (WHERE i.status = 'cancelled')) AS counts,
+  count(i.id) FILTER (WHERE i.sent_at IS NOT NULL AND i.opened_at IS NOT NULL)::int AS opened,
   count(i.id) FILTER (WHERE i.sent_at IS NOT NULL AND i.responded_at IS NOT NULL)::int AS responded`;
 
 /** The latest sends of a survey with their delivery state. */

@@ -7,6 +7,7 @@ import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
+import { responseRate } from '../metrics';
 import { uuidParam } from '../../web/params';
 import { formatNumber, formatterFor } from '../../web/format';
 import { shortForm } from '../../web/forms';
@@ -20,11 +21,12 @@ import { previewSegment, sendInvitations, type Segment } from './send.service';
 /** Seconds between refreshes of the progress page while mail is still going out. */
 const PROGRESS_REFRESH_SECONDS = 3;
 
-function rateView(rate: ResponseRate, locale: Locale) {
+/** SPEC §3's one response rate (responseRate()), for the survey (all time) or one send. */
+function rateView(rate: ResponseRate, locale: Locale, of: 'survey' | 'batch' = 'survey') {
   return {
     sent: rate.sent,
     percent: rate.rate === null ? null : formatterFor(locale, 'UTC').percent(rate.rate),
-    detail: t(locale, 'invite.responseRateDetail', { responded: formatNumber(rate.responded, locale), sent: formatNumber(rate.sent, locale) }),
+    detail: t(locale, of === 'survey' ? 'invite.responseRateDetail' : 'invite.batchRateDetail', { responded: formatNumber(rate.responded, locale), sent: formatNumber(rate.sent, locale) }),
   };
 }
 
@@ -179,14 +181,18 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
       total: batch.queued,
       done,
       progressLabel: t(locale, 'invite.progressLabel', { done: formatNumber(done, locale), total: formatNumber(batch.queued, locale) }),
-      counts: (['queued', 'sending', 'sent', 'failed', 'cancelled'] as const).map((s) => ({
-        status: s, label: t(locale, `invite.status.${s}`), value: formatNumber(batch.counts[s], locale), some: batch.counts[s] > 0,
-      })),
+      counts: [
+        ...(['queued', 'sending', 'sent', 'failed', 'cancelled'] as const).map((s) => ({
+          status: s, label: t(locale, `invite.status.${s}`), value: formatNumber(batch.counts[s], locale), some: batch.counts[s] > 0,
+        })),
+        { status: 'opened', label: t(locale, 'invite.openedCount'), value: formatNumber(batch.opened, locale), some: batch.opened > 0 },
+        { status: 'responded', label: t(locale, 'invite.respondedCount'), value: formatNumber(batch.responded, locale), some: batch.responded > 0 },
+      ],
       skipped: t(locale, 'invite.skippedLine', {
         unsubscribed: formatNumber(batch.skipped.unsubscribed ?? 0, locale),
         throttled: formatNumber(batch.skipped.throttled ?? 0, locale),
       }),
-      rate: rateView({ sent: batch.counts.sent, responded: batch.responded, rate: batch.counts.sent > 0 ? batch.responded / batch.counts.sent : null }, locale),
+      rate: rateView(responseRate(batch.counts.sent, batch.responded), locale, 'batch'),
       failures: failures.items.map((f) => failureView(f, locale, timeZone)),
       failuresMore: failures.total > failures.items.length ? t(locale, 'invite.failuresMore', { shown: failures.items.length, total: formatNumber(failures.total, locale) }) : null,
     });
