@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { seedDemoData } from '../../src/modules/metrics/demo-data';
+import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
 import { t as tr, type MessageKey } from '../../src/i18n';
 import { TOUCHPOINT_CHANNELS } from '../../src/modules/journeys/touchpoint.entity';
 
@@ -194,5 +195,31 @@ describe('1. one response rate, labelled', () => {
     expect(html).toContain('<p class="inv-rate">25.0%</p>');
     expect(html).toContain('1 of 4 invitations of this send were answered');
     expect(html).toMatch(/<div class="inv-count-opened inv-some"><dt>Opened<\/dt><dd>3<\/dd><\/div>/);
+  });
+});
+
+describe('3. the new-survey form shows the chosen kind\'s question', () => {
+  test.each(['csat', 'ces'] as const)('kind=%s: the kind is chosen first, its wording shown, its name marked current', async (kind) => {
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const html = (await editor.get(`/manage/surveys/new?kind=${kind}`).expect(200)).text;
+    expect(html).toContain(`<input type="hidden" name="kind" value="${kind}">`);
+    expect(html).not.toContain('<select id="kind"');
+    expect(html).toContain(DEFAULT_QUESTIONS[kind].en);
+    expect(html).not.toContain(DEFAULT_QUESTIONS.nps.en);
+    expect(html).toContain(`<strong aria-current="true" class="current">${tr('en', `manage.kindLong.${kind}` as MessageKey)}</strong>`);
+    expect(html).not.toContain('<script');
+  });
+
+  test('a form shown again after an error carries the wording of the kind that was posted', async () => {
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const page = (await editor.get('/manage/surveys/new?kind=nps').expect(200)).text;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    const res = await editor.post('/manage/surveys').type('form').send({
+      _csrf: csrf, title: '', kind: 'csat', attach: '', status: 'active', ask_comment: '1', recontact_days: '',
+      question_vi: DEFAULT_QUESTIONS.nps.vi, question_en: DEFAULT_QUESTIONS.nps.en,
+      comment_prompt_vi: '', comment_prompt_en: '', thank_you_vi: '', thank_you_en: '',
+    }).expect(400);
+    expect(res.text).toContain(DEFAULT_QUESTIONS.csat.en);
+    expect(res.text).not.toContain(DEFAULT_QUESTIONS.nps.en);
   });
 });

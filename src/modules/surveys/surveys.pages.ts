@@ -114,6 +114,7 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
       hasErrors: Object.keys(errors).length > 0,
       kindLocked: responses > 0,
       lockedKind: survey ? t(locale, `manage.kindLong.${survey.kind}`) : null,
+      chosenKind: KINDS.includes(values.kind as MetricKind) ? t(locale, `manage.kindLong.${values.kind as MetricKind}`) : '',
       kinds: KINDS.map((k) => ({ value: k, label: t(locale, `manage.kindLong.${k}`), selected: k === values.kind, href: `/manage/surveys/new?kind=${k}` })),
       statuses: SURVEY_STATUSES.map((s) => ({ value: s, label: t(locale, `manage.status.${s}`), selected: s === values.status })),
       stageOptions: stages.map((s) => ({ value: `stage:${s.id}`, label: name(s), selected: values.attach === `stage:${s.id}` })),
@@ -131,7 +132,13 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
     const { value, errors } = validateForm<SurveyForm>(surveyForm, req.body, locale, SURVEY_FIELD_MESSAGES);
     // A survey whose kind is fixed posts it as a hidden field; an edit without it keeps the stored kind.
     const kind = KINDS.find((k) => k === (req.body as Record<string, unknown>)?.kind) ?? existing?.kind;
-    const typed = { ...typedValues(req.body), kind: kind ?? '' };
+    const typed: Record<string, string> = { ...typedValues(req.body), kind: kind ?? '' };
+    // A default question of another kind (the kind was changed) is shown again as the chosen kind's default.
+    if (kind) {
+      for (const lang of ['vi', 'en'] as const) {
+        if (typedQuestion(typed[`question_${lang}`] ?? '', lang) === null) typed[`question_${lang}`] = DEFAULT_QUESTIONS[kind][lang];
+      }
+    }
     if (!value || !kind) {
       return renderForm(res, { survey: existing, values: typed, errors: { ...(kind ? {} : { kind: t(locale, 'manage.err.required') }), ...errors }, status: 400 });
     }
