@@ -223,3 +223,40 @@ describe('3. the new-survey form shows the chosen kind\'s question', () => {
     expect(res.text).not.toContain(DEFAULT_QUESTIONS.nps.en);
   });
 });
+
+describe('4. no statistics at tiny n', () => {
+  const chartsOf = (html: string) => [...html.matchAll(/data-chart="([^"]+)"/g)]
+    .map((m) => JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&lt;/g, '<').replace(/&gt;/g, '>')));
+
+  test.each([[1, { 1: 1 }], [2, { 5: 1, 1: 1 }]] as const)('n = %i: the count and "too few answers", no score and no margin', async (_n, histogram) => {
+    const { id } = await makeSurvey(t, { kind: 'csat', title: `Tiny CSAT ${_n}` });
+    await makeResponses(t, id, histogram, { via: 'service', kind: 'csat', answeredAt: '2026-02-10T10:00:00+07:00' });
+    const html = (await en.get(`/surveys/${id}?from=2026-02-01&to=2026-02-28`).expect(200)).text;
+    const tile = html.slice(html.indexOf('<article class="tile'), html.indexOf('</article>'));
+    expect(tile).toContain('too few answers');
+    expect(tile).toContain(`n = <data class="n" value="${_n}">${_n}</data>`);
+    expect(tile).not.toMatch(/±/);
+    expect(/<p class="tile-score">.*<\/p>/.exec(tile)?.[0]).not.toMatch(/\d/);
+    expect(tile).not.toContain('tile-detail');
+    // The weekly trend has no point and no band for that week, and its table says why.
+    const trend = chartsOf(html).find((c) => c.type === 'line');
+    expect(trend.series[0].data.every((v: number | null) => v === null)).toBe(true);
+    expect(trend.series[0].band.lower.every((v: number | null) => v === null)).toBe(true);
+    expect(html).toMatch(/<td class="num">too few answers<\/td>/);
+    const vi = (await (await loginAs(t, 'viewer', { locale: 'vi' })).get(`/surveys/${id}?from=2026-02-01&to=2026-02-28`).expect(200)).text;
+    expect(vi).toContain('quá ít câu trả lời');
+  });
+
+  test('the CSAT band stays inside 0–100 %, so the axis never cuts it', async () => {
+    const { id } = await makeSurvey(t, { kind: 'csat', title: 'Low CSAT' });
+    await makeResponses(t, id, { 1: 10, 4: 1 }, { via: 'service', kind: 'csat', answeredAt: '2026-02-10T10:00:00+07:00' });
+    const html = (await en.get(`/surveys/${id}?from=2026-02-01&to=2026-02-28`).expect(200)).text;
+    const trend = chartsOf(html).find((c) => c.type === 'line');
+    const lower = trend.series[0].band.lower.filter((v: number | null) => v !== null);
+    expect(lower).toHaveLength(1);
+    expect(Math.min(...lower)).toBeGreaterThanOrEqual(trend.y.min);
+    expect(Math.min(...lower)).toBe(0);
+    // The distribution counts are whole numbers: its axis has no decimals.
+    expect(chartsOf(html).find((c) => c.type === 'bar').y.decimals).toBe(0);
+  });
+});

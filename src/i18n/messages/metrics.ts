@@ -17,6 +17,7 @@ export const metricsMessages = {
   'metrics.followUp': { vi: 'Theo dõi', en: 'Follow-up' },
   'metrics.attributes': { vi: 'Thuộc tính liên hệ', en: 'Contact attributes' },
   'metrics.language': { vi: 'Ngôn ngữ', en: 'Language' },
+  'metrics.tooFew': { vi: 'quá ít câu trả lời', en: 'too few answers' },
   'metrics.err.filters': { vi: 'Bộ lọc không hợp lệ. Vui lòng kiểm tra lại khoảng thời gian và các bộ lọc.', en: 'The filters are not valid. Please check the period and the other filters.' },
   'metrics.filters': { vi: 'Bộ lọc', en: 'Filters' },
   'metrics.period': { vi: 'Khoảng thời gian', en: 'Period' },
