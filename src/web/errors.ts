@@ -88,5 +88,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     title: t(locale, 'error.title'),
     message: t(locale, key, httpError?.messageVars),
     status,
+    brand: res.locals.user ? null : res.locals.brand ?? null,
+    respondent: !res.locals.user,
   });
 }

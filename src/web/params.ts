@@ -43,6 +43,16 @@ export const KEY_MAX_LENGTH = 64;
 export const keySchema = Joi.string().max(KEY_MAX_LENGTH).pattern(KEY_PATTERN)
   .messages({ 'string.pattern.base': '{{#label}} must be a slug: lowercase letters, digits, - and _' });
 
+/**
+ * A key made from a name: accents and đ dropped, lowercase, words joined by - ("Cửa hàng Quận 1" →
+ * "cua-hang-quan-1", "Store Q1" → "store-q1"); '' when nothing of the name is left.
+ */
+export function suggestKey(name: string): string {
+  const plain = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  const key = plain.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KEY_MAX_LENGTH).replace(/-+$/, '');
+  return KEY_PATTERN.test(key) ? key : '';
+}
+
 /** A key route parameter, or null. */
 export function keyParam(value: unknown): string | null {
   return typeof value === 'string' && value.length <= KEY_MAX_LENGTH && KEY_PATTERN.test(value) ? value : null;

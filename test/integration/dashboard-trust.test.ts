@@ -4,6 +4,8 @@ import { makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { seedDemoData } from '../../src/modules/metrics/demo-data';
 import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
+import { suggestKey } from '../../src/web/params';
+import { buildInvitationEmail } from '../../src/modules/invitations/invitation-email';
 import { t as tr, type MessageKey } from '../../src/i18n';
 import { TOUCHPOINT_CHANNELS } from '../../src/modules/journeys/touchpoint.entity';
 
@@ -258,5 +260,66 @@ describe('4. no statistics at tiny n', () => {
     expect(Math.min(...lower)).toBe(0);
     // The distribution counts are whole numbers: its axis has no decimals.
     expect(chartsOf(html).find((c) => c.type === 'bar').y.decimals).toBe(0);
+  });
+});
+
+describe('9. small things', () => {
+  test('favicon.ico and the touch icon are served at the root, and every layout links the icon', async () => {
+    const ico = await request(t.app).get('/favicon.ico').expect(200);
+    expect(ico.headers['content-type']).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
+    await request(t.app).get('/apple-touch-icon.png').expect(200).expect('Content-Type', 'image/png');
+    expect((await en.get('/overview').expect(200)).text).toContain('<link rel="icon" href="/favicon.ico"');
+    expect((await request(t.app).get(`/s/${ids.web}`).expect(200)).text).toContain('<link rel="icon" href="/favicon.ico"');
+  });
+
+  test('a respondent\'s 404 carries the brand, a title, an explanation, in the visitor\'s language', async () => {
+    const [{ brand }] = await t.db.query(`SELECT brand FROM settings WHERE id = 1`);
+    const res = await request(t.app).get('/s/00000000-0000-4000-8000-000000000000').set('Accept-Language', 'en').expect(404);
+    expect(res.text).toContain(`<p class="brand">${brand}</p>`);
+    expect(res.text).toContain('This survey could not be found.');
+    expect(res.text).toContain('the link may have expired');
+    expect(res.text).toContain('Error 404');
+    const vi = await request(t.app).get('/s/nothing-here').set('Accept-Language', 'vi').expect(404);
+    expect(vi.text).toContain('Không tìm thấy khảo sát này.');
+    expect(vi.text).toContain('Mã lỗi 404');
+  });
+
+  test('the NPS email puts 0–5 and 6–10 on two labelled rows of six cells', async () => {
+    const mail = buildInvitationEmail({
+      invitationId: '00000000-0000-4000-8000-000000000001', locale: 'en', brand: 'Lan Retail', kind: 'nps', token: 'tok', email: 'a@example.com', name: '',
+      touchpointVi: null, touchpointEn: null, questionVi: null, questionEn: null,
+    }, { baseUrl: 'https://cx.example', reminder: false });
+    const html = mail.html as string;
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/>(\d{1,2})<\/a>/g)].map((x) => Number(x[1]))).filter((r) => r.length > 0);
+    expect(rows).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+    expect(html).toContain('0 – Not at all likely');
+    expect(html).toContain('10 – Extremely likely');
+    expect(html).toContain('width="16%"');
+  });
+
+  test('the time zone is picked from the IANA zones, grouped by region', async () => {
+    const admin = await loginAs(t, 'admin', { locale: 'en' });
+    const html = (await admin.get('/manage/settings').expect(200)).text;
+    expect(html).toMatch(/<select id="time_zone" name="time_zone" required/);
+    expect(html).toContain('<optgroup label="Asia">');
+    expect(html).toContain('<option value="Asia/Ho_Chi_Minh" selected>Ho Chi Minh</option>');
+    expect(html).toContain('<option value="Europe/Berlin">Berlin</option>');
+  });
+
+  test('a touchpoint key left empty is made from the name, server-side', async () => {
+    expect(suggestKey('Cửa hàng Quận 1')).toBe('cua-hang-quan-1');
+    expect(suggestKey('Đặt hàng & Giao hàng!')).toBe('dat-hang-giao-hang');
+    expect(suggestKey('  Store Q1 ')).toBe('store-q1');
+    expect(suggestKey('—')).toBe('');
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const page = (await editor.get('/manage/journey/touchpoints/new').expect(200)).text;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    const [{ id: stageId }] = await t.db.query(`SELECT id FROM stages ORDER BY position LIMIT 1`);
+    const base = { _csrf: csrf, key: '', stage_id: String(stageId), name_vi: 'Kiốt Quận 3', channel: 'store', owner_user_id: '' };
+    await editor.post('/manage/journey/touchpoints').type('form').send({ ...base, name_en: 'Kiosk District 3' }).expect(303);
+    expect(await t.db.query(`SELECT key FROM touchpoints WHERE name_en = 'Kiosk District 3'`)).toEqual([{ key: 'kiosk-district-3' }]);
+    // Taken: the form comes back with the suggested key filled in and the reason.
+    const again = await editor.post('/manage/journey/touchpoints').type('form').send({ ...base, name_en: 'Kiosk District 3' }).expect(400);
+    expect(again.text).toContain('value="kiosk-district-3"');
   });
 });

@@ -70,7 +70,7 @@ export const manageMessages = {
 
   'manage.hint.key': { vi: 'Dùng trong API; không đổi được sau khi tạo. Chữ thường không dấu, số, - và _.', en: 'Used by the API; cannot change later. Lowercase letters, digits, - and _.' },
   'manage.hint.keyFixed': { vi: '(mã dùng trong API, không đổi được)', en: '(the API key of the stage; it cannot change)' },
-  'manage.hint.touchpointKey': { vi: 'Dùng trong API (ví dụ touchpointKey). Nếu đổi, hãy cập nhật các hệ thống đang gọi API.', en: 'Used by the API (touchpointKey). If you change it, update the systems that call the API.' },
+  'manage.hint.touchpointKey': { vi: 'Dùng trong API (ví dụ touchpointKey). Để trống thì khóa được tạo từ tên (Store Q1 → store-q1). Nếu đổi, hãy cập nhật các hệ thống đang gọi API.', en: 'Used by the API (touchpointKey). Left empty, it is made from the name (Store Q1 → store-q1). If you change it, update the systems that call the API.' },
   'manage.hint.owner': { vi: 'Nhận email khi có khách hàng không hài lòng tại điểm chạm này.', en: 'Gets an email when an unhappy customer answers at this touchpoint.' },
   'manage.hint.surveyTitle': { vi: 'Chỉ đội ngũ thấy tiêu đề này; khách hàng không thấy.', en: 'Only your team sees the title; customers do not.' },
   'manage.hint.kind': { vi: 'Không đổi được khi khảo sát đã có câu trả lời.', en: 'Cannot change once the survey has answers.' },
