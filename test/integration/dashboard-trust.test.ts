@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { makeResponses, makeSurvey } from '../helpers/factories';
+import { makeContact, makeInvitation, makeResponses, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
 import { seedDemoData } from '../../src/modules/metrics/demo-data';
 import { DEFAULT_QUESTIONS } from '../../src/modules/surveys/wording';
@@ -321,5 +321,42 @@ describe('9. small things', () => {
     // Taken: the form comes back with the suggested key filled in and the reason.
     const again = await editor.post('/manage/journey/touchpoints').type('form').send({ ...base, name_en: 'Kiosk District 3' }).expect(400);
     expect(again.text).toContain('value="kiosk-district-3"');
+  });
+});
+
+describe('8. sending: every step counted, one send may change the recontact window, known values offered', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+  test('the preview shows matched, unsubscribed, recently invited, eligible, the sample, and who will be invited', async () => {
+    const { id: survey } = await makeSurvey(t, { kind: 'nps', title: 'Steps NPS' });
+    const editor = await loginAs(t, 'editor', { locale: 'en' });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await makeContact(t, `steps${i}@page.test`, { attributes: { tier: 'steps' }, unsubscribed: i < 1 }));
+    // Three of them were invited yesterday: inside the survey's 30-day window.
+    for (const id of ids.slice(1, 4)) await makeInvitation(t, survey, id, { daysAgo: 1 });
+    const preview = await editor.get(`/manage/surveys/${survey}/send`).query({ audience: 'segment', attribute: 'tier', value: 'steps', sample: '50', preview: '1' }).expect(200);
+    const counts = text(preview.text);
+    expect(counts).toContain('Matching contacts 10');
+    expect(counts).toContain('Unsubscribed 1');
+    expect(counts).toContain('Invited in the last 30 days 3');
+    expect(counts).toContain('Eligible (before sampling) 6');
+    expect(counts).toContain('Sample of 50 % 3');
+    expect(counts).toContain('Will be invited 3');
+    // Known attribute names and values are offered.
+    expect(preview.text).toContain('<option value="steps">');
+    expect(preview.text).toContain('<code>tier</code>: steps');
+
+    // For this one send, a window of 0 days: those invited yesterday are eligible again; the survey keeps its own.
+    const again = await editor.get(`/manage/surveys/${survey}/send`).query({ audience: 'segment', attribute: 'tier', value: 'steps', recontact_days: '0', preview: '1' }).expect(200);
+    expect(text(again.text)).toContain('Eligible (before sampling) 9');
+    expect(again.text).toContain('This send uses a recontact window of 0 days');
+    const batch = /name="batch" value="([0-9a-f-]{36})"/.exec(again.text)?.[1];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(again.text)?.[1];
+    await editor.post(`/manage/surveys/${survey}/send`).type('form')
+      .send({ _csrf: csrf, audience: 'segment', attribute: 'tier', value: 'steps', sample: '', recontact_days: '0', batch }).expect(303);
+    expect((await t.db.query(`SELECT queued FROM invitation_batches WHERE id = $1`, [batch]))[0].queued).toBe(9);
+    expect((await t.db.query(`SELECT recontact_days FROM surveys WHERE id = $1`, [survey]))[0].recontact_days).toBeNull();
+    const bad = await editor.get(`/manage/surveys/${survey}/send`).query({ audience: 'all', recontact_days: '-1', preview: '1' }).expect(400);
+    expect(bad.text).toContain('Enter 0 to 365 days, or leave it empty.');
   });
 });

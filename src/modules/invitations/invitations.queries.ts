@@ -100,6 +100,16 @@ export async function listFailures(db: DataSource, scope: { surveyId: string; ba
 }
 
 /** A few attribute names in use, to suggest in the segment field (a bounded sample, never a full scan). */
+/** Known values of the known attribute names (from a sample of contacts), to offer in the send form. */
+export async function sampleAttributeValues(db: DataSource, names: string[]): Promise<Array<{ name: string; values: string[] }>> {
+  if (names.length === 0) return [];
+  const rows: Array<{ name: string; values: string[] }> = await db.query(
+    `SELECT k AS name, (array_agg(DISTINCT v ORDER BY v))[1:30] AS values
+     FROM (SELECT attributes FROM contacts LIMIT 2000) c, jsonb_each_text(c.attributes) AS e(k, v)
+     WHERE k = ANY($1::text[]) AND length(v) <= 100 GROUP BY k ORDER BY k`, [names]);
+  return rows;
+}
+
 export async function sampleAttributeNames(db: DataSource): Promise<string[]> {
   const rows: Array<{ name: string }> = await db.query(
     `SELECT DISTINCT jsonb_object_keys(attributes) AS name FROM (SELECT attributes FROM contacts LIMIT 2000) c ORDER BY 1 LIMIT 50`);
