@@ -360,3 +360,18 @@ describe('8. sending: every step counted, one send may change the recontact wind
     expect(bad.text).toContain('Enter 0 to 365 days, or leave it empty.');
   });
 });
+
+describe('6. the surveys list shows score, n and response rate', () => {
+  test('each survey with its score, answers and rate over the last 30 days, linking to its results', async () => {
+    const { id } = await makeSurvey(t, { kind: 'nps', title: 'Listed NPS' });
+    await makeResponses(t, id, { 10: 8, 9: 2, 0: 2 }, { via: 'service', kind: 'nps', answeredAt: new Date(Date.now() - 86_400_000).toISOString() });
+    const contact = await makeContact(t, 'listed@page.test');
+    await makeInvitation(t, id, contact, { daysAgo: 2 });
+    const html = (await en.get('/manage/surveys').expect(200)).text;
+    const row = html.slice(html.indexOf(`<a href="/manage/surveys/${id}">`), html.indexOf('</tr>', html.indexOf(`<a href="/manage/surveys/${id}">`)));
+    expect(row).toContain(`<a href="/surveys/${id}"><data class="score" value="66.66666666666667">+67</data></a>`);
+    expect(row).toContain('<data class="n" value="12">12</data>');
+    expect(row).toContain('0.0%');
+    expect(row).toContain('0 of 1 invitations sent in the period were answered');
+  });
+});

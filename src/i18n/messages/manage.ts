@@ -169,6 +169,7 @@ export const manageMessages = {
   'manage.survey.askComment': { vi: 'Hỏi thêm một nhận xét (không bắt buộc với khách hàng)', en: 'Ask for a comment (optional for the customer)' },
   'manage.survey.kindLocked': { vi: 'Không thể đổi loại vì khảo sát đã có câu trả lời.', en: 'The kind cannot change: the survey already has answers.' },
   'manage.survey.kindLockedHint': { vi: 'Khảo sát đã có câu trả lời nên không đổi được loại.', en: 'The survey has answers, so its kind is fixed.' },
+  'manage.survey.listPeriod': { vi: 'Điểm, số câu trả lời (n) và tỷ lệ phản hồi: {period}.', en: 'Score, answers (n) and response rate: {period}.' },
   'manage.survey.results': { vi: 'Xem kết quả', en: 'See the results' },
   'manage.survey.send': { vi: 'Gửi lời mời', en: 'Send invitations' },
   'manage.survey.draftNotice': { vi: 'Khảo sát đang là bản nháp: liên kết và mã QR chưa mở cho khách hàng.', en: 'This survey is a draft: its link and QR code are not open to customers yet.' },

@@ -16,6 +16,10 @@ import { createSurvey, requireSurvey, updateSurvey, type SurveyInput } from './s
 import { countSurveyResponses } from './queries/countSurveyResponses';
 import type { SurveyRow } from './queries/getSurvey';
 import { listSurveys } from './queries/listSurveys';
+import { getSurveyRates } from './queries/getSurveyRates';
+import { getHistogramRows, type Histogram } from '../metrics';
+import { scoreView } from '../dashboard';
+import { resolvePeriod } from '../../web/params';
 import { DEFAULT_QUESTIONS, questionText, SCALE_LABELS } from './wording';
 
 const STATUS_BADGE: Record<string, string> = { active: 'good', draft: 'warn', closed: '' };
@@ -80,7 +84,20 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   route('get', '/manage/surveys', 'viewer', async (_req, res) => {
     const locale: Locale = res.locals.locale;
     const { timeZone } = await getSettings(db);
-    const surveys = await listSurveys(db, 'newest first');
+    const fmt = formatterFor(locale, timeZone);
+    // Score, n and response rate over the dashboard's default period (the last 30 days), as the survey's results page shows them.
+    const period = resolvePeriod({}, timeZone);
+    const [surveys, rows, rates] = await Promise.all([
+      listSurveys(db, 'newest first'),
+      getHistogramRows(db, { buckets: [{ key: 'current', ...period }], per: 'survey', timeZone }),
+      getSurveyRates(db, period, timeZone),
+    ]);
+    const histograms = new Map<string, Histogram>();
+    for (const r of rows) {
+      const h = histograms.get(r.group) ?? {};
+      h[r.score] = (h[r.score] ?? 0) + r.n;
+      histograms.set(r.group, h);
+    }
     res.render('manage/surveys', {
       layout: 'dashboard',
       title: t(locale, 'nav.surveys'),
@@ -92,7 +109,12 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
         status: t(locale, `manage.status.${s.status}`),
         statusBadge: STATUS_BADGE[s.status],
         created: formatterFor(locale, timeZone).date(s.createdAt),
+        score: scoreView(s.kind, histograms.get(s.id) ?? {}, fmt),
+        rateText: rates.get(s.id)?.rate != null ? fmt.percent(rates.get(s.id)?.rate as number, 1) : '–',
+        rateTitle: rates.has(s.id) ? t(locale, 'metrics.responseRateOf', { responded: fmt.count(rates.get(s.id)?.responded ?? 0), sent: fmt.count(rates.get(s.id)?.sent ?? 0) }) : '',
+        resultsLink: `/surveys/${s.id}`,
       })),
+      periodText: t(locale, 'metrics.periodText', { from: fmt.day(period.from), to: fmt.day(period.to) }),
     });
   });
 
