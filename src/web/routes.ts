@@ -38,8 +38,11 @@ function errorBrand(deps: AppDeps): ErrorRequestHandler {
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use('/static', express.static(publicDir, { maxAge: '1d', index: false }));
-  // /favicon.ico and /apple-touch-icon.png, which browsers ask for at the root of every site.
-  app.use(express.static(path.join(publicDir, 'icons'), { maxAge: '7d', index: false }));
+  // /favicon.ico and /apple-touch-icon.png, which browsers ask for at the root of every site, also for
+  // sandboxed documents (an email in the mailbox has an opaque origin): the icons may be read cross-origin.
+  app.use(express.static(path.join(publicDir, 'icons'), {
+    maxAge: '7d', index: false, setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
+  }));
   app.use('/static/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { maxAge: '7d', index: false }));
   app.use(healthRouter(deps));
   app.use('/api/v1', apiRouter(deps));
