@@ -258,6 +258,8 @@ describe('4. no statistics at tiny n', () => {
     expect(lower).toHaveLength(1);
     expect(Math.min(...lower)).toBeGreaterThanOrEqual(trend.y.min);
     expect(Math.min(...lower)).toBe(0);
+    // Trend axes stay on a grid of at most ten steps, so Chart.js keeps round ticks (no -10, 8, 27…).
+    for (const c of chartsOf(html).filter((x) => x.type === 'line')) expect((c.y.max - c.y.min) / c.y.step).toBeLessThanOrEqual(10);
     // The distribution counts are whole numbers: its axis has no decimals.
     expect(chartsOf(html).find((c) => c.type === 'bar').y.decimals).toBe(0);
   });

@@ -29,10 +29,14 @@ function fitAxis(kind: MetricKind, values: number[]): ChartAxis {
   const axis = AXIS[kind];
   const decimals = kind === 'ces' ? 1 : 0;
   if (values.length === 0) return { min: axis.min, max: axis.max, decimals, percent: axis.percent };
-  // Bounds on the tick grid (10 points, half a CES point), so the axis reads 20, 30, 40 and not 23, 33.
-  const step = kind === 'ces' ? 0.5 : 10;
-  const min = Math.max(axis.min, Math.floor(Math.min(...values) / step) * step);
-  const max = Math.min(axis.max, Math.ceil(Math.max(...values) / step) * step);
+  // Bounds on the tick grid, at most ten steps (Chart.js otherwise drops the step and labels -10, 8, 27…):
+  // 10 points (20, 25, 50 for wider ranges), half a CES point (or one).
+  const steps = kind === 'ces' ? [0.5, 1] : [10, 20, 25, 50];
+  const lo = Math.max(axis.min, Math.min(...values));
+  const hi = Math.min(axis.max, Math.max(...values));
+  const step = steps.find((s) => (Math.ceil(hi / s) - Math.floor(lo / s)) <= 10) ?? steps[steps.length - 1];
+  const min = Math.max(axis.min, Math.floor(lo / step) * step);
+  const max = Math.min(axis.max, Math.ceil(hi / step) * step);
   return { min: min < max ? min : axis.min, max: min < max ? max : axis.max, step, decimals, percent: axis.percent };
 }
 
