@@ -33,6 +33,10 @@ describeInBrowser('Lan\'s path through the dashboard, in Vietnamese and in Engli
     base = `http://127.0.0.1:${port}`;
     t = await startTestApp({ BASE_URL: base });
     await seedDemoData(t.db, { responses: 6000, contacts: 300 });
+    // A sixth stage with a touchpoint and a survey: six columns must fit a 1440 px screen.
+    await t.db.query(`INSERT INTO stages (key, name_vi, name_en, position, framework) VALUES ('repurchase', 'Mua lại', 'Repurchase', 6, '{}')`);
+    await t.db.query(`INSERT INTO touchpoints (key, stage_id, name_vi, name_en, channel, position)
+      SELECT 'reorder', id, 'Đặt hàng lại', 'Reorder', 'website', 1 FROM stages WHERE key = 'repurchase'`);
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     jobs = await startJobs({ ...t, logger: createLogger('silent') }, { delivery: { pollIntervalMs: 100 } });
@@ -112,6 +116,8 @@ describeInBrowser('Lan\'s path through the dashboard, in Vietnamese and in Engli
       await page.goto(`${base}/overview`);
       await shot('overview');
       await Promise.all([page.waitForURL(/\/journey-map/), page.click('nav.sidebar a[href="/journey-map"]')]);
+      expect(await page.locator('.journey > .stage').count()).toBe(6);
+      expect(await page.locator('.journey').evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
       await shot('journey-map');
       await Promise.all([page.waitForURL(/\/touchpoints\/store-purchase/), page.click('a[href^="/touchpoints/store-purchase"]')]);
       await shot('touchpoint');
