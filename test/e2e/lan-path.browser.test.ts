@@ -205,7 +205,7 @@ describeInBrowser('Lan\'s path through the dashboard, in Vietnamese and in Engli
       const survey = await phone.newPage();
       await survey.goto(answerUrl as string);
       await expectNoSideScroll(survey, 360);
-      await survey.screenshot({ path: path.join(SCREENSHOT_DIR, `lan-${lang}-answer-360.png`), fullPage: true });
+      await survey.screenshot({ path: path.join(SCREENSHOT_DIR, `lan-${lang}-respondent-360.png`), fullPage: true });
       expect(await survey.locator('input[name=score]:checked').getAttribute('value')).toBe('5');
       await survey.fill('#comment', lang === 'vi' ? 'Nhân viên kiốt rất nhiệt tình' : 'Very helpful kiosk staff');
       await Promise.all([survey.waitForURL(/\/thanks/), survey.click('button[type=submit]')]);
