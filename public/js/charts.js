@@ -32,7 +32,7 @@
       grid: { display: grid, color: '#e8ecf3' },
       border: { display: false },
       title: axis.title ? { display: true, text: axis.title, color: '#5b6478' } : { display: false },
-      ticks: { color: '#5b6478', stepSize: axis.step, maxTicksLimit: axis.step ? 11 : 6, callback: function (value) { return format(value); } },
+      ticks: { color: '#5b6478', stepSize: axis.step, precision: axis.decimals === 0 ? 0 : undefined, maxTicksLimit: axis.step ? 11 : 6, callback: function (value) { return format(value); } },
     };
   }
 

@@ -22,6 +22,13 @@ export class HttpError extends Error {
   }
 }
 
+/** Thrown by a handler that has already rendered its own error page (the error handler then does nothing). */
+export class RenderedError extends Error {
+  constructor() {
+    super('already rendered');
+  }
+}
+
 export const notFound = (message = 'Not found', key: MessageKey = 'error.notFound') => new HttpError(404, 'not_found', message, [], key);
 
 function isApiRequest(req: Request): boolean {
@@ -59,6 +66,7 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 
 /** The one place that turns errors into JSON (under /api) or a page in the visitor's language. */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (err instanceof RenderedError) return;
   const httpError = err instanceof HttpError ? err : fromDomainError(err) ?? fromParserError(err) ?? fromDatabaseError(err);
   if (!httpError) req.log?.error({ err }, 'unhandled error');
   const status = httpError?.status ?? 500;
@@ -80,5 +88,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     title: t(locale, 'error.title'),
     message: t(locale, key, httpError?.messageVars),
     status,
+    brand: res.locals.user ? null : res.locals.brand ?? null,
+    respondent: !res.locals.user,
   });
 }

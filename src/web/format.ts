@@ -82,6 +82,14 @@ export class Formatter {
     return this.number(value, DECIMALS[kind].delta, true);
   }
 
+  /** How long something has been waiting: "5 giờ" / "5 hours" under two days, then "3 ngày" / "3 days". */
+  age(since: Date, now: Date = new Date()): string {
+    const hours = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 3_600_000));
+    const [unit, value] = hours < 48 ? ['hour', hours] as const : ['day', Math.floor(hours / 24)] as const;
+    const f = cached(`u|${this.locale}|${unit}`, () => new Intl.NumberFormat(this.intlLocale, { style: 'unit', unit, unitDisplay: 'long' }));
+    return f.format(value);
+  }
+
   /** A calendar day (YYYY-MM-DD, already in the org zone): "22/11/2026" / "22 Nov 2026"; short: "22/11". */
   day(day: string, style: 'medium' | 'short' = 'medium'): string {
     const f = cached(`d|${this.locale}|${style}`, () => new Intl.DateTimeFormat(this.intlLocale, {

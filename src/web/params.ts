@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { addDays, daysBetween, isCalendarDay, zonedDay } from '../time';
 import { HttpError } from './errors';
+import type { MessageKey } from '../i18n';
 
 /**
  * The one home of the values that travel in URLs, forms and API bodies: ids, keys, days, periods and
@@ -41,6 +42,16 @@ export const KEY_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 export const KEY_MAX_LENGTH = 64;
 export const keySchema = Joi.string().max(KEY_MAX_LENGTH).pattern(KEY_PATTERN)
   .messages({ 'string.pattern.base': '{{#label}} must be a slug: lowercase letters, digits, - and _' });
+
+/**
+ * A key made from a name: accents and đ dropped, lowercase, words joined by - ("Cửa hàng Quận 1" →
+ * "cua-hang-quan-1", "Store Q1" → "store-q1"); '' when nothing of the name is left.
+ */
+export function suggestKey(name: string): string {
+  const plain = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  const key = plain.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, KEY_MAX_LENGTH).replace(/-+$/, '');
+  return KEY_PATTERN.test(key) ? key : '';
+}
 
 /** A key route parameter, or null. */
 export function keyParam(value: unknown): string | null {
@@ -102,13 +113,13 @@ export const periodSchema = Joi.string().valid(...PERIOD_PRESETS);
 
 export interface Period extends DayRange { preset: PeriodPreset }
 
-function invalidPeriod(path: string, message: string): HttpError {
-  return new HttpError(400, 'validation_failed', 'The request is not valid', [{ path, message }], 'metrics.err.filters');
+function invalidPeriod(path: string, message: string, key: MessageKey = 'metrics.err.filters'): HttpError {
+  return new HttpError(400, 'validation_failed', 'The request is not valid', [{ path, message }], key);
 }
 
 function checkSpan(range: DayRange): DayRange {
-  if (daysBetween(range.from, range.to) < 0) throw invalidPeriod('from', 'from must not be after to');
-  if (daysBetween(range.from, range.to) >= MAX_RANGE_DAYS) throw invalidPeriod('from', `the period may span at most ${MAX_RANGE_DAYS} days`);
+  if (daysBetween(range.from, range.to) < 0) throw invalidPeriod('from', 'from must not be after to', 'metrics.err.periodReversed');
+  if (daysBetween(range.from, range.to) >= MAX_RANGE_DAYS) throw invalidPeriod('from', `the period may span at most ${MAX_RANGE_DAYS} days`, 'metrics.err.periodSpan');
   return range;
 }
 
@@ -122,14 +133,22 @@ export function resolveDayRange(input: { from?: string; to?: string }, timeZone:
   return checkSpan({ from, to });
 }
 
+/** The range a filter form showed, written `from..to` in a hidden field: typed days differ from it. */
+export const SHOWN_RANGE = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;
+export const shownRangeSchema = Joi.string().max(22).pattern(SHOWN_RANGE);
+
 /**
  * A dashboard period from a preset (`7d`, `30d`, `90d` end today; `quarter` runs from the first day of
- * the current quarter to today) or from custom `from`/`to` days. Days given without a preset mean
- * `custom`; with another preset they are ignored (the filter form keeps its date fields filled when the
- * user picks a preset). Inputs are already validated as calendar days (daySchema).
+ * the current quarter to today) or from custom `from`/`to` days. Explicit days mean `custom`, whatever the
+ * preset says, unless they are exactly the days the form showed (`shown`, `from..to`): the form keeps its
+ * date fields filled, so untouched days must not overrule a preset the user just picked, while a typed
+ * day must never be silently ignored (also without script). Inputs are already validated as calendar days.
  */
-export function resolvePeriod(input: { period?: PeriodPreset; from?: string; to?: string }, timeZone: string, now = new Date()): Period {
-  const preset = input.period ?? (input.from || input.to ? 'custom' : DEFAULT_PRESET);
+export function resolvePeriod(input: { period?: PeriodPreset; from?: string; to?: string; shown?: string }, timeZone: string, now = new Date()): Period {
+  const shown = input.shown ? SHOWN_RANGE.exec(input.shown) : null;
+  const typed = (input.from !== undefined || input.to !== undefined)
+    && !(shown && (input.from ?? '') === shown[1] && (input.to ?? '') === shown[2]);
+  const preset = typed ? 'custom' : input.period ?? DEFAULT_PRESET;
   const today = zonedDay(now, timeZone);
   switch (preset) {
     case '7d':
@@ -142,7 +161,7 @@ export function resolvePeriod(input: { period?: PeriodPreset; from?: string; to?
       return { preset, from: first, to: today };
     }
     case 'custom':
-      if (!input.from || !input.to) throw invalidPeriod(input.from ? 'to' : 'from', 'a custom period needs both from and to');
+      if (!input.from || !input.to) throw invalidPeriod(input.from ? 'to' : 'from', 'a custom period needs both from and to', 'metrics.err.periodEnds');
       return { preset, ...checkSpan({ from: input.from, to: input.to }) };
   }
 }

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import path from 'node:path';
 import type { AppDeps } from '../deps';
 import { publicDir } from '../paths';
@@ -27,10 +27,24 @@ import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
 import { noStore } from './middleware/no-store';
 import { inputErrorContext } from './middleware/input';
+import { getSettings } from '../modules/settings';
+
+/** A respondent's error page carries the organisation's name, like the survey page it stands for. */
+function errorBrand(deps: AppDeps): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (req.originalUrl.startsWith('/api/') || res.locals.user || res.headersSent) return next(err);
+    getSettings(deps.db).then((s) => { res.locals.brand = s.brand; }, () => undefined).finally(() => next(err));
+  };
+}
 
 /** Mounts every module's router; the 404 and error handlers come last. */
 export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use('/static', express.static(publicDir, { maxAge: '1d', index: false }));
+  // /favicon.ico and /apple-touch-icon.png, which browsers ask for at the root of every site, also for
+  // sandboxed documents (an email in the mailbox has an opaque origin): the icons may be read cross-origin.
+  app.use(express.static(path.join(publicDir, 'icons'), {
+    maxAge: '7d', index: false, setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
+  }));
   app.use('/static/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { maxAge: '7d', index: false }));
   app.use(healthRouter(deps));
   app.use('/api/v1', apiRouter(deps));
@@ -57,5 +71,5 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(webhooksPagesRouter(deps));
   app.use(alertsProfileRouter(deps));
   app.use(notFoundHandler);
-  app.use(inputErrorContext(readUser, context), errorHandler);
+  app.use(inputErrorContext(readUser, context), errorBrand(deps), errorHandler);
 }

@@ -76,7 +76,8 @@ describeInBrowser('the management pages in Chromium', () => {
     for (const kind of ['nps', 'csat', 'ces'] as const) {
       await page.goto(`${server.url}/manage/surveys`);
       await Promise.all([page.waitForURL(/\/manage\/surveys\/new/), page.getByRole('link', { name: 'New survey' }).click()]);
-      await Promise.all([page.waitForURL(new RegExp(`kind=${kind}`)), page.locator('.kind-switch a').nth(['nps', 'csat', 'ces'].indexOf(kind)).click()]);
+      // NPS is the kind a new survey starts with (marked current, not a link); the others are chosen first.
+      if (kind !== 'nps') await Promise.all([page.waitForURL(new RegExp(`kind=${kind}`)), page.locator(`.kind-switch a[href$="kind=${kind}"]`).click()]);
       await page.fill('#title', `District 1 ${kind.toUpperCase()}`);
       await page.selectOption('#attach', { label: 'District 1 store' });
       await Promise.all([page.waitForURL(/\/manage\/surveys\/[0-9a-f-]{36}$/), page.click('main button.primary')]);

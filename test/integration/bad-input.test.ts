@@ -217,7 +217,7 @@ describe('dashboard forms', () => {
       { agent: editor, path: '/manage/surveys', body: { title: `Survey${NUL}`, kind: 'nps', attach: '', status: 'active', question_vi: 'Câu hỏi?', question_en: 'Question?' }, table: 'surveys' },
       { agent: editor, path: '/manage/contacts/new', body: { email: 'new.nul@example.com', name: `Tên${NUL}`, locale: 'vi' }, table: 'contacts' },
       { agent: editor, path: `/manage/contacts/${contactId}`, body: { email: 'form@example.com', name: 'Sau', locale: 'vi', attrKey: 'plan', attrValue: `gold${NUL}` }, table: 'contacts' },
-      { agent: editor, path: `/follow-ups/${followUpId}/notes`, body: { note: `Gọi lại${NUL}` }, table: 'follow_ups' },
+      { agent: editor, path: `/follow-ups/${followUpId}`, body: { status: 'closed', assignee: '', note: `Gọi lại${NUL}` }, table: 'follow_up_events' },
       { agent: editor, path: `/manage/surveys/${surveyId}/send`, body: { audience: 'segment', attribute: 'plan', value: `gold${NUL}`, batch }, table: 'invitations' },
       { agent: admin, path: '/manage/settings', body: { brand: `Brand${NUL}`, time_zone: 'Asia/Ho_Chi_Minh', default_locale: 'vi', recontact_days: '30', reminder_days: '3', digest_weekday: '1', digest_hour: '8', digest_recipients: '' }, table: 'settings' },
       { agent: admin, path: '/manage/api-keys', body: { name: `Key${NUL}` }, table: 'api_keys' },
@@ -257,7 +257,7 @@ describe('parameters PostgreSQL must accept too', () => {
   test('a follow-up id beyond bigint is a 404, not an overflow', async () => {
     for (const id of ['9223372036854775808', '99999999999999999999', '9223372036854775807']) {
       expect((await editor.get(`/follow-ups/${id}`)).status).toBe(404);
-      expect((await editor.post(`/follow-ups/${id}/notes`).type('form').send({ _csrf: editor.csrf, note: 'x' })).status).toBe(404);
+      expect((await editor.post(`/follow-ups/${id}`).type('form').send({ _csrf: editor.csrf, status: 'open', assignee: '', note: 'x' })).status).toBe(404);
     }
   });
 
@@ -265,7 +265,7 @@ describe('parameters PostgreSQL must accept too', () => {
     const [me] = await t.db.query(`SELECT id FROM users WHERE email = $1`, [editor.email]);
     const before = (await t.db.query(`SELECT assignee_user_id FROM follow_ups WHERE id = $1`, [followUpId]))[0].assignee_user_id;
     for (const odd of [`[${me.id}]`, `{${me.id}}`, me.id.replace(/-/g, ':'), me.id.replace(/-/g, '')]) {
-      const res = await editor.post(`/follow-ups/${followUpId}/assign`).type('form').send({ _csrf: editor.csrf, assignee: odd });
+      const res = await editor.post(`/follow-ups/${followUpId}`).type('form').send({ _csrf: editor.csrf, status: 'open', assignee: odd });
       expect([odd, res.status]).toEqual([odd, 400]);
     }
     expect((await t.db.query(`SELECT assignee_user_id FROM follow_ups WHERE id = $1`, [followUpId]))[0].assignee_user_id).toBe(before);

@@ -91,7 +91,7 @@ describe('/manage/surveys/:id/send', () => {
     const page = await editor.get(`/manage/surveys/${survey}/send`);
     const visible = text(page.text);
     expect(visible).toContain('Response rate 33.3%');
-    expect(visible).toContain('1 answered of 3 sent');
+    expect(visible).toContain('1 of 3 invitations ever sent for this survey were answered');
     expect(page.text).toContain('550 5.1.1 &lt;rate3@page.test&gt;: Recipient address rejected');
     expect(page.text).toMatch(/rate\d@page\.test/);
 

@@ -14,7 +14,7 @@ function expect400(fn: () => unknown, path: string) {
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(400);
     expect((err as HttpError).details.map((d) => d.path)).toContain(path);
-    expect((err as HttpError).messageKey).toBe('metrics.err.filters');
+    expect((err as HttpError).messageKey).toMatch(/^metrics\.err\.(filters|period\w+)$/);
     return;
   }
   throw new Error('expected a 400');
@@ -35,10 +35,19 @@ describe('presets end today in the organisation time zone', () => {
     expect(resolvePeriod({ period: 'quarter' }, HCM, new Date('2026-11-22T03:00:00Z'))).toEqual({ preset: 'quarter', from: '2026-10-01', to: '2026-11-22' });
   });
 
-  test('no preset and no days: the last 30 days; days alone mean custom; a preset ignores stale days', () => {
+  test('no preset and no days: the last 30 days; days alone mean custom', () => {
     expect(resolvePeriod({}, HCM, LATE_MARCH_UTC)).toEqual({ preset: '30d', from: '2026-03-03', to: '2026-04-01' });
     expect(resolvePeriod({ from: '2026-02-01', to: '2026-02-28' }, HCM, LATE_MARCH_UTC)).toEqual({ preset: 'custom', from: '2026-02-01', to: '2026-02-28' });
-    expect(resolvePeriod({ period: '7d', from: '2025-01-01', to: '2025-01-02' }, HCM, LATE_MARCH_UTC).from).toBe('2026-03-26');
+  });
+
+  test('typed days win over a preset; the days the form showed, untouched, do not', () => {
+    // Lan typed From/To and left "last 30 days" selected: she meant those days.
+    expect(resolvePeriod({ period: '30d', from: '2026-01-01', to: '2026-03-31' }, HCM, LATE_MARCH_UTC)).toEqual({ preset: 'custom', from: '2026-01-01', to: '2026-03-31' });
+    expect(resolvePeriod({ period: '30d', from: '2026-01-01', to: '2026-03-31', shown: '2026-03-03..2026-04-01' }, HCM, LATE_MARCH_UTC).preset).toBe('custom');
+    // One typed end is enough to mean custom (and the other must then be given).
+    expect(resolvePeriod({ period: '7d', from: '2026-03-10', to: '2026-04-01', shown: '2026-03-03..2026-04-01' }, HCM, LATE_MARCH_UTC)).toEqual({ preset: 'custom', from: '2026-03-10', to: '2026-04-01' });
+    // She picked "last 7 days" and did not touch the days the form showed: the preset decides.
+    expect(resolvePeriod({ period: '7d', from: '2026-02-01', to: '2026-02-28', shown: '2026-02-01..2026-02-28' }, HCM, LATE_MARCH_UTC)).toEqual({ preset: '7d', from: '2026-03-26', to: '2026-04-01' });
   });
 
   test('custom needs both ends, in order, within the maximum span', () => {

@@ -188,25 +188,28 @@ export const PLANS: Record<string, Plan> = {
   'GET /responses': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip', cursor: await w.responseCursor(),
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1', cursor: await w.responseCursor(),
     }),
     queryForm: true,
+  },
+  'GET /responses/:id': {
+    params: { id: async (w) => String((await w.t.db.query(`SELECT min(id) AS id FROM responses WHERE survey_id = $1`, [await w.survey()]))[0].id) },
+    sweep: `SELECT r.id FROM responses r LEFT JOIN contacts c ON c.id = r.contact_id WHERE to_jsonb(r)::text ~ $1 OR to_jsonb(c)::text ~ $1`,
   },
   'GET /responses/export.csv': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip',
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1',
     }),
   },
-  'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', cursor: await w.followUpCursor() }) },
+  'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', age: 'any', cursor: await w.followUpCursor() }) },
   'GET /follow-ups/:id': {
     params: { id: (w) => w.followUp() },
     sweep: `SELECT f.id FROM follow_ups f JOIN responses r ON r.id = f.response_id LEFT JOIN contacts c ON c.id = r.contact_id
             WHERE to_jsonb(f)::text ~ $1 OR to_jsonb(r)::text ~ $1 OR to_jsonb(c)::text ~ $1`,
   },
-  'POST /follow-ups/:id/assign': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { assignee: (w) => w.userId('editor') } } },
-  'POST /follow-ups/:id/status': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { status: 'in_progress' } } },
-  'POST /follow-ups/:id/notes': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { note: 'Called back' } } },
+  'POST /follow-ups/bulk': { form: { page: () => '/follow-ups', fill: { ids: (w) => w.followUp(), action: 'assign', assignee: (w) => w.userId('editor'), back: '/follow-ups' } } },
+  'POST /follow-ups/:id': { params: { id: (w) => w.followUp() }, form: { page: (p) => `/follow-ups/${p.id}`, fill: { status: 'in_progress', assignee: (w) => w.userId('editor'), note: 'Called back' } } },
 
   // ── Dashboard: management ──────────────────────────────────────────────────────────────────────────
   'GET /manage/mailbox': { query: async (w) => ({ before: await w.mailboxMessage() }) },

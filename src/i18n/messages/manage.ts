@@ -1,5 +1,22 @@
 import type { Localized } from '../types';
 
+/**
+ * The one name of each touchpoint channel, used by the management pages and the dashboard alike (a
+ * channel named twice, "Chat" here and "Trò chuyện" there, reads as two channels).
+ */
+export const TOUCHPOINT_CHANNEL_NAMES = {
+  website: { vi: 'Trang web', en: 'Website' },
+  email: { vi: 'Email', en: 'Email' },
+  social: { vi: 'Mạng xã hội', en: 'Social media' },
+  phone: { vi: 'Điện thoại', en: 'Phone' },
+  chat: { vi: 'Chat', en: 'Chat' },
+  store: { vi: 'Cửa hàng', en: 'Store' },
+  office: { vi: 'Văn phòng', en: 'Office' },
+  loyalty: { vi: 'Chương trình thành viên', en: 'Loyalty program' },
+  ads: { vi: 'Quảng cáo', en: 'Ads' },
+  other: { vi: 'Khác', en: 'Other' },
+} satisfies Record<string, Localized>;
+
 /** The management pages: journey, surveys, settings, users, API keys. */
 export const manageMessages = {
   'manage.actions': { vi: 'Thao tác', en: 'Actions' },
@@ -53,7 +70,7 @@ export const manageMessages = {
 
   'manage.hint.key': { vi: 'Dùng trong API; không đổi được sau khi tạo. Chữ thường không dấu, số, - và _.', en: 'Used by the API; cannot change later. Lowercase letters, digits, - and _.' },
   'manage.hint.keyFixed': { vi: '(mã dùng trong API, không đổi được)', en: '(the API key of the stage; it cannot change)' },
-  'manage.hint.touchpointKey': { vi: 'Dùng trong API (ví dụ touchpointKey). Nếu đổi, hãy cập nhật các hệ thống đang gọi API.', en: 'Used by the API (touchpointKey). If you change it, update the systems that call the API.' },
+  'manage.hint.touchpointKey': { vi: 'Dùng trong API (ví dụ touchpointKey). Để trống thì khóa được tạo từ tên (Store Q1 → store-q1). Nếu đổi, hãy cập nhật các hệ thống đang gọi API.', en: 'Used by the API (touchpointKey). Left empty, it is made from the name (Store Q1 → store-q1). If you change it, update the systems that call the API.' },
   'manage.hint.owner': { vi: 'Nhận email khi có khách hàng không hài lòng tại điểm chạm này.', en: 'Gets an email when an unhappy customer answers at this touchpoint.' },
   'manage.hint.surveyTitle': { vi: 'Chỉ đội ngũ thấy tiêu đề này; khách hàng không thấy.', en: 'Only your team sees the title; customers do not.' },
   'manage.hint.kind': { vi: 'Không đổi được khi khảo sát đã có câu trả lời.', en: 'Cannot change once the survey has answers.' },
@@ -80,16 +97,16 @@ export const manageMessages = {
   'manage.status.active': { vi: 'Đang mở', en: 'Active' },
   'manage.status.closed': { vi: 'Đã đóng', en: 'Closed' },
 
-  'manage.channel.website': { vi: 'Trang web', en: 'Website' },
-  'manage.channel.email': { vi: 'Email', en: 'Email' },
-  'manage.channel.social': { vi: 'Mạng xã hội', en: 'Social media' },
-  'manage.channel.phone': { vi: 'Điện thoại', en: 'Phone' },
-  'manage.channel.chat': { vi: 'Chat', en: 'Chat' },
-  'manage.channel.store': { vi: 'Cửa hàng', en: 'Store' },
-  'manage.channel.office': { vi: 'Văn phòng', en: 'Office' },
-  'manage.channel.loyalty': { vi: 'Chương trình khách hàng thân thiết', en: 'Loyalty program' },
-  'manage.channel.ads': { vi: 'Quảng cáo', en: 'Ads' },
-  'manage.channel.other': { vi: 'Khác', en: 'Other' },
+  'manage.channel.website': TOUCHPOINT_CHANNEL_NAMES.website,
+  'manage.channel.email': TOUCHPOINT_CHANNEL_NAMES.email,
+  'manage.channel.social': TOUCHPOINT_CHANNEL_NAMES.social,
+  'manage.channel.phone': TOUCHPOINT_CHANNEL_NAMES.phone,
+  'manage.channel.chat': TOUCHPOINT_CHANNEL_NAMES.chat,
+  'manage.channel.store': TOUCHPOINT_CHANNEL_NAMES.store,
+  'manage.channel.office': TOUCHPOINT_CHANNEL_NAMES.office,
+  'manage.channel.loyalty': TOUCHPOINT_CHANNEL_NAMES.loyalty,
+  'manage.channel.ads': TOUCHPOINT_CHANNEL_NAMES.ads,
+  'manage.channel.other': TOUCHPOINT_CHANNEL_NAMES.other,
 
   'manage.framework.title': { vi: 'Ghi chú hành trình', en: 'Journey framework notes' },
   'manage.framework.hint': { vi: 'Mô tả khách hàng ở giai đoạn này; hiển thị trên bản đồ hành trình.', en: 'Describe the customer at this stage; shown on the journey map.' },
@@ -143,7 +160,8 @@ export const manageMessages = {
   'manage.survey.editTitle': { vi: 'Sửa khảo sát: {title}', en: 'Edit survey: {title}' },
   'manage.survey.create': { vi: 'Tạo khảo sát', en: 'Create the survey' },
   'manage.survey.created': { vi: 'Đã tạo khảo sát.', en: 'Survey created.' },
-  'manage.survey.startFrom': { vi: 'Bắt đầu với:', en: 'Start from:' },
+  'manage.survey.startFrom': { vi: 'Loại khảo sát:', en: 'Kind of survey:' },
+  'manage.survey.kindChosenHint': { vi: 'Chọn loại khác ở đầu trang; câu hỏi mặc định đi theo loại.', en: 'Pick another kind at the top of the page; the default question follows the kind.' },
   'manage.survey.wholeJourney': { vi: 'Toàn hành trình', en: 'Whole journey' },
   'manage.survey.stageLevel': { vi: '{stage} (khảo sát quan hệ)', en: '{stage} (relationship survey)' },
   'manage.survey.stagesGroup': { vi: 'Giai đoạn (khảo sát quan hệ)', en: 'Stages (relationship survey)' },
@@ -151,6 +169,8 @@ export const manageMessages = {
   'manage.survey.askComment': { vi: 'Hỏi thêm một nhận xét (không bắt buộc với khách hàng)', en: 'Ask for a comment (optional for the customer)' },
   'manage.survey.kindLocked': { vi: 'Không thể đổi loại vì khảo sát đã có câu trả lời.', en: 'The kind cannot change: the survey already has answers.' },
   'manage.survey.kindLockedHint': { vi: 'Khảo sát đã có câu trả lời nên không đổi được loại.', en: 'The survey has answers, so its kind is fixed.' },
+  'manage.survey.listPeriod': { vi: 'Điểm, số câu trả lời (n) và tỷ lệ phản hồi: {period}.', en: 'Score, answers (n) and response rate: {period}.' },
+  'manage.survey.results': { vi: 'Xem kết quả', en: 'See the results' },
   'manage.survey.send': { vi: 'Gửi lời mời', en: 'Send invitations' },
   'manage.survey.draftNotice': { vi: 'Khảo sát đang là bản nháp: liên kết và mã QR chưa mở cho khách hàng.', en: 'This survey is a draft: its link and QR code are not open to customers yet.' },
   'manage.survey.closedNotice': { vi: 'Khảo sát đã đóng: khách hàng mở liên kết sẽ thấy thông báo đã đóng.', en: 'This survey is closed: customers who open the link see that it is closed.' },

@@ -20,6 +20,8 @@ export const publicMessages = {
   'error.surveyNotFound': { vi: 'Không tìm thấy khảo sát này. Có thể liên kết đã sai hoặc khảo sát chưa được mở.', en: 'This survey could not be found. The link may be wrong, or the survey is not open yet.' },
   'error.invitationNotFound': { vi: 'Liên kết khảo sát này không hợp lệ hoặc đã hết hạn.', en: 'This survey link is not valid or has expired.' },
   'error.surveyClosed': { vi: 'Khảo sát này đã đóng và không nhận thêm câu trả lời. Cảm ơn bạn đã quan tâm.', en: 'This survey is closed and no longer accepts answers. Thank you for your interest.' },
+  'error.respondentHint': { vi: 'Nếu bạn mở trang này từ một email hoặc mã QR, đường dẫn có thể đã hết hạn hoặc bị cắt ngắn. Bạn có thể đóng trang này.', en: 'If you opened this page from an email or a QR code, the link may have expired or been cut short. You can close this page.' },
+  'error.code': { vi: 'Mã lỗi {status}', en: 'Error {status}' },
   'error.notFound': { vi: 'Không tìm thấy trang này.', en: 'This page could not be found.' },
   'error.badRequest': { vi: 'Yêu cầu không hợp lệ.', en: 'The request is not valid.' },
   'error.badCharacters': {

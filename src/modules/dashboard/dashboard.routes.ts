@@ -1,25 +1,28 @@
 import type { Request, Response, Router } from 'express';
+import Joi from 'joi';
 import type { AppDeps } from '../../deps';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
-import { notFound } from '../../web/errors';
+import { HttpError, notFound, RenderedError } from '../../web/errors';
 import { hasRole } from '../../web/middleware/auth';
 import { filterQuery, parseDashboardFilters, type DashboardFilters, type FilterName, getJourneyCatalog } from '../metrics';
 import { getSettings } from '../settings';
 import { getDetail } from './detail.service';
 import { filterBar } from './filter-bar';
-import { formatterFor } from '../../web/format';
-import { keyParam, uuidParam } from '../../web/params';
+import { formatterFor, type Formatter } from '../../web/format';
+import { bigSerialParam, keyParam, uuidParam } from '../../web/params';
 import { getJourneyMap } from './journey-map.service';
 import { getOverview } from './overview.service';
 import { dashboardPartials } from './partials';
-import { getResponsesPage, placeOf, streamResponsesCsv } from './responses.service';
+import { getAnswerView, getResponsesPage, HIDDEN_FILTER, hiddenFilterOf, placeOf, streamResponsesCsv } from './responses.service';
 import { KIND_LABEL } from './score-view';
 
 const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/charts.js'];
 const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
 const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
 const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
+/** The responses list also filters by a hidden field of the survey link: field=store=q1. */
+const RESPONSE_EXTRA = { field: Joi.string().trim().pattern(HIDDEN_FILTER).message('{{#label}} must be written name=value, e.g. store=q1') };
 
 function render(res: Response, view: string, title: string, data: Record<string, unknown>): void {
   res.render(`dashboard/${view}`, { layout: 'dashboard', title, partials: dashboardPartials(), ...data });
@@ -34,11 +37,47 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   const { db } = deps;
   const { router, route } = dashboardRouter();
 
-  async function context(req: Request, res: Response, allow: FilterName[]) {
+  async function context(req: Request, res: Response, allow: FilterName[], extra?: Record<string, Joi.Schema>) {
     const settings = await getSettings(db);
     const locale = res.locals.locale as Locale;
-    const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow });
-    return { filters, fmt: formatterFor(locale, settings.timeZone), locale };
+    const fmt = formatterFor(locale, settings.timeZone);
+    try {
+      const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow, extra });
+      return { filters, fmt, locale };
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400 || req.path.endsWith('.csv')) throw err;
+      throw await filterFormError(req, res, err, fmt, allow, settings.timeZone, extra);
+    }
+  }
+
+  /**
+   * Filters that cannot be read (a reversed range, a custom period without an end, an unknown key) answer
+   * 400 with the filter form again: what the user typed stays in it, the message says what to change.
+   */
+  async function filterFormError(req: Request, res: Response, err: HttpError, fmt: Formatter, allow: FilterName[], timeZone: string, extra?: Record<string, Joi.Schema>): Promise<RenderedError> {
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    const safe = Object.fromEntries(Object.entries(query).filter(([k]) => !['period', 'from', 'to', 'shown', 'cursor'].includes(k)));
+    let fallback: DashboardFilters;
+    try {
+      fallback = parseDashboardFilters(safe, { timeZone, allow, extra });
+    } catch {
+      fallback = parseDashboardFilters({}, { timeZone, allow });
+    }
+    const catalog = allow.includes('stage') ? await getJourneyCatalog(db) : undefined;
+    const bar = await filterBar(db, fallback, fmt, { action: req.path, fields: allow.filter((n) => n !== 'cursor'), catalog, hiddenField: extra?.field ? typedText(query.field) : undefined });
+    const typed = (name: string) => typedText(query[name]);
+    const custom = typed('from') !== '' || typed('to') !== '';
+    res.status(400);
+    render(res, 'filter-error', t(fmt.locale, 'metrics.filters'), {
+      filterBar: {
+        ...bar,
+        from: typed('from'), to: typed('to'), shown: '',
+        presets: custom ? bar.presets.map((p) => ({ ...p, selected: p.value === 'custom' })) : bar.presets,
+        error: t(fmt.locale, err.messageKey ?? 'metrics.err.filters', err.messageVars),
+        periodText: '', previousText: null,
+      },
+    });
+    return new RenderedError();
   }
 
   /** The filters that links to other score pages keep: period, channel, segment. */
@@ -120,27 +159,46 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   });
 
   route('get', '/responses', 'viewer', async (req, res) => {
-    const { filters, fmt, locale } = await context(req, res, RESPONSE_FILTERS);
+    const { filters, fmt, locale } = await context(req, res, RESPONSE_FILTERS, RESPONSE_EXTRA);
+    const field = filters.extra.field as string | undefined;
     const catalog = await getJourneyCatalog(db);
-    const page = await getResponsesPage(db, catalog, filters, fmt);
+    const linkFor = (f: string) => `/responses${filterQuery(filters, { field: f, cursor: undefined })}`;
+    const page = await getResponsesPage(db, catalog, filters, fmt, { hidden: hiddenFilterOf(field), linkFor });
+    const q = (overrides: Record<string, string | undefined>) => filterQuery(filters, { field, ...overrides });
     render(res, 'responses', t(locale, 'nav.responses'), {
-      filterBar: await filterBar(db, filters, fmt, { action: '/responses', fields: RESPONSE_FILTERS, catalog }),
+      filterBar: await filterBar(db, filters, fmt, { action: '/responses', fields: RESPONSE_FILTERS, catalog, hiddenField: field ?? '' }),
       items: page.items,
+      totalText: page.totalText,
       keep: keep(filters),
-      nextLink: page.nextCursor ? `/responses${filterQuery(filters, { cursor: page.nextCursor })}` : null,
-      firstLink: filters.cursor ? `/responses${filterQuery(filters)}` : null,
-      exportLink: `/responses/export.csv${filterQuery(filters)}`,
+      nextLink: page.nextCursor ? `/responses${q({ cursor: page.nextCursor })}` : null,
+      firstLink: filters.cursor ? `/responses${q({ cursor: undefined })}` : null,
+      exportLink: `/responses/export.csv${q({ cursor: undefined })}`,
     });
   });
 
   // Viewers export scores and comments; contact emails, attributes and hidden fields only go to editors and admins.
   route('get', '/responses/export.csv', 'viewer', async (req, res) => {
-    const { filters, fmt } = await context(req, res, RESPONSE_FILTERS.filter((n) => n !== 'cursor'));
+    const { filters, fmt } = await context(req, res, RESPONSE_FILTERS.filter((n) => n !== 'cursor'), RESPONSE_EXTRA);
     const catalog = await getJourneyCatalog(db);
-    await streamResponsesCsv(db, catalog, filters, fmt, res, { personalData: hasRole(res.locals.user, 'editor') });
+    await streamResponsesCsv(db, catalog, filters, fmt, res, { personalData: hasRole(res.locals.user, 'editor'), hidden: hiddenFilterOf(filters.extra.field as string | undefined) });
+  });
+
+  route('get', '/responses/:id', 'viewer', async (req, res) => {
+    const id = bigSerialParam(req.params.id);
+    if (!id) throw notFound();
+    const settings = await getSettings(db);
+    const locale = res.locals.locale as Locale;
+    const fmt = formatterFor(locale, settings.timeZone);
+    const answer = await getAnswerView(db, await getJourneyCatalog(db), id, fmt);
+    if (!answer) throw notFound();
+    render(res, 'answer', t(locale, 'metrics.answerTitle', { id }), { answer });
   });
 
   return router;
+}
+
+function typedText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 /** The verbatim filter by group and the verbatims' pages, keeping every other filter. */

@@ -24,7 +24,7 @@ export interface ChannelShare { channel: ResponseChannel; label: string; countTe
 
 export interface DetailView {
   sections: MetricSection[];
-  responseRate: { rateText: string | null; sentText: string; respondedText: string };
+  responseRate: { rateText: string | null; sentText: string; respondedText: string; emailText: string };
   channels: ChannelShare[];
   channelTotal: number;
   verbatims: { items: ResponseView[]; nextCursor: string | null };
@@ -74,6 +74,7 @@ export async function getDetail(db: DataSource, catalog: JourneyCatalog, surveys
       rateText: rate.rate === null ? null : fmt.percent(rate.rate, 1),
       sentText: fmt.count(rate.sent),
       respondedText: fmt.count(rate.responded),
+      emailText: fmt.count(perChannel.get('email') ?? 0),
     },
     channels: RESPONSE_CHANNELS.map((channel) => {
       const count = perChannel.get(channel) ?? 0;

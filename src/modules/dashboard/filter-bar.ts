@@ -11,7 +11,7 @@ interface Option { value: string; label: string; selected: boolean }
 
 /** The filter form (a GET form: works without JavaScript) with the current values selected. */
 /** `compare`: the page compares with the previous period (score pages), so the note names it. */
-export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean }) {
+export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean; hiddenField?: string }) {
   const { locale } = fmt;
   const has = (name: FilterName) => opts.fields.includes(name);
   const option = (value: string, label: string, current: string | undefined): Option => ({ value, label, selected: value === current });
@@ -21,6 +21,7 @@ export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Format
     presets: PERIOD_PRESETS.map((p) => option(p, t(locale, `metrics.preset.${p}`), f.period.preset)),
     from: f.period.from,
     to: f.period.to,
+    shown: `${f.period.from}..${f.period.to}`,
     periodText: t(locale, 'metrics.periodText', { from: fmt.day(f.period.from), to: fmt.day(f.period.to) }),
     previousText: opts.compare ? t(locale, 'metrics.previousText', { from: fmt.day(f.previous.from), to: fmt.day(f.previous.to) }) : null,
     stages: has('stage') && c ? c.stages.map((s) => option(s.key, s.names[locale], f.stage)) : null,
@@ -32,6 +33,8 @@ export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Format
     attr: f.attribute ? `${f.attribute.key}=${f.attribute.value}` : '',
     attrSuggestions: has('attr') ? await getAttributeSuggestions(db) : [],
     showAttr: has('attr'),
-    active: f.period.preset !== DEFAULT_PRESET || !!(f.stage || f.touchpoint || f.survey || f.metric || f.group || f.channel || f.attribute),
+    showField: opts.hiddenField !== undefined,
+    field: opts.hiddenField ?? '',
+    active: f.period.preset !== DEFAULT_PRESET || !!opts.hiddenField || !!(f.stage || f.touchpoint || f.survey || f.metric || f.group || f.channel || f.attribute),
   };
 }

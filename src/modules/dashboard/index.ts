@@ -1,2 +1,2 @@
 export { dashboardPartials } from './partials';
-export { groupLabel, GROUP_COLOR, KIND_COLOR, KIND_LABEL } from './score-view';
+export { groupLabel, GROUP_COLOR, KIND_COLOR, KIND_LABEL, scoreView } from './score-view';

@@ -3,11 +3,13 @@ import { stringify } from 'csv-stringify';
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { toZonedIso } from '../../time';
-import { type DashboardFilters, type JourneyCatalog, scoreGroup, type ScoreGroup } from '../metrics';
+import { type AttributeFilter, type DashboardFilters, type JourneyCatalog, scoreGroup, type ScoreGroup } from '../metrics';
 import type { Formatter } from '../../web/format';
 import { listResponses, type ResponseListItem, type ResponseListQuery } from './queries/listResponses';
+import { countResponses, COUNT_CAP } from './queries/countResponses';
+import { getAnswer } from './queries/getAnswer';
 import { scoreFilterFor, surveysInScope } from './scope';
-import { groupLabel, KIND_LABEL } from './score-view';
+import { GROUP_CODE, groupLabel, KIND_LABEL } from './score-view';
 
 export const PAGE_SIZE = 50;
 
@@ -25,11 +27,16 @@ export interface ResponseView {
   comment: string | null;
   channelLabel: string;
   contact: string | null;
+  /** The address split where it may wrap: before the @ and the dots of the domain, never mid-word. */
+  contactParts: string[];
   localeLabel: string;
+  hidden: Array<{ key: string; value: string; href: string }>;
+  answerLink: string;
+  followUpLink: string | null;
 }
 
 /** The list query for a filter set: scope (stage, touchpoint, survey, metric), score group, channel, attribute, period. */
-export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, timeZone: string, limit: number, opts: { surveyIds?: string[]; withComment?: boolean } = {}): ResponseListQuery {
+export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, timeZone: string, limit: number, opts: { surveyIds?: string[]; withComment?: boolean; hidden?: AttributeFilter } = {}): ResponseListQuery {
   const scope = surveysInScope(catalog, f);
   const surveys = opts.surveyIds ? scope.surveys.filter((s) => opts.surveyIds?.includes(s.id)) : scope.surveys;
   const restricted = scope.restricted || !!opts.surveyIds;
@@ -40,6 +47,7 @@ export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, time
     scoreFilter: scoreFilterFor(surveys, f.group),
     channel: f.channel,
     attribute: f.attribute,
+    hidden: opts.hidden,
     withComment: opts.withComment,
     cursor: f.cursor,
     limit,
@@ -55,7 +63,23 @@ export function placeOf(catalog: JourneyCatalog, surveyId: string, fmt: Formatte
   return { name, touchpointKey: tp?.key ?? null, stageKey: stage?.key ?? null };
 }
 
-export function responseView(catalog: JourneyCatalog, item: ResponseListItem, fmt: Formatter): ResponseView {
+/** An email address cut where a line may break: "lan.nguyen", "@retail", ".example", ".vn". */
+export function emailParts(email: string | null): string[] {
+  if (!email) return [];
+  const at = email.lastIndexOf('@');
+  if (at < 0) return [email];
+  return [email.slice(0, at), ...email.slice(at).split(/(?=\.)/)];
+}
+
+/** A hidden-field filter written field=value (as the attribute filter: key=value). */
+export const HIDDEN_FILTER = /^([A-Za-z0-9_.-]{1,40})=(.{1,200})$/s;
+
+export function hiddenFilterOf(text: string | undefined): AttributeFilter | undefined {
+  const m = text ? HIDDEN_FILTER.exec(text) : null;
+  return m ? { key: m[1], value: m[2].trim() } : undefined;
+}
+
+export function responseView(catalog: JourneyCatalog, item: ResponseListItem, fmt: Formatter, linkFor: (field: string) => string = () => ''): ResponseView {
   const survey = catalog.surveys.find((s) => s.id === item.surveyId);
   const place = placeOf(catalog, item.surveyId, fmt);
   const group = scoreGroup(item.kind, item.score);
@@ -73,13 +97,51 @@ export function responseView(catalog: JourneyCatalog, item: ResponseListItem, fm
     comment: item.comment,
     channelLabel: t(fmt.locale, `metrics.channel.${item.channel}`),
     contact: item.contactEmail,
+    contactParts: emailParts(item.contactEmail),
     localeLabel: item.locale.toUpperCase(),
+    hidden: Object.entries(item.hidden ?? {}).map(([key, value]) => ({ key, value: String(value), href: linkFor(`${key}=${String(value)}`) })),
+    answerLink: `/responses/${item.id}`,
+    followUpLink: item.followUpId ? `/follow-ups/${item.followUpId}` : null,
   };
 }
 
-export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter) {
-  const page = await listResponses(db, responseQuery(catalog, f, fmt.timeZone, PAGE_SIZE));
-  return { items: page.items.map((item) => responseView(catalog, item, fmt)), nextCursor: page.nextCursor };
+export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, opts: { hidden?: AttributeFilter; linkFor?: (field: string) => string } = {}) {
+  const query = responseQuery(catalog, f, fmt.timeZone, PAGE_SIZE, { hidden: opts.hidden });
+  const [page, total] = await Promise.all([listResponses(db, query), countResponses(db, query)]);
+  return {
+    items: page.items.map((item) => responseView(catalog, item, fmt, opts.linkFor)),
+    nextCursor: page.nextCursor,
+    total,
+    totalText: total > COUNT_CAP
+      ? t(fmt.locale, 'metrics.resultCount.many', { count: fmt.count(COUNT_CAP) })
+      : t(fmt.locale, total === 1 ? 'metrics.resultCount.one' : 'metrics.resultCount.other', { count: fmt.count(total) }),
+  };
+}
+
+/** One answer's page: the answer, where and how it came, its contact, hidden fields and follow-up. */
+export async function getAnswerView(db: DataSource, catalog: JourneyCatalog, id: string, fmt: Formatter) {
+  const a = await getAnswer(db, id);
+  if (!a) return null;
+  const survey = catalog.surveys.find((s) => s.id === a.surveyId);
+  const place = placeOf(catalog, a.surveyId, fmt);
+  const group = scoreGroup(a.kind, a.score);
+  return {
+    ...a,
+    dateText: fmt.dateTime(a.createdAt),
+    surveyTitle: survey?.title ?? '',
+    kindLabel: KIND_LABEL[a.kind],
+    placeName: place.name,
+    placeKey: place.touchpointKey,
+    group,
+    groupLabel: groupLabel(fmt.locale, a.kind, group),
+    channelLabel: t(fmt.locale, `metrics.channel.${a.channel}`),
+    localeLabel: a.locale.toUpperCase(),
+    contactParts: emailParts(a.contactEmail),
+    hiddenFields: Object.entries(a.hidden ?? {}).map(([key, value]) => ({ key, value: String(value), href: `/responses?field=${encodeURIComponent(`${key}=${String(value)}`)}&survey=${a.surveyId}&period=90d` })),
+    attributes: Object.entries(a.contactAttributes ?? {}).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+    followUpLink: a.followUpId ? `/follow-ups/${a.followUpId}` : null,
+    followUpStatusText: a.followUpStatus ? t(fmt.locale, `followUps.status.${a.followUpStatus as 'open' | 'in_progress' | 'closed'}`) : null,
+  };
 }
 
 const CSV_COLUMNS = ['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group',
@@ -111,9 +173,9 @@ function drainedOrClosed(csv: NodeJS.EventEmitter, res: Response): Promise<void>
  * columns that identify people are left out altogether.
  */
 export async function streamResponsesCsv(
-  db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response, opts: { personalData: boolean },
+  db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response, opts: { personalData: boolean; hidden?: AttributeFilter },
 ): Promise<void> {
-  const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH);
+  const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH, { hidden: opts.hidden });
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="responses-${f.period.from}-${f.period.to}.csv"`);
@@ -140,7 +202,7 @@ export async function streamResponsesCsv(
         stage: place.stageKey ?? '',
         touchpoint: place.touchpointKey ?? '',
         score: item.score,
-        group: scoreGroup(item.kind, item.score),
+        group: GROUP_CODE[item.kind][scoreGroup(item.kind, item.score)],
         comment: item.comment ?? '',
         channel: item.channel,
         locale: item.locale,

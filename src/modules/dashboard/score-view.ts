@@ -5,6 +5,23 @@ import type { Formatter } from '../../web/format';
 export const KINDS: MetricKind[] = ['nps', 'csat', 'ces'];
 export const KIND_LABEL: Record<MetricKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
+/**
+ * The score group as the CSV export writes it, in each metric's own words (the filter's promoter /
+ * passive / detractor only fit NPS): a CSAT answer of 5 is "satisfied", a CES answer of 2 "difficult".
+ */
+export const GROUP_CODE: Record<MetricKind, Record<ScoreGroup, string>> = {
+  nps: { promoter: 'promoter', passive: 'passive', detractor: 'detractor' },
+  csat: { promoter: 'satisfied', passive: 'neutral', detractor: 'unsatisfied' },
+  ces: { promoter: 'easy', passive: 'neutral', detractor: 'difficult' },
+};
+
+/**
+ * Below this many answers a score and its margin mean nothing (0 % ±0 at n = 1, 50 % ±69 at n = 2): pages
+ * show the count and "too few answers" instead. From MIN_N up to the low-sample threshold (n < 30) the
+ * score shows with its margin and a low-sample badge.
+ */
+export const MIN_N = 10;
+
 /** Colours shared by the stylesheet and the charts: a score group, and each metric's line. */
 export const GROUP_COLOR: Record<ScoreGroup, string> = { promoter: '#1f8a4c', passive: '#b7791f', detractor: '#c53030' };
 export const KIND_COLOR: Record<MetricKind, string> = { nps: '#3454d1', csat: '#0f8b8d', ces: '#8a4fd1' };
@@ -25,6 +42,8 @@ export interface ScoreView {
   moe: number | null;
   moeText: string;
   lowSample: boolean;
+  /** 0 < n < MIN_N: no score, no margin, only the count. */
+  tooFew: boolean;
   status: ScoreStatus;
   target: number | null;
   targetText: string | null;
@@ -94,13 +113,14 @@ export function scoreView(kind: MetricKind, h: Histogram, fmt: Formatter, opts: 
     score: result.score,
     scoreText: result.score === null ? '–' : fmt.score(kind, result.score),
     moe: result.moe,
-    moeText: result.moe === null ? '' : fmt.moe(kind, result.moe),
+    moeText: result.moe === null || result.n < MIN_N ? '' : fmt.moe(kind, result.moe),
     lowSample: result.lowSample,
+    tooFew: result.n > 0 && result.n < MIN_N,
     status,
     target,
     targetText: target === null ? null : fmt.score(kind, target),
     targetMet,
-    detail: detailOf(result, fmt),
+    detail: result.n < MIN_N ? '' : detailOf(result, fmt),
     change,
   };
 }

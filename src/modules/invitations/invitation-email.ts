@@ -50,9 +50,16 @@ export function buildInvitationEmail(data: InvitationMailData, opts: { baseUrl: 
     name: data.name,
     question,
     points,
-    cellWidth: Math.floor(100 / points.length),
-    // Eleven NPS buttons on a 360 px phone need every pixel.
-    cellGap: points.length > 7 ? 1 : 2,
+    // Eleven NPS buttons in one row are 25 px wide on a 360 px phone: NPS goes on two rows, 0–5 and 6–10
+    // (six cells each, the second starting with a blank one so that 10 sits under 5 at the right end),
+    // each labelled with its end of the scale. Shorter scales stay on one row.
+    rows: points.length > 7
+      ? [{ cells: points.slice(0, 6), lead: false, label: `${points[0].value} – ${points[0].label}`, align: 'left' },
+        { cells: points.slice(6), lead: true, label: `${points[points.length - 1].value} – ${points[points.length - 1].label}`, align: 'right' }]
+      : [{ cells: points, lead: false, label: null, align: 'left' }],
+    twoRows: points.length > 7,
+    cellWidth: Math.floor(100 / Math.min(points.length, 6)),
+    cellGap: 2,
     lowLabel: points[0].label,
     highLabel: points[points.length - 1].label,
     reminder: opts.reminder,

@@ -41,6 +41,8 @@ export interface BatchSummary {
   skipped: Partial<Record<string, number>>;
   createdAt: Date;
   counts: StatusCounts;
+  /** Sent invitations whose survey page was opened from the email (answered or not). */
+  opened: number;
   responded: number;
 }
 
@@ -51,6 +53,7 @@ const BATCH_COLUMNS = `b.id, b.source, b.requested_by AS "requestedBy", b.audien
     'sent', count(i.id) FILTER (WHERE i.status = 'sent'),
     'failed', count(i.id) FILTER (WHERE i.status = 'failed'),
     'cancelled', count(i.id) FILTER (WHERE i.status = 'cancelled')) AS counts,
+  count(i.id) FILTER (WHERE i.sent_at IS NOT NULL AND i.opened_at IS NOT NULL)::int AS opened,
   count(i.id) FILTER (WHERE i.sent_at IS NOT NULL AND i.responded_at IS NOT NULL)::int AS responded`;
 
 /** The latest sends of a survey with their delivery state. */
@@ -97,6 +100,16 @@ export async function listFailures(db: DataSource, scope: { surveyId: string; ba
 }
 
 /** A few attribute names in use, to suggest in the segment field (a bounded sample, never a full scan). */
+/** Known values of the known attribute names (from a sample of contacts), to offer in the send form. */
+export async function sampleAttributeValues(db: DataSource, names: string[]): Promise<Array<{ name: string; values: string[] }>> {
+  if (names.length === 0) return [];
+  const rows: Array<{ name: string; values: string[] }> = await db.query(
+    `SELECT k AS name, (array_agg(DISTINCT v ORDER BY v))[1:30] AS values
+     FROM (SELECT attributes FROM contacts LIMIT 2000) c, jsonb_each_text(c.attributes) AS e(k, v)
+     WHERE k = ANY($1::text[]) AND length(v) <= 100 GROUP BY k ORDER BY k`, [names]);
+  return rows;
+}
+
 export async function sampleAttributeNames(db: DataSource): Promise<string[]> {
   const rows: Array<{ name: string }> = await db.query(
     `SELECT DISTINCT jsonb_object_keys(attributes) AS name FROM (SELECT attributes FROM contacts LIMIT 2000) c ORDER BY 1 LIMIT 50`);

@@ -46,6 +46,8 @@ export const audienceFormSchema = Joi.object({
     otherwise: Joi.string().allow('').max(500),
   }),
   sample: Joi.number().min(1).max(100).empty(''),
+  /** This send only: another recontact window, in days (0: none); empty keeps the survey's. */
+  recontact_days: Joi.number().integer().min(0).max(365).empty(''),
   _csrf: Joi.string(),
 }).unknown(false);
 
@@ -59,6 +61,7 @@ export interface AudienceForm {
   attribute?: string;
   value?: string;
   sample?: number;
+  recontact_days?: number;
 }
 
 export interface SendForm extends AudienceForm {

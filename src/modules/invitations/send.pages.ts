@@ -7,12 +7,13 @@ import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { SessionUser } from '../../web/middleware/auth';
 import { getSettings } from '../settings';
+import { responseRate } from '../metrics';
 import { uuidParam } from '../../web/params';
 import { formatNumber, formatterFor } from '../../web/format';
 import { shortForm } from '../../web/forms';
 import { audienceFormSchema, sendFormSchema, type AudienceForm, type SendForm } from './invitations.schemas';
 import {
-  getBatch, getSurveyResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames,
+  getBatch, getSurveyResponseRate, getSendSurvey, listBatches, listFailures, sampleAttributeNames, sampleAttributeValues,
   type BatchSummary, type DeliveryFailure, type ResponseRate, type SendSurvey,
 } from './invitations.queries';
 import { previewSegment, sendInvitations, type Segment } from './send.service';
@@ -20,11 +21,12 @@ import { previewSegment, sendInvitations, type Segment } from './send.service';
 /** Seconds between refreshes of the progress page while mail is still going out. */
 const PROGRESS_REFRESH_SECONDS = 3;
 
-function rateView(rate: ResponseRate, locale: Locale) {
+/** SPEC §3's one response rate (responseRate()), for the survey (all time) or one send. */
+function rateView(rate: ResponseRate, locale: Locale, of: 'survey' | 'batch' = 'survey') {
   return {
     sent: rate.sent,
     percent: rate.rate === null ? null : formatterFor(locale, 'UTC').percent(rate.rate),
-    detail: t(locale, 'invite.responseRateDetail', { responded: formatNumber(rate.responded, locale), sent: formatNumber(rate.sent, locale) }),
+    detail: t(locale, of === 'survey' ? 'invite.responseRateDetail' : 'invite.batchRateDetail', { responded: formatNumber(rate.responded, locale), sent: formatNumber(rate.sent, locale) }),
   };
 }
 
@@ -56,10 +58,11 @@ function failureView(f: DeliveryFailure, locale: Locale, timeZone: string) {
 }
 
 /** The form's choice as a segment and a sample fraction. */
-function choiceOf(input: AudienceForm): { segment: Segment; sample: number | null } {
+function choiceOf(input: AudienceForm): { segment: Segment; sample: number | null; recontactDays?: number } {
   return {
     segment: input.audience === 'segment' && input.attribute ? { [input.attribute]: input.value ?? '' } : {},
     sample: input.sample === undefined ? null : input.sample / 100,
+    recontactDays: input.recontact_days,
   };
 }
 
@@ -77,13 +80,14 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
     return survey;
   }
 
-  async function renderSendPage(res: Response, survey: SendSurvey, values: Record<string, string>, errors: Record<string, string>, choice: { segment: Segment; sample: number | null } | null, status = 200) {
+  async function renderSendPage(res: Response, survey: SendSurvey, values: Record<string, string>, errors: Record<string, string>, choice: { segment: Segment; sample: number | null; recontactDays?: number } | null, status = 200) {
     const locale: Locale = res.locals.locale;
     const settings = await getSettings(db);
     const [rate, batches, failures, attributeNames] = await Promise.all([
       getSurveyResponseRate(db, survey.id), listBatches(db, survey.id), listFailures(db, { surveyId: survey.id }, 20), sampleAttributeNames(db),
     ]);
-    const preview = choice && survey.status === 'active' ? await previewSegment(db, survey.id, choice.segment, choice.sample) : null;
+    const preview = choice && survey.status === 'active' ? await previewSegment(db, survey.id, choice.segment, choice.sample, choice.recontactDays) : null;
+    const attributeValues = await sampleAttributeValues(db, attributeNames);
     res.status(status).render('manage/send', {
       layout: 'dashboard',
       title: t(locale, 'invite.title'),
@@ -93,7 +97,14 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
       values,
       errors,
       attributeNames,
+      attributeValues: (attributeValues.find((a) => a.name === values.attribute)?.values ?? attributeValues.flatMap((a) => a.values.map((v) => `${v}`))).slice(0, 60),
+      attributeHints: attributeValues.map((a) => ({ name: a.name, values: a.values.slice(0, 8).join(', ') })),
+      defaultRecontact: survey.recontactDays,
       preview: preview && {
+        eligible: formatNumber(preview.eligible, locale),
+        sampled: choice?.sample != null,
+        sampleText: choice?.sample != null ? formatterFor(locale, 'UTC').plain(choice.sample * 100) : '',
+        recontactOverridden: preview.recontactOverridden,
         matching: formatNumber(preview.matching, locale),
         unsubscribed: formatNumber(preview.unsubscribed, locale),
         throttled: formatNumber(preview.throttled, locale),
@@ -116,6 +127,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
       if (field === 'attribute') out.attribute = t(locale, 'invite.attributeInvalid');
       else if (field === 'value') out.value = t(locale, 'invite.valueInvalid');
       else if (field === 'sample') out.sample = t(locale, 'invite.sampleInvalid');
+      else if (field === 'recontact_days') out.recontact_days = t(locale, 'invite.recontactInvalid');
       else out.form = t(locale, 'form.invalid');
     }
     return out;
@@ -123,7 +135,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
 
   function formValues(raw: Record<string, unknown>): Record<string, string> {
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 600) : '');
-    return { audience: str(raw.audience) === 'segment' ? 'segment' : 'all', attribute: str(raw.attribute), value: str(raw.value), sample: str(raw.sample) };
+    return { audience: str(raw.audience) === 'segment' ? 'segment' : 'all', attribute: str(raw.attribute), value: str(raw.value), sample: str(raw.sample), recontact_days: str(raw.recontact_days) };
   }
 
   route('get', '/manage/surveys/:id/send', 'editor', async (req, res) => {
@@ -146,7 +158,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
     const { value, error } = sendFormSchema.validate(body, { abortEarly: false, convert: true });
     if (error) return renderSendPage(res, survey, formValues(body), formErrors(locale, error.details), null, 400);
     const input = value as SendForm;
-    const { segment, sample } = choiceOf(input);
+    const { segment, sample, recontactDays } = choiceOf(input);
     const user = res.locals.user as SessionUser;
     const report = await sendInvitations({ db, queue }, {
       surveyId: survey.id,
@@ -154,6 +166,7 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
       source: 'dashboard',
       requestedBy: user.email,
       batchId: input.batch,
+      recontactDays,
     });
     if (!report.repeated) req.session.flash = { kind: 'ok', text: t(locale, 'invite.queuedFlash', { count: formatNumber(report.queued, locale) }) };
     res.redirect(303, `/manage/surveys/${survey.id}/send/${report.batchId}`);
@@ -179,14 +192,18 @@ export function sendPagesRouter({ db, queue }: AppDeps): Router {
       total: batch.queued,
       done,
       progressLabel: t(locale, 'invite.progressLabel', { done: formatNumber(done, locale), total: formatNumber(batch.queued, locale) }),
-      counts: (['queued', 'sending', 'sent', 'failed', 'cancelled'] as const).map((s) => ({
-        status: s, label: t(locale, `invite.status.${s}`), value: formatNumber(batch.counts[s], locale), some: batch.counts[s] > 0,
-      })),
+      counts: [
+        ...(['queued', 'sending', 'sent', 'failed', 'cancelled'] as const).map((s) => ({
+          status: s, label: t(locale, `invite.status.${s}`), value: formatNumber(batch.counts[s], locale), some: batch.counts[s] > 0,
+        })),
+        { status: 'opened', label: t(locale, 'invite.openedCount'), value: formatNumber(batch.opened, locale), some: batch.opened > 0 },
+        { status: 'responded', label: t(locale, 'invite.respondedCount'), value: formatNumber(batch.responded, locale), some: batch.responded > 0 },
+      ],
       skipped: t(locale, 'invite.skippedLine', {
         unsubscribed: formatNumber(batch.skipped.unsubscribed ?? 0, locale),
         throttled: formatNumber(batch.skipped.throttled ?? 0, locale),
       }),
-      rate: rateView({ sent: batch.counts.sent, responded: batch.responded, rate: batch.counts.sent > 0 ? batch.responded / batch.counts.sent : null }, locale),
+      rate: rateView(responseRate(batch.counts.sent, batch.responded), locale, 'batch'),
       failures: failures.items.map((f) => failureView(f, locale, timeZone)),
       failuresMore: failures.total > failures.items.length ? t(locale, 'invite.failuresMore', { shown: failures.items.length, total: formatNumber(failures.total, locale) }) : null,
     });

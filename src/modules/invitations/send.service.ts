@@ -24,6 +24,8 @@ export interface SendRequest {
   requestedBy: string;
   /** The dashboard form's one-time id: posting the same form twice creates one batch. */
   batchId?: string;
+  /** This send only: a recontact window other than the survey's (0: no window). */
+  recontactDays?: number;
 }
 
 export interface SendReport {
@@ -179,9 +181,10 @@ export async function sendInvitations(deps: { db: DataSource; queue: JobQueue },
       const [batch]: Array<{ queued: number }> = await db.query(`SELECT queued FROM invitation_batches WHERE id = $1`, [batchId]);
       return { batchId, queued: batch?.queued ?? 0, skipped: [], repeated: true };
     }
+    const recontactDays = request.recontactDays ?? survey.recontactDays;
     const selection = request.audience.type === 'segment'
-      ? await selectSegment(qr, request.audience, survey.recontactDays)
-      : await selectListed(qr, request.audience, survey.recontactDays);
+      ? await selectSegment(qr, request.audience, recontactDays)
+      : await selectListed(qr, request.audience, recontactDays);
 
     const invitationIds: string[] = [];
     for (let i = 0; i < selection.contactIds.length; i += INVITATIONS_PER_INSERT) {
@@ -214,16 +217,20 @@ export interface AudiencePreview {
   matching: number;
   unsubscribed: number;
   throttled: number;
+  /** Those who can receive the survey now (before a sample is drawn). */
+  eligible: number;
   /** Exactly how many a send with the same choice would queue now. */
   willSend: number;
   recontactDays: number;
+  /** The window is this send's own, not the survey's. */
+  recontactOverridden: boolean;
 }
 
 /** The counts a send to this segment would produce, without locking or writing anything. */
-export async function previewSegment(db: DataSource, surveyId: string, segment: Segment, sample: number | null): Promise<AudiencePreview> {
+export async function previewSegment(db: DataSource, surveyId: string, segment: Segment, sample: number | null, recontactOverride?: number): Promise<AudiencePreview> {
   const [settings]: Array<{ recontactDays: number }> = await db.query(
     `SELECT coalesce(s.recontact_days, g.recontact_days) AS "recontactDays" FROM surveys s CROSS JOIN settings g WHERE s.id = $1`, [surveyId]);
-  const recontactDays = settings?.recontactDays ?? 0;
+  const recontactDays = recontactOverride ?? settings?.recontactDays ?? 0;
   const { where, params } = segmentCondition(segment);
   const [row]: Array<{ matching: number; unsubscribed: number; throttled: number }> = await db.query(
     `SELECT count(*)::int AS matching,
@@ -233,5 +240,5 @@ export async function previewSegment(db: DataSource, surveyId: string, segment: 
     [recontactDays, ...params],
   );
   const eligible = row.matching - row.unsubscribed - row.throttled;
-  return { ...row, willSend: sample === null ? eligible : Math.round(eligible * sample), recontactDays };
+  return { ...row, eligible, willSend: sample === null ? eligible : Math.round(eligible * sample), recontactDays, recontactOverridden: recontactOverride !== undefined };
 }

@@ -34,7 +34,8 @@ export interface TouchpointForm {
 }
 
 export const touchpointForm = Joi.object({
-  key: keySchema.required(),
+  /** Left empty, the key is made from the English (else the Vietnamese) name: suggestKey(). */
+  key: keySchema.allow('').default(''),
   stage_id: Joi.number().integer().min(1).max(2147483647).required(),
   name_vi: name,
   name_en: name,

@@ -7,7 +7,7 @@ import { HttpError, notFound } from '../../web/errors';
 import { csrfProtection } from '../../web/middleware/csrf';
 import type { MetricKind } from '../metrics/scoring';
 import { type FieldErrors, gridForm, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
-import { serialParam } from '../../web/params';
+import { serialParam, suggestKey } from '../../web/params';
 import { formatNumber } from '../../web/format';
 import {
   editStageForm, moveForm, newStageForm, parseTarget, SLUG_MESSAGE, TARGET_RANGES, touchpointForm,
@@ -243,8 +243,12 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     const locale: Locale = res.locals.locale;
     const { value, errors } = validateForm<TouchpointForm>(touchpointForm, req.body, locale, { key: SLUG_MESSAGE, stage_id: { key: 'manage.err.choice' }, owner_user_id: { key: 'manage.err.choice' } });
     if (errors) return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors, status: 400 });
+    const tpKey = value.key || suggestKey(value.name_en) || suggestKey(value.name_vi);
+    // The key made from the name is shown in the form if anything is refused, so the user sees and can change it.
+    const typed = { ...typedValues(req.body), key: tpKey };
+    if (!tpKey) return renderTouchpointForm(res, { touchpoint: existing, values: typed, errors: { key: t(locale, 'manage.err.slug') }, status: 400 });
     const input: TouchpointInput = {
-      key: value.key, stage: { id: value.stage_id }, name: { vi: value.name_vi, en: value.name_en }, channel: value.channel,
+      key: tpKey, stage: { id: value.stage_id }, name: { vi: value.name_vi, en: value.name_en }, channel: value.channel,
       owner: value.owner_user_id ? { id: value.owner_user_id } : null,
     };
     let saved: { id: number };
@@ -254,7 +258,7 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
       const problem = TOUCHPOINT_PROBLEM[rethrowUnless(err, 'conflict', 'unknown_reference').options.details?.[0]?.path ?? ''];
       if (!problem) throw err;
       const [field, key] = problem;
-      return renderTouchpointForm(res, { touchpoint: existing, values: typedValues(req.body), errors: { [field]: t(locale, key) }, status: 400 });
+      return renderTouchpointForm(res, { touchpoint: existing, values: typed, errors: { [field]: t(locale, key) }, status: 400 });
     }
     const name = nameIn(locale, { nameVi: value.name_vi, nameEn: value.name_en });
     const text = existing ? t(locale, 'form.saved') : t(locale, 'manage.touchpoint.created', { name });

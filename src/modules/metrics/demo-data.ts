@@ -380,6 +380,8 @@ async function seedInvitations(db: DataSource, afterId: string, cutoff: Date, no
     [unanswered, contacts, cutoff, now],
   );
   await db.query(`DROP TABLE demo_invitation`);
+  // An email answer always comes from an invitation: older ones (before the invitation window) came by link.
+  await db.query(`UPDATE responses SET channel = 'link' WHERE id > $1 AND channel = 'email' AND invitation_id IS NULL`, [afterId]);
 }
 
 /** Every new detractor answer opens a follow-up (as recordResponse does); older ones are mostly closed. */

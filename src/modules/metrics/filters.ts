@@ -2,7 +2,7 @@ import Joi from 'joi';
 import { HttpError } from '../../web/errors';
 import { toDetails } from '../../web/middleware/validate';
 import { RESPONSE_CHANNELS, type ResponseChannel } from '../responses/response.entity';
-import { cursorSchema, daySchema, keySchema, periodSchema, previousRange, resolvePeriod, uuidSchema, type DayRange, type Period, type PeriodPreset } from '../../web/params';
+import { cursorSchema, daySchema, shownRangeSchema, keySchema, periodSchema, previousRange, resolvePeriod, uuidSchema, type DayRange, type Period, type PeriodPreset } from '../../web/params';
 import type { MetricKind, ScoreGroup } from './scoring';
 
 /**
@@ -56,10 +56,11 @@ export function parseDashboardFilters(
 ): DashboardFilters & { extra: Record<string, unknown> } {
   const fields: Record<string, Joi.Schema> = { ...opts.extra };
   for (const name of opts.allow) fields[name] = FIELDS[name];
+  if (opts.allow.includes('from')) fields.shown = shownRangeSchema; // the days the filter form showed (see resolvePeriod)
   const { value, error } = Joi.object(fields).validate(dropEmpty((query ?? {}) as Record<string, unknown>), { abortEarly: false, allowUnknown: false, convert: true });
   if (error) throw new HttpError(400, 'validation_failed', 'The request is not valid', toDetails(error), 'metrics.err.filters');
   const v = value as Record<string, string | undefined>;
-  const period = resolvePeriod({ period: v.period as PeriodPreset | undefined, from: v.from, to: v.to }, opts.timeZone, opts.now);
+  const period = resolvePeriod({ period: v.period as PeriodPreset | undefined, from: v.from, to: v.to, shown: v.shown }, opts.timeZone, opts.now);
   const match = v.attr ? ATTRIBUTE.exec(v.attr) : null;
   const extra: Record<string, unknown> = {};
   for (const name of Object.keys(opts.extra ?? {})) extra[name] = (value as Record<string, unknown>)[name];

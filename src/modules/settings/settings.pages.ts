@@ -11,6 +11,20 @@ import { canonicalTimeZone, getSettings, listTimeZones, updateSettings } from '.
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
+/** IANA zones grouped by region (Asia, Europe, …) for the picker; a stored zone missing from the list is kept. */
+function zoneGroups(zones: string[], current: string) {
+  const all = current && !zones.includes(current) ? [current, ...zones] : zones;
+  const groups = new Map<string, Array<{ value: string; label: string; selected: boolean }>>();
+  for (const zone of all) {
+    const slash = zone.indexOf('/');
+    const region = slash < 0 ? zone : zone.slice(0, slash);
+    const list = groups.get(region) ?? [];
+    list.push({ value: zone, label: (slash < 0 ? zone : zone.slice(slash + 1)).replace(/_/g, ' '), selected: zone === current });
+    groups.set(region, list);
+  }
+  return [...groups].map(([region, options]) => ({ region, options }));
+}
+
 /** /manage/settings (admin): brand, time zone, language, invitation timing and the weekly digest. */
 export function settingsPagesRouter({ db }: AppDeps): Router {
   const { router, route } = dashboardRouter();
@@ -24,7 +38,7 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       values,
       errors,
       hasErrors: Object.keys(errors).length > 0,
-      timeZones: await listTimeZones(db),
+      timeZoneGroups: zoneGroups(await listTimeZones(db), values.time_zone ?? ''),
       nowInZone: zone ? formatterFor(locale, zone).dateTime(new Date()) : null,
       locales: (['vi', 'en'] as const).map((l) => ({ value: l, label: l === 'vi' ? 'Tiếng Việt' : 'English', selected: values.default_locale === l })),
       weekdays: WEEKDAYS.map((d) => ({ value: d, label: t(locale, `manage.weekday.${d}`), selected: values.digest_weekday === String(d) })),

@@ -16,6 +16,10 @@ import { createSurvey, requireSurvey, updateSurvey, type SurveyInput } from './s
 import { countSurveyResponses } from './queries/countSurveyResponses';
 import type { SurveyRow } from './queries/getSurvey';
 import { listSurveys } from './queries/listSurveys';
+import { getSurveyRates } from './queries/getSurveyRates';
+import { getHistogramRows, type Histogram } from '../metrics';
+import { scoreView } from '../dashboard';
+import { resolvePeriod } from '../../web/params';
 import { DEFAULT_QUESTIONS, questionText, SCALE_LABELS } from './wording';
 
 const STATUS_BADGE: Record<string, string> = { active: 'good', draft: 'warn', closed: '' };
@@ -80,7 +84,20 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   route('get', '/manage/surveys', 'viewer', async (_req, res) => {
     const locale: Locale = res.locals.locale;
     const { timeZone } = await getSettings(db);
-    const surveys = await listSurveys(db, 'newest first');
+    const fmt = formatterFor(locale, timeZone);
+    // Score, n and response rate over the dashboard's default period (the last 30 days), as the survey's results page shows them.
+    const period = resolvePeriod({}, timeZone);
+    const [surveys, rows, rates] = await Promise.all([
+      listSurveys(db, 'newest first'),
+      getHistogramRows(db, { buckets: [{ key: 'current', ...period }], per: 'survey', timeZone }),
+      getSurveyRates(db, period, timeZone),
+    ]);
+    const histograms = new Map<string, Histogram>();
+    for (const r of rows) {
+      const h = histograms.get(r.group) ?? {};
+      h[r.score] = (h[r.score] ?? 0) + r.n;
+      histograms.set(r.group, h);
+    }
     res.render('manage/surveys', {
       layout: 'dashboard',
       title: t(locale, 'nav.surveys'),
@@ -92,7 +109,12 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
         status: t(locale, `manage.status.${s.status}`),
         statusBadge: STATUS_BADGE[s.status],
         created: formatterFor(locale, timeZone).date(s.createdAt),
+        score: scoreView(s.kind, histograms.get(s.id) ?? {}, fmt),
+        rateText: rates.get(s.id)?.rate != null ? fmt.percent(rates.get(s.id)?.rate as number, 1) : '–',
+        rateTitle: rates.has(s.id) ? t(locale, 'metrics.responseRateOf', { responded: fmt.count(rates.get(s.id)?.responded ?? 0), sent: fmt.count(rates.get(s.id)?.sent ?? 0) }) : '',
+        resultsLink: `/surveys/${s.id}`,
       })),
+      periodText: t(locale, 'metrics.periodText', { from: fmt.day(period.from), to: fmt.day(period.to) }),
     });
   });
 
@@ -114,6 +136,7 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
       hasErrors: Object.keys(errors).length > 0,
       kindLocked: responses > 0,
       lockedKind: survey ? t(locale, `manage.kindLong.${survey.kind}`) : null,
+      chosenKind: KINDS.includes(values.kind as MetricKind) ? t(locale, `manage.kindLong.${values.kind as MetricKind}`) : '',
       kinds: KINDS.map((k) => ({ value: k, label: t(locale, `manage.kindLong.${k}`), selected: k === values.kind, href: `/manage/surveys/new?kind=${k}` })),
       statuses: SURVEY_STATUSES.map((s) => ({ value: s, label: t(locale, `manage.status.${s}`), selected: s === values.status })),
       stageOptions: stages.map((s) => ({ value: `stage:${s.id}`, label: name(s), selected: values.attach === `stage:${s.id}` })),
@@ -131,7 +154,13 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
     const { value, errors } = validateForm<SurveyForm>(surveyForm, req.body, locale, SURVEY_FIELD_MESSAGES);
     // A survey whose kind is fixed posts it as a hidden field; an edit without it keeps the stored kind.
     const kind = KINDS.find((k) => k === (req.body as Record<string, unknown>)?.kind) ?? existing?.kind;
-    const typed = { ...typedValues(req.body), kind: kind ?? '' };
+    const typed: Record<string, string> = { ...typedValues(req.body), kind: kind ?? '' };
+    // A default question of another kind (the kind was changed) is shown again as the chosen kind's default.
+    if (kind) {
+      for (const lang of ['vi', 'en'] as const) {
+        if (typedQuestion(typed[`question_${lang}`] ?? '', lang) === null) typed[`question_${lang}`] = DEFAULT_QUESTIONS[kind][lang];
+      }
+    }
     if (!value || !kind) {
       return renderForm(res, { survey: existing, values: typed, errors: { ...(kind ? {} : { kind: t(locale, 'manage.err.required') }), ...errors }, status: 400 });
     }
@@ -206,7 +235,8 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
           : t(locale, 'manage.days', { days: survey.recontactDays }),
         created: formatterFor(locale, settings.timeZone).dateTime(survey.createdAt),
         updated: formatterFor(locale, settings.timeZone).dateTime(survey.updatedAt),
-        responses,
+        responses: formatterFor(locale, settings.timeZone).count(responses),
+        resultsLink: `/surveys/${survey.id}`,
       },
       publicUrl: publicSurveyUrl(config.baseUrl, survey.id),
       // Images and downloads are served by this same app: relative links keep them on the page's origin.

@@ -13,6 +13,8 @@ export interface ResponseListQuery {
   scoreFilter?: Array<{ surveyIds: string[]; scores: number[] }>;
   channel?: ResponseChannel;
   attribute?: AttributeFilter;
+  /** A hidden field of the survey link (`?store=q1`), matched exactly. */
+  hidden?: AttributeFilter;
   withComment?: boolean;
   cursor?: string;
   limit: number;
@@ -30,6 +32,7 @@ export interface ResponseListItem {
   contactEmail: string | null;
   contactAttributes: Record<string, unknown> | null;
   hidden: Record<string, string>;
+  followUpId: string | null;
 }
 
 /**
@@ -37,6 +40,33 @@ export interface ResponseListItem {
  * scan from the cursor with LIMIT, so page 1000 costs what page 1 costs (no OFFSET).
  */
 export async function listResponses(db: DataSource, q: ResponseListQuery): Promise<{ items: ResponseListItem[]; nextCursor: string | null }> {
+  const { params, p, where } = conditions(q);
+  if (q.cursor) {
+    const c = requireCursor(q.cursor, 'bigserial');
+    where.push(`(r.created_at, r.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::bigint)`);
+  }
+  const rows: Array<ResponseListItem & { cursorAt: string }> = await db.query(
+    `SELECT r.id::text AS id, r.survey_id AS "surveyId", s.kind, r.score, r.comment, r.channel, r.locale, r.created_at AS "createdAt",
+            c.email AS "contactEmail", c.attributes AS "contactAttributes", r.hidden, f.id::text AS "followUpId",
+            to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+     FROM responses r JOIN surveys s ON s.id = r.survey_id
+     ${q.attribute ? 'JOIN' : 'LEFT JOIN'} contacts c ON c.id = r.contact_id
+     LEFT JOIN follow_ups f ON f.response_id = r.id
+     WHERE ${where.join(' AND ')}
+     ORDER BY r.created_at DESC, r.id DESC
+     LIMIT ${p(q.limit + 1)}`,
+    params,
+  );
+  const hasMore = rows.length > q.limit;
+  const page = hasMore ? rows.slice(0, q.limit) : rows;
+  return {
+    items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
+    nextCursor: hasMore ? encodeCursor({ at: page[page.length - 1].cursorAt, id: page[page.length - 1].id }) : null,
+  };
+}
+
+/** The filters of a list query as SQL conditions (shared by the page and its count). */
+export function conditions(q: ResponseListQuery) {
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);
@@ -54,26 +84,7 @@ export async function listResponses(db: DataSource, q: ResponseListQuery): Promi
   }
   if (q.channel) where.push(`r.channel = ${p(q.channel)}`);
   if (q.attribute) where.push(`c.attributes @> jsonb_build_object(${p(q.attribute.key)}::text, ${p(q.attribute.value)}::text)`);
+  if (q.hidden) where.push(`r.hidden @> jsonb_build_object(${p(q.hidden.key)}::text, ${p(q.hidden.value)}::text)`);
   if (q.withComment) where.push(`r.comment IS NOT NULL AND r.comment <> ''`);
-  if (q.cursor) {
-    const c = requireCursor(q.cursor, 'bigserial');
-    where.push(`(r.created_at, r.id) < (${p(c.at)}::timestamptz, ${p(c.id)}::bigint)`);
-  }
-  const rows: Array<ResponseListItem & { cursorAt: string }> = await db.query(
-    `SELECT r.id::text AS id, r.survey_id AS "surveyId", s.kind, r.score, r.comment, r.channel, r.locale, r.created_at AS "createdAt",
-            c.email AS "contactEmail", c.attributes AS "contactAttributes", r.hidden,
-            to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
-     FROM responses r JOIN surveys s ON s.id = r.survey_id
-     ${q.attribute ? 'JOIN' : 'LEFT JOIN'} contacts c ON c.id = r.contact_id
-     WHERE ${where.join(' AND ')}
-     ORDER BY r.created_at DESC, r.id DESC
-     LIMIT ${p(q.limit + 1)}`,
-    params,
-  );
-  const hasMore = rows.length > q.limit;
-  const page = hasMore ? rows.slice(0, q.limit) : rows;
-  return {
-    items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
-    nextCursor: hasMore ? encodeCursor({ at: page[page.length - 1].cursorAt, id: page[page.length - 1].id }) : null,
-  };
+  return { params, p, where };
 }
