@@ -6,7 +6,7 @@ export { getHistogramRows, type Bucket, type HistogramRow, type HistogramScope }
 export { weekBuckets } from './queries/getScoreHistograms';
 export { getResponseRate, responseRate, type ResponseRate } from './queries/getResponseRate';
 export {
-  ROLLUP_TABLES, compactRollups, disabledRollupTriggers, rebuildRollups, rebuildRollupsInTransaction, setRollupTrigger, verifyRollups,
+  ROLLUP_TABLES, DELTA_TABLE, LIVE_DELTAS, foldRollupDeltas, disabledRollupTriggers, rebuildRollups, rebuildRollupsInTransaction, setRollupTrigger, verifyRollups,
   type RollupDifference, type RollupVerification,
 } from './rollup';
 export { seedDemoData, type SeedDemoOptions, type SeedDemoReport } from './demo-data';

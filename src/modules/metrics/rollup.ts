@@ -1,43 +1,42 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * The rollups that make dashboard cost independent of the number of responses, all kept by the triggers
- * on `responses` (core schema and AddScoreRollups migrations), each row sharded by backend:
+ * The rollups that make dashboard cost independent of the number of responses:
  *   response_daily       (survey, org-day, channel, score)  — channel split and channel filters;
  *   response_day_score   (survey, org-day, score)           — the edge days of a period;
  *   response_week_score  (survey, org-week, score)          — whole weeks and weekly trends.
- * Bulk loads switch the triggers off and rebuild the rollups with one aggregate; `npm run metrics:verify`
- * recomputes them from raw responses and reports any difference.
+ * The statement triggers on `responses` (FoldRollupDeltas migration) only append each statement's net
+ * counts to `response_rollup_delta` (no index, nothing to wait for); foldRollupDeltas below, run every
+ * second by one job process at a time (src/jobs/rollup-fold.ts), moves them into the rollups in one
+ * transaction. Readers add the deltas not folded yet in the same statement (one snapshot): never stale,
+ * never counted twice. Bulk loads switch the triggers off and rebuild the rollups with one aggregate;
+ * `npm run metrics:verify` recomputes them from raw responses and reports any difference.
  */
 const ROLLUP_TRIGGERS = ['responses_rollup_insert', 'responses_rollup_update', 'responses_rollup_delete'];
 
+export const DELTA_TABLE = 'response_rollup_delta';
+
+/**
+ * The advisory lock of the one folder: held (transaction-level) by a fold and by a rebuild, so a rebuild
+ * never interleaves with a fold, and two job processes never fold at the same time.
+ */
+export const FOLD_LOCK = 7_301_720_017;
+
 interface RollupTable {
   table: string;
-  /** Key columns besides the shard, in the table's column names. */
   keys: string[];
-  /** The same key from the finest-grain aggregate `fine` (survey_id, day, channel, score, n). */
+  /** The same key from a row (survey_id, day, channel, score, n) of the fine aggregate or of the delta table. */
   fromFine: string[];
-  /** The time column and the oldest value still being written to, for compaction. */
-  time: string;
-  current: string;
 }
 
-const ORG_TODAY = `touchpoint_org_day(now())`;
-
 export const ROLLUP_TABLES: RollupTable[] = [
-  {
-    table: 'response_daily', keys: ['survey_id', 'day', 'channel', 'score'], fromFine: ['survey_id', 'day', 'channel', 'score'],
-    time: 'day', current: `${ORG_TODAY} - 1`,
-  },
-  {
-    table: 'response_day_score', keys: ['survey_id', 'day', 'score'], fromFine: ['survey_id', 'day', 'score'],
-    time: 'day', current: `${ORG_TODAY} - 1`,
-  },
-  {
-    table: 'response_week_score', keys: ['survey_id', 'week', 'score'], fromFine: ['survey_id', `date_trunc('week', day)::date`, 'score'],
-    time: 'week', current: `date_trunc('week', ${ORG_TODAY} - 1)::date`,
-  },
+  { table: 'response_daily', keys: ['survey_id', 'day', 'channel', 'score'], fromFine: ['survey_id', 'day', 'channel', 'score'] },
+  { table: 'response_day_score', keys: ['survey_id', 'day', 'score'], fromFine: ['survey_id', 'day', 'score'] },
+  { table: 'response_week_score', keys: ['survey_id', 'week', 'score'], fromFine: ['survey_id', `date_trunc('week', day)::date`, 'score'] },
 ];
+
+/** Deltas not folded yet of surveys that still exist (those of a deleted survey are dropped by the fold). */
+export const LIVE_DELTAS = `(SELECT x.* FROM ${DELTA_TABLE} x WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id))`;
 
 /** Raw responses counted per (survey, org-day, channel, score), the day computed as the trigger does. */
 const FINE_AGGREGATE = `
@@ -76,13 +75,16 @@ export async function rebuildRollups(db: DataSource, opts: { enableTrigger?: boo
  */
 export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<void> {
   await tx.query(`LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE`);
+  // After the table lock (no new delta can come), wait for a fold in progress: it cannot start meanwhile.
+  await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
   await tx.query(`SET LOCAL work_mem = '256MB'`);
   await tx.query(`CREATE TEMP TABLE fine ON COMMIT DROP AS ${FINE_AGGREGATE}`);
+  await tx.query(`DELETE FROM ${DELTA_TABLE}`);
   for (const r of ROLLUP_TABLES) {
     await tx.query(`DELETE FROM ${r.table}`);
     await tx.query(
-      `INSERT INTO ${r.table} (${r.keys.join(', ')}, shard, count)
-       SELECT ${r.fromFine.join(', ')}, 0, sum(n) FROM fine GROUP BY ${r.fromFine.map((_, i) => i + 1).join(', ')}`,
+      `INSERT INTO ${r.table} (${r.keys.join(', ')}, count)
+       SELECT ${r.fromFine.join(', ')}, sum(n) FROM fine GROUP BY ${r.fromFine.map((_, i) => i + 1).join(', ')}`,
     );
   }
 }
@@ -101,11 +103,13 @@ export interface RollupVerification {
   /** The first differences of each table, for the report. */
   differences: RollupDifference[];
   disabledTriggers: string[];
+  /** Delta rows not folded yet (counted in the comparison). */
+  unfolded: number;
 }
 
 /**
  * Recomputes the histograms from raw responses per (survey, org-day, channel, score) and compares every
- * rollup with it, summed over shards, in one snapshot (answers arriving meanwhile cannot show up as
+ * rollup, plus the deltas not folded yet, with it in one snapshot (answers arriving meanwhile cannot show up as
  * differences). This scans every response: it is a check, not something a page does.
  */
 export async function verifyRollups(db: DataSource, opts: { limit?: number } = {}): Promise<RollupVerification> {
@@ -123,7 +127,9 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
       const groupBy = r.keys.map((_, i) => i + 1).join(', ');
       const rows: Array<Record<string, unknown> & { raw: number; rollup: number; total: number }> = await runner.query(
         `WITH raw AS (SELECT ${cols}, sum(n)::int AS n FROM fine GROUP BY ${groupBy}),
-              roll AS (SELECT ${r.keys.join(', ')}, sum(count)::int AS n FROM ${r.table} GROUP BY ${groupBy}),
+              roll AS (SELECT ${r.keys.join(', ')}, sum(n)::int AS n FROM (
+                SELECT ${r.keys.join(', ')}, count AS n FROM ${r.table}
+                UNION ALL SELECT ${cols}, n FROM ${LIVE_DELTAS} d) x GROUP BY ${groupBy}),
               diff AS (
                 SELECT ${r.keys.join(', ')}, coalesce(raw.n, 0) AS raw, coalesce(roll.n, 0) AS rollup
                 FROM raw FULL JOIN roll USING (${r.keys.join(', ')})
@@ -142,8 +148,9 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
         differences.push({ table: r.table, key, raw: row.raw, rollup: row.rollup });
       }
     }
+    const [{ unfolded }] = await runner.query(`SELECT count(*)::int AS unfolded FROM ${DELTA_TABLE}`);
     await runner.commitTransaction();
-    return { responses: Number(responses), differenceCounts, differences, disabledTriggers: await disabledRollupTriggers(db) };
+    return { responses: Number(responses), unfolded, differenceCounts, differences, disabledTriggers: await disabledRollupTriggers(db) };
   } finally {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     await runner.release();
@@ -151,22 +158,36 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
 }
 
 /**
- * Folds the shards of past days and weeks into shard 0 and drops keys whose total is 0. Live answers
- * spread over up to 16 shards per key so they never wait on each other; once a day is over its shards
- * only cost reads. Each table is one atomic statement, so totals never change, even with answers and
- * other compactions running at the same time. Run by the scheduled `rollup-compaction` job (src/jobs).
+ * Moves every delta into the rollups, in one transaction: the DELETE … RETURNING takes exactly the deltas
+ * committed before it, and readers see them either in the delta table or in the rollups, never both
+ * and never neither. Deltas of deleted surveys are dropped (their rollup rows went with the survey).
+ * Returns the delta rows folded, or null when another folder holds the lock (it will fold them).
  */
-export async function compactRollups(db: DataSource): Promise<void> {
-  for (const r of ROLLUP_TABLES) {
-    const keys = r.keys.join(', ');
-    await db.query(
-      `WITH moved AS (
-         DELETE FROM ${r.table} WHERE shard <> 0 AND ${r.time} < ${r.current} RETURNING ${keys}, count
-       )
-       INSERT INTO ${r.table} AS t (${keys}, shard, count)
-       SELECT ${keys}, 0, sum(count) FROM moved GROUP BY ${r.keys.map((_, i) => i + 1).join(', ')}
-       ON CONFLICT (${keys}, shard) DO UPDATE SET count = t.count + EXCLUDED.count`,
+export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [{ locked }]: Array<{ locked: boolean }> = await tx.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [FOLD_LOCK]);
+    if (!locked) return null;
+    await tx.query(`CREATE TEMP TABLE IF NOT EXISTS rollup_fold_batch (
+      survey_id uuid, kind text, day date, channel text, score smallint, n integer, live boolean) ON COMMIT DELETE ROWS`);
+    const moved: Array<{ rows: number }> = await tx.query(
+      `WITH moved AS (DELETE FROM ${DELTA_TABLE} RETURNING *),
+       batch AS (
+         INSERT INTO rollup_fold_batch (survey_id, kind, day, channel, score, n, live)
+         SELECT m.survey_id, m.kind, m.day, m.channel, m.score, sum(m.n), EXISTS (SELECT 1 FROM surveys s WHERE s.id = m.survey_id)
+         FROM moved m GROUP BY 1, 2, 3, 4, 5 HAVING sum(m.n) <> 0)
+       SELECT count(*)::int AS rows FROM moved`,
     );
-    await db.query(`DELETE FROM ${r.table} WHERE shard = 0 AND count = 0 AND ${r.time} < ${r.current}`);
-  }
+    if (moved[0].rows === 0) return 0;
+    // Each key once per statement and in key order, so the upserts never lock rows in opposite orders.
+    for (const r of ROLLUP_TABLES) {
+      const keys = r.keys.join(', ');
+      const groupBy = r.keys.map((_, i) => i + 1).join(', ');
+      await tx.query(
+        `INSERT INTO ${r.table} AS t (${keys}, count)
+         SELECT ${r.fromFine.join(', ')}, sum(n) FROM rollup_fold_batch WHERE live GROUP BY ${groupBy} HAVING sum(n) <> 0 ORDER BY ${groupBy}
+         ON CONFLICT (${keys}) DO UPDATE SET count = t.count + EXCLUDED.count`,
+      );
+    }
+    return moved[0].rows;
+  });
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { addDays, daysBetween, weekStart } from '../../../time';
 import type { ResponseChannel } from '../../responses/response.entity';
 import type { AttributeFilter } from '../filters';
+import { LIVE_DELTAS } from '../rollup';
 
 /** A named range of days (inclusive, org time zone) to count responses in; buckets may overlap. */
 export interface Bucket { key: string; from: string; to: string }
@@ -81,8 +82,10 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
     rows = await db.query(
       `WITH days AS (${DAY_BUCKETS})
        SELECT days.bucket, ${group('d')} AS grp, ${q.byChannel ? 'd.channel' : 'NULL::text'} AS channel, d.score, sum(d.count) AS n
-       FROM response_daily d JOIN days USING (day) ${join('d')}
-       WHERE d.day BETWEEN $6::date AND $7::date AND ($4::text IS NULL OR d.channel = $4) AND ($5::uuid[] IS NULL OR d.survey_id = ANY($5))
+       FROM (SELECT survey_id, day, channel, score, count FROM response_daily WHERE day BETWEEN $6::date AND $7::date
+             UNION ALL SELECT survey_id, day, channel, score, n FROM ${LIVE_DELTAS} x WHERE day BETWEEN $6::date AND $7::date) d
+       JOIN days USING (day) ${join('d')}
+       WHERE ($4::text IS NULL OR d.channel = $4) AND ($5::uuid[] IS NULL OR d.survey_id = ANY($5))
        GROUP BY 1, 2, 3, 4`,
       [q.buckets.map((b) => b.key), q.buckets.map((b) => b.from), q.buckets.map((b) => b.to), q.channel ?? null, surveys, lo, hi],
     );
@@ -100,6 +103,16 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
          SELECT s.bucket, d.survey_id, d.score, d.count
          FROM unnest($4::text[], $5::date[], $6::date[]) AS s(bucket, lo, hi)
          JOIN response_day_score d ON d.day BETWEEN s.lo AND s.hi
+         WHERE $7::uuid[] IS NULL OR d.survey_id = ANY($7)
+         UNION ALL
+         SELECT s.bucket, d.survey_id, d.score, d.n
+         FROM unnest($1::text[], $2::date[], $3::date[]) AS s(bucket, lo, hi)
+         JOIN ${LIVE_DELTAS} d ON date_trunc('week', d.day)::date BETWEEN s.lo AND s.hi
+         WHERE $7::uuid[] IS NULL OR d.survey_id = ANY($7)
+         UNION ALL
+         SELECT s.bucket, d.survey_id, d.score, d.n
+         FROM unnest($4::text[], $5::date[], $6::date[]) AS s(bucket, lo, hi)
+         JOIN ${LIVE_DELTAS} d ON d.day BETWEEN s.lo AND s.hi
          WHERE $7::uuid[] IS NULL OR d.survey_id = ANY($7)
        ) x ${join('x')} GROUP BY 1, 2, 4`,
       [weeks.map((s) => s.bucket), weeks.map((s) => s.lo), weeks.map((s) => s.hi),
