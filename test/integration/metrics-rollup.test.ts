@@ -157,8 +157,13 @@ test('concurrent answers only append deltas; a fold moves them into one row per 
   expect(await foldRollupDeltas(t.db)).toBeGreaterThan(0);
   expect(await deltaRows()).toBe(0);
   const [row] = await t.db.query(
-    `SELECT sum(count)::int AS n, count(*)::int AS rows FROM response_day_score WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
+    `SELECT sum(count)::int AS n, count(*)::int AS rows FROM response_daily WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
   expect(row).toEqual({ n: unfolded.api['4'], rows: 1 });
+  // The cumulative rows: the day's count is the difference with the day before.
+  const [cum] = await t.db.query(
+    `SELECT (SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-06')
+          - coalesce((SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-05'), 0) AS n`, [csatId]);
+  expect(cum.n).toBe(unfolded.api['4']);
   expect(await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06')).toEqual(unfolded);
   // A second fold with nothing to do changes nothing.
   expect(await foldRollupDeltas(t.db)).toBe(0);
@@ -200,6 +205,30 @@ test('an answer dated years back is folded into its own day and week', async () 
   expect(await apiAndRaw(npsId, 'nps', '2023-02-13', '2023-02-19')).toEqual(raw);
 });
 
+test('when a new day starts, the fold carries every key forward to it', async () => {
+  await expectConsistent();
+  // As if the folder had last run three days ago: the horizon and the cumulative rows stop there, and the
+  // answers of the days since are deltas still.
+  await t.db.query(`UPDATE response_cum_horizon SET day = day - 3`);
+  await t.db.query(`
+    WITH moved AS (DELETE FROM response_daily WHERE day > (SELECT day FROM response_cum_horizon) RETURNING *)
+    INSERT INTO response_rollup_delta (survey_id, kind, day, channel, score, n)
+    SELECT m.survey_id, s.kind, m.day, m.channel, m.score, m.count FROM moved m JOIN surveys s ON s.id = m.survey_id`);
+  await t.db.query(`DELETE FROM response_score_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await t.db.query(`DELETE FROM response_kind_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await expectVerified();
+  const [{ today }] = await t.db.query(`SELECT touchpoint_org_day(now())::text AS today`);
+  const whole = async () => (await request(t.app).get(`/api/v1/metrics?kind=nps&by=survey&from=2024-01-01&to=${today}`).set(auth()).expect(200)).body;
+  const before = await whole();
+  await foldRollupDeltas(t.db);
+  expect((await t.db.query(`SELECT day::text AS day FROM response_cum_horizon`))[0].day).toBe(today);
+  const [{ keys, days }] = await t.db.query(
+    `SELECT count(DISTINCT (survey_id, score))::int AS keys, count(*)::int AS days FROM response_score_cum WHERE day > touchpoint_org_day(now()) - 3`);
+  expect(days).toBe(keys * 3);
+  expect(await whole()).toEqual(before);
+  await expectConsistent();
+});
+
 test('the job process folds the deltas on its own timer, and stops cleanly', async () => {
   await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   expect(await deltaRows()).toBeGreaterThan(0);
@@ -227,8 +256,11 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
     await setRollupTrigger(t.db, true);
   }
   const broken = await verifyRollups(t.db);
-  expect(Object.values(broken.differenceCounts).every((n) => n === 1)).toBe(true);
-  expect(broken.differences).toContainEqual({ table: 'response_day_score', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: 1, rollup: 0 });
+  expect(broken.differenceCounts.response_daily).toBe(1);
+  // Cumulative: every day from the 5th of May to the horizon is one short.
+  expect(broken.differenceCounts.response_score_cum).toBeGreaterThan(1);
+  expect(broken.differenceCounts.response_kind_cum).toBe(broken.differenceCounts.response_score_cum);
+  expect(broken.differences).toContainEqual({ table: 'response_score_cum', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: expect.any(Number), rollup: expect.any(Number) });
   await setRollupTrigger(t.db, false);
   expect((await verifyRollups(t.db)).disabledTriggers).toEqual(['responses_rollup_delete', 'responses_rollup_insert', 'responses_rollup_update']);
   await rebuildRollups(t.db, { enableTrigger: true });
@@ -241,9 +273,16 @@ test('deleting a survey removes its answers and its rollup rows together', async
   await foldRollupDeltas(t.db);
   // Some folded, some still deltas when the survey goes.
   for (let i = 1; i <= 3; i++) await answer(t, id, { score: i, answeredAt: '2026-03-04T09:00:00+07:00' });
+  // The whole journey's CES (the per-kind rollup) loses exactly the survey's ten answers, folded or not.
+  const journeyCes = async () => (await request(t.app).get('/api/v1/metrics?kind=ces&by=overall&from=2026-03-01&to=2026-03-31').set(auth()).expect(200)).body.groups[0].n as number;
+  const before = await journeyCes();
+  expect(before).toBeGreaterThanOrEqual(10);
   await t.db.query(`DELETE FROM surveys WHERE id = $1`, [id]);
+  expect(await journeyCes()).toBe(before - 10);
   await expectVerified();
-  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_week_score WHERE survey_id = $1`, [id]);
+  await foldRollupDeltas(t.db);
+  expect(await journeyCes()).toBe(before - 10);
+  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_score_cum WHERE survey_id = $1`, [id]);
   expect(left).toBe(0);
   await expectConsistent();
 });
@@ -251,7 +290,7 @@ test('deleting a survey removes its answers and its rollup rows together', async
 test('emptying the responses table with TRUNCATE empties the rollups too', async () => {
   await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   await t.db.query(`TRUNCATE responses CASCADE`);
-  for (const table of ['response_daily', 'response_day_score', 'response_week_score', 'response_rollup_delta']) {
+  for (const table of ['response_daily', 'response_score_cum', 'response_kind_cum', 'response_rollup_delta']) {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
   }
   await expectConsistent();
