@@ -17,6 +17,8 @@ const FINE = `
  * latest day folded; the folder carries every key forward when a new day starts). The count in [a, b]
  * is cum(b) - cum(a - 1): two contiguous index range reads on `day`, of surveys × scores rows, for any
  * period. They replace response_day_score and response_week_score; response_daily stays for channels.
+ * Rows are written in day order (rebuild, carry-forward) so that one day's rows share a few heap pages;
+ * the fill factor leaves room for the fold's updates of recent days to stay on their page.
  *
  * A survey deleted with its answers: the per-survey rows go with it (ON DELETE CASCADE); for the per-kind
  * ones, a BEFORE DELETE trigger on `surveys` appends the survey's whole histogram, negated, to the deltas
@@ -35,7 +37,7 @@ export class AddCumulativeRollups1763802000100 implements MigrationInterface {
         score smallint NOT NULL,
         cum integer NOT NULL,
         PRIMARY KEY (day, survey_id, score)
-      )`);
+      ) WITH (fillfactor = 90)`);
     await q.query(`
       CREATE TABLE response_kind_cum (
         day date NOT NULL,
@@ -43,7 +45,7 @@ export class AddCumulativeRollups1763802000100 implements MigrationInterface {
         score smallint NOT NULL,
         cum integer NOT NULL,
         PRIMARY KEY (day, kind, score)
-      )`);
+      ) WITH (fillfactor = 90)`);
     await q.query(`CREATE TABLE response_cum_horizon (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), day date NOT NULL)`);
     // Everything from raw answers, the deltas included (they are counted there already).
     await q.query(`SET LOCAL work_mem = '256MB'`);
@@ -57,14 +59,16 @@ export class AddCumulativeRollups1763802000100 implements MigrationInterface {
       SELECT g.day::date, k.survey_id, k.score, sum(coalesce(f.n, 0)) OVER (PARTITION BY k.survey_id, k.score ORDER BY g.day)
       FROM (SELECT survey_id, score, min(day) AS lo FROM fine GROUP BY 1, 2) k
       CROSS JOIN LATERAL generate_series(k.lo::timestamp, (SELECT day FROM response_cum_horizon)::timestamp, interval '1 day') g(day)
-      LEFT JOIN (SELECT survey_id, score, day, sum(n) AS n FROM fine GROUP BY 1, 2, 3) f ON f.survey_id = k.survey_id AND f.score = k.score AND f.day = g.day::date`);
+      LEFT JOIN (SELECT survey_id, score, day, sum(n) AS n FROM fine GROUP BY 1, 2, 3) f ON f.survey_id = k.survey_id AND f.score = k.score AND f.day = g.day::date
+      ORDER BY 1, 2, 3`);
     await q.query(`
       INSERT INTO response_kind_cum (day, kind, score, cum)
       WITH fk AS (SELECT s.kind, f.score, f.day, sum(f.n) AS n FROM fine f JOIN surveys s ON s.id = f.survey_id GROUP BY 1, 2, 3)
       SELECT g.day::date, k.kind, k.score, sum(coalesce(f.n, 0)) OVER (PARTITION BY k.kind, k.score ORDER BY g.day)
       FROM (SELECT kind, score, min(day) AS lo FROM fk GROUP BY 1, 2) k
       CROSS JOIN LATERAL generate_series(k.lo::timestamp, (SELECT day FROM response_cum_horizon)::timestamp, interval '1 day') g(day)
-      LEFT JOIN fk f ON f.kind = k.kind AND f.score = k.score AND f.day = g.day::date`);
+      LEFT JOIN fk f ON f.kind = k.kind AND f.score = k.score AND f.day = g.day::date
+      ORDER BY 1, 2, 3`);
     await q.query(`DROP TABLE fine`);
     await q.query(`DROP TABLE response_day_score`);
     await q.query(`DROP TABLE response_week_score`);

@@ -166,6 +166,11 @@ export const PLANS: Record<string, Plan> = {
   // ── Dashboard: reports and the follow-up queue ─────────────────────────────────────────────────────
   'GET /overview': { query: scoreFilters, queryForm: true },
   'GET /journey-map': { query: scoreFilters, queryForm: true },
+  'GET /journey-map/stages/:key': {
+    params: { key: () => 'decision' },
+    query: async (w) => ({ ...(await scoreFilters(w)), q: 'check', page: '2' }),
+    queryForm: true,
+  },
   'GET /surveys/:id': {
     params: { id: (w) => w.survey() },
     query: async (w) => ({ ...(await scoreFilters(w)), group: 'detractor', cursor: await w.responseCursor() }),

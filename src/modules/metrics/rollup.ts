@@ -97,9 +97,10 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   await tx.query(`DELETE FROM response_daily`);
   await tx.query(`INSERT INTO response_daily (survey_id, day, channel, score, count) SELECT survey_id, day, channel, score, n FROM fine`);
   await tx.query(`DELETE FROM response_score_cum`);
-  await tx.query(`INSERT INTO response_score_cum (day, survey_id, score, cum) ${denseCumulative('fine_survey', ['survey_id', 'score'], horizon)}`);
+  // In day order: the rows a page reads (one day, every survey) then sit on a few adjacent pages.
+  await tx.query(`INSERT INTO response_score_cum (day, survey_id, score, cum) ${denseCumulative('fine_survey', ['survey_id', 'score'], horizon)} ORDER BY 1, 2, 3`);
   await tx.query(`DELETE FROM response_kind_cum`);
-  await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)}`);
+  await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
 }
 
 export interface RollupDifference {

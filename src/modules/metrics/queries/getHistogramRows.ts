@@ -7,8 +7,12 @@ import type { MetricKind } from '../scoring';
 /** A named range of days (inclusive, org time zone) to count responses in; buckets may overlap. */
 export interface Bucket { key: string; from: string; to: string }
 
-/** How rows are grouped: per survey (default), per metric kind, per touchpoint or per stage of the survey. */
-export type HistogramPer = 'survey' | 'kind' | 'touchpoint' | 'stage';
+/**
+ * How rows are grouped: per survey (default), per metric kind, per touchpoint or per stage of the survey;
+ * or per `place`, "stage:touchpoint:kind" (ids, empty when the survey has none): every level of the journey
+ * map from one read.
+ */
+export type HistogramPer = 'survey' | 'kind' | 'touchpoint' | 'stage' | 'place';
 
 export interface HistogramScope {
   buckets: Bucket[];
@@ -16,6 +20,8 @@ export interface HistogramScope {
   surveyIds?: string[];
   /** Only surveys of this kind (filtered in SQL). */
   kind?: MetricKind;
+  /** Only surveys counted in this stage (their own, or their touchpoint's). */
+  stageId?: number;
   channel?: ResponseChannel;
   /** Contact attribute: the only filter the rollups cannot answer (see below). */
   attribute?: AttributeFilter;
@@ -42,12 +48,14 @@ class Params {
 }
 
 /** The group expression and the joins it needs, for rows aliased `a` with a survey_id. */
-function grouping(per: HistogramPer): { expr: string; join: string } {
-  const join = `JOIN surveys sv ON sv.id = a.survey_id`;
+function grouping(per: HistogramPer, withStage: boolean): { expr: string; join: string } {
+  const join = `JOIN surveys sv ON sv.id = a.survey_id${withStage ? ' LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id' : ''}`;
   switch (per) {
+    case 'place':
+      return { expr: `coalesce(coalesce(sv.stage_id, tp.stage_id)::text, '') || ':' || coalesce(sv.touchpoint_id::text, '') || ':' || sv.kind`, join };
     case 'kind': return { expr: 'sv.kind', join };
     case 'touchpoint': return { expr: 'sv.touchpoint_id::text', join };
-    case 'stage': return { expr: 'coalesce(sv.stage_id, tp.stage_id)::text', join: `${join} LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id` };
+    case 'stage': return { expr: 'coalesce(sv.stage_id, tp.stage_id)::text', join };
     default: return { expr: 'a.survey_id::text', join };
   }
 }
@@ -71,9 +79,10 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
   const per = q.per ?? 'survey';
   const p = new Params();
   const buckets = `unnest(${p.add(q.buckets.map((b) => b.key), 'text[]')}, ${p.add(q.buckets.map((b) => b.from), 'date[]')}, ${p.add(q.buckets.map((b) => b.to), 'date[]')}) AS s(bucket, lo, hi)`;
-  const g = grouping(per);
+  const g = grouping(per, per === 'stage' || per === 'place' || q.stageId !== undefined);
   const surveyFilter = (alias: string) => [
     q.kind ? `sv.kind = ${p.add(q.kind, 'text')}` : null,
+    q.stageId !== undefined ? `coalesce(sv.stage_id, tp.stage_id) = ${p.add(q.stageId, 'int')}` : null,
     q.surveyIds ? `${alias}.survey_id = ANY(${p.add(q.surveyIds, 'uuid[]')})` : null,
   ].filter(Boolean).join(' AND ') || 'true';
   let sql: string;
@@ -105,7 +114,7 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
       JOIN days USING (day) ${g.join}
       WHERE ${surveyFilter('a')}
       GROUP BY 1, 2, 3, 4`;
-  } else if (per === 'kind' && !q.surveyIds) {
+  } else if (per === 'kind' && !q.surveyIds && q.stageId === undefined) {
     // The whole journey per kind: every delta counts, those of a deleted survey too (they cancel its history).
     const kind = q.kind ? `AND c.kind = ${p.add(q.kind, 'text')}` : '';
     sql = `
