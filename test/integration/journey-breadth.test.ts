@@ -8,6 +8,7 @@ import { loginAs, type Agent } from '../helpers/login';
  *   store 31, 32  10 answers, all score 1: 0 %, but a low sample (n < 30): never ranked worst or best.
  * Targets: journey CSAT 70; store 5 has its own target 0 (so it meets it, and is not in need of attention).
  * The awareness stage keeps two touchpoints: small stages list every touchpoint as before.
+ * The retention stage holds 60 branches without surveys (the management list pages through them).
  */
 let t: TestApp;
 let viewer: Agent;
@@ -28,6 +29,9 @@ beforeAll(async () => {
   await t.db.query(
     `INSERT INTO touchpoints (key, stage_id, name_vi, name_en, channel, position)
      SELECT 'ad-' || g, (SELECT id FROM stages WHERE key = 'awareness'), 'Quảng cáo ' || g, 'Ad ' || g, 'ads', g FROM generate_series(1, 2) g`);
+  await t.db.query(
+    `INSERT INTO touchpoints (key, stage_id, name_vi, name_en, channel, position)
+     SELECT 'branch-' || g, (SELECT id FROM stages WHERE key = 'retention'), 'Chi nhánh ' || g, 'Branch ' || g, 'office', g FROM generate_series(1, 60) g`);
   await t.db.query(`INSERT INTO surveys (kind, title, touchpoint_id) SELECT 'csat', 'CSAT ' || key, id FROM touchpoints WHERE key LIKE 'store-%'`);
   // One statement for all answers: the statement trigger appends their deltas; nothing is folded (readers add them).
   await t.db.query(
@@ -133,5 +137,56 @@ describe('a stage\'s full list', () => {
     const res = await request(t.app).get('/journey-map/stages/decision');
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/^\/login/);
+  });
+});
+
+describe('the management touchpoint list', () => {
+  const rowKeys = (html: string) => [...html.matchAll(/<td><code>([a-z0-9-]+)<\/code><\/td>/g)].map((m) => m[1]);
+  const stageId = async (key: string) => (await t.db.query(`SELECT id FROM stages WHERE key = $1`, [key]))[0].id as number;
+
+  test('lists at most 20 touchpoints per stage, with a link to the stage\'s full list', async () => {
+    const html = (await viewer.get('/manage/journey').expect(200)).text;
+    const retention = html.slice(html.indexOf(`id="stage-${await stageId('retention')}"`));
+    expect(rowKeys(retention.slice(0, retention.indexOf('</table>')))).toEqual(Array.from({ length: 20 }, (_, i) => `branch-${i + 1}`));
+    expect(retention).toContain('Điểm chạm 1–20 trong 60');
+    const id = await stageId('retention');
+    expect(retention).toContain(`<a href="/manage/journey?stage&#x3D;${id}#stage-${id}">Xem tất cả 60 điểm chạm của giai đoạn</a>`);
+    // A small stage lists everything, without a count line.
+    const awareness = html.slice(html.indexOf(`id="stage-${await stageId('awareness')}"`), html.indexOf(`id="stage-${await stageId('consideration')}"`));
+    expect(rowKeys(awareness)).toEqual(['ad-1', 'ad-2']);
+    expect(awareness).not.toContain('touchpoints-listed');
+  });
+
+  test('one stage pages by 50', async () => {
+    const id = await stageId('retention');
+    const first = (await viewer.get(`/manage/journey?stage=${id}`).expect(200)).text;
+    expect(rowKeys(first)).toHaveLength(50);
+    expect(first).not.toContain('id="stage-' + (await stageId('decision')) + '"');
+    const next = /<a href="([^"]+)" rel="next">/.exec(first)?.[1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    expect(next).toBe(`/manage/journey?stage=${id}&page=2#stage-${id}`);
+    const second = (await viewer.get(next as string).expect(200)).text;
+    expect(rowKeys(second)).toEqual(Array.from({ length: 10 }, (_, i) => `branch-${51 + i}`));
+    expect(second).toContain('Điểm chạm 51–60 trong 60');
+    expect(second).toContain('rel="prev"');
+  });
+
+  test('searches names and keys across stages, escaped', async () => {
+    const html = (await viewer.get(`/manage/journey?q=${encodeURIComponent('Chi nhánh 5')}`).expect(200)).text;
+    expect(rowKeys(html)).toEqual(['branch-5', ...Array.from({ length: 10 }, (_, i) => `branch-${50 + i}`)]);
+    expect(html).toContain('11 điểm chạm khớp “Chi nhánh 5” · 1–11');
+    expect(html).toContain('value="Chi nhánh 5"');
+    const byKey = (await viewer.get('/manage/journey?q=store-3').expect(200)).text;
+    expect(rowKeys(byKey)).toEqual(['store-3', 'store-30', 'store-31', 'store-32']);
+    const none = (await viewer.get(`/manage/journey?q=${encodeURIComponent('<i>x</i>')}`).expect(200)).text;
+    expect(none).toContain('Không có điểm chạm nào khớp.');
+    expect(none).not.toContain('<i>x</i>');
+  });
+
+  test('bad input is a 400 page in the user\'s language; an unknown stage a 404', async () => {
+    const bad = await viewer.get('/manage/journey?page=0').expect(400);
+    expect(bad.text).toContain('Tìm kiếm không hợp lệ');
+    await viewer.get(`/manage/journey?q=${'x'.repeat(101)}`).expect(400);
+    await viewer.get('/manage/journey?stage=abc').expect(400);
+    await viewer.get('/manage/journey?stage=999999').expect(404);
   });
 });
