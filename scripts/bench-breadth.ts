@@ -1,18 +1,21 @@
 // npm run bench -- --breadth [--touchpoints 1000] [--answers 3000000] [--days 1095] [--requests 40] [--no-verify]
 //
-// Issue 17, measured as ratios on this machine: a chain whose every store is a touchpoint. Two journeys
-// in turn on the same throw-away database, each with one CSAT survey per touchpoint and the same number
-// of answers spread over the same ~3 years: the demo's 12 touchpoints, then --touchpoints (default 1,000,
-// 200 per stage). Answers are loaded in bulk (triggers off) and the rollups rebuilt with one aggregate,
+// Issue 17, measured as ratios on this machine: a chain whose every store is a touchpoint. Two journeys,
+// each in its own database of the same throw-away PostgreSQL and served by its own app, with one CSAT
+// survey per touchpoint and the same number of answers spread over the same ~3 years: the demo's 12
+// touchpoints, and --touchpoints (default 1,000, 200 per stage). Requests alternate between the two
+// apps in small rounds, so the load of a busy machine falls on both sides alike. Answers are loaded in bulk (triggers off) and the rollups rebuilt with one aggregate,
 // as seed:demo does; then a few hundred answers go through the real public form, so the statement trigger
 // appends deltas and the same fold as the job process moves them (some are left unfolded, as they would
 // be between two folds). The journey map, the overview and GET /api/v1/metrics are then timed warm, one
-// request at a time, and printed side by side with the ratios; metrics:verify checks every rollup at the end.
+// request at a time, and printed side by side with the ratios; metrics:verify checks every rollup of
+// both databases at the end.
 import crypto from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -132,6 +135,64 @@ async function liveAnswers(kit: BenchKit, base: string, surveyIds: string[], cou
 
 interface Row { label: string; p50: number; p95: number }
 
+interface Side {
+  touchpoints: number;
+  db: DataSource;
+  queue: JobQueue;
+  server: http.Server;
+  base: string;
+  cookie: string;
+  apiKey: string;
+}
+
+/** One journey: its database (migrated), a user and an API key, the app serving it. */
+async function startSide(kit: BenchKit, url: string, touchpoints: number, agent: http.Agent): Promise<Side> {
+  const db = createDataSource(url, { poolSize: 8 });
+  await db.initialize();
+  await runMigrations(db);
+  const password = crypto.randomBytes(12).toString('base64url');
+  await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
+  const { key: apiKey } = await createApiKey(db, 'bench');
+  const config = loadConfig({
+    ...process.env, NODE_ENV: 'production', DATABASE_URL: url, BASE_URL: 'http://127.0.0.1',
+    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger('silent');
+  const queue = new JobQueue(db, logger);
+  const server = http.createServer(createApp({ db, config, logger, queue }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { touchpoints, db, queue, server, base, apiKey, cookie: await kit.login(agent, base, 'bench@example.com', password) };
+}
+
+async function stopSide(side: Side): Promise<void> {
+  side.server.closeAllConnections();
+  await new Promise<void>((resolve) => side.server.close(() => resolve()));
+  await side.queue.stop();
+  await side.db.destroy();
+}
+
+/** p50/p95 of `count` requests per side, taken in alternating rounds of five. */
+async function measurePair(kit: BenchKit, agent: http.Agent, sides: Side[], e: Endpoint, today: string, from: string, count: number): Promise<Row[]> {
+  const times: number[][] = sides.map(() => []);
+  const headers = (s: Side): Record<string, string> => (e.auth === 'session' ? { Cookie: s.cookie, Accept: 'text/html' } : { Authorization: `Bearer ${s.apiKey}` });
+  for (const s of sides) await kit.measure(agent, s.base, e.path(today, from), headers(s), 5, 1);
+  for (let done = 0; done < count; done += 5) {
+    for (const [i, s] of sides.entries()) {
+      const n = Math.min(5, count - done);
+      for (let k = 0; k < n; k++) {
+        const t = await kit.measure(agent, s.base, e.path(today, from), headers(s), 1, 1);
+        times[i].push(t.p50);
+      }
+    }
+  }
+  return times.map((xs) => {
+    xs.sort((a, b) => a - b);
+    const at = (p: number) => xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+    return { label: e.label, p50: at(50), p95: at(95) };
+  });
+}
+
 export async function runBreadthBench(kit: BenchKit): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -146,67 +207,60 @@ export async function runBreadthBench(kit: BenchKit): Promise<void> {
 
   say(`Touchpoint breadth bench: 12 then ${wide.toLocaleString('en-US')} touchpoints, one CSAT survey each, ${answers.toLocaleString('en-US')} answers over ${days} days; ${requests} warm requests per call, one at a time; ${os.cpus().length} CPUs.`);
   const database = await kit.benchDatabase();
-  let db: DataSource | null = null;
-  let server: http.Server | null = null;
-  let queue: JobQueue | null = null;
+  const sides: Side[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const wideName = `touchpoint_breadth_${crypto.randomBytes(4).toString('hex')}`;
   try {
-    db = createDataSource(database.url, { poolSize: 12 });
-    await db.initialize();
-    await runMigrations(db);
-    const password = crypto.randomBytes(12).toString('base64url');
-    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-    const { key: apiKey } = await createApiKey(db, 'bench');
-    const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
-      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
-    });
-    const logger = createLogger('silent');
-    queue = new JobQueue(db, logger);
-    server = http.createServer(createApp({ db, config, logger, queue }));
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const cookie = await kit.login(agent, base, 'bench@example.com', password);
-    const [{ today, from }] = await db.query(
+    // The second journey's database on the same server (the embedded one's superuser may create it).
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${wideName}`);
+    await admin.end();
+    const wideUrl = new URL(database.url);
+    wideUrl.pathname = `/${wideName}`;
+    for (const [touchpoints, url] of [[12, database.url], [wide, wideUrl.toString()]] as const) {
+      say(`${touchpoints.toLocaleString('en-US')} touchpoints:`);
+      const side = await startSide(kit, url, touchpoints, agent);
+      sides.push(side);
+      const started = Date.now();
+      const surveyIds = await buildJourney(side.db, touchpoints, answers, days);
+      say(`    built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await liveAnswers(kit, side.base, surveyIds, 400);
+      const folded = await foldRollupDeltas(side.db);
+      await liveAnswers(kit, side.base, surveyIds, 40);
+      const [{ cumRows, size }] = await side.db.query(
+        `SELECT count(*)::int AS "cumRows", pg_size_pretty(pg_total_relation_size('response_score_cum')) AS size FROM response_score_cum`);
+      say(`    400 answers through the form, folded (${folded} delta rows); 40 more left unfolded; response_score_cum ${cumRows.toLocaleString('en-US')} rows, ${size}`);
+    }
+    const [{ today, from }] = await sides[0].db.query(
       `SELECT touchpoint_org_day(now())::text AS today, (touchpoint_org_day(now()) - $1::int + 1)::text AS from`, [days]);
 
-    const results = new Map<number, Row[]>();
-    for (const touchpoints of [12, wide]) {
-      say(`${touchpoints.toLocaleString('en-US')} touchpoints:`);
-      const started = Date.now();
-      const surveyIds = await buildJourney(db, touchpoints, answers, days);
-      say(`    built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await liveAnswers(kit, base, surveyIds, 400);
-      const folded = await foldRollupDeltas(db);
-      await liveAnswers(kit, base, surveyIds, 40);
-      const [{ cumRows }] = await db.query(`SELECT count(*)::int AS "cumRows" FROM response_score_cum`);
-      say(`    400 answers through the form, folded (${folded} delta rows); 40 more left unfolded; response_score_cum ${cumRows.toLocaleString('en-US')} rows`);
-      const rows: Row[] = [];
-      for (const e of ENDPOINTS) {
-        const pathname = e.path(today, from);
-        const headers: Record<string, string> = e.auth === 'session' ? { Cookie: cookie, Accept: 'text/html' } : { Authorization: `Bearer ${apiKey}` };
-        await kit.measure(agent, base, pathname, headers, 5, 1);
-        const t = await kit.measure(agent, base, pathname, headers, requests, 1);
-        rows.push({ label: e.label, p50: t.p50, p95: t.p95 });
-        say(`    ${e.label.padEnd(34)} p50 ${t.p50.toFixed(1).padStart(7)} ms  p95 ${t.p95.toFixed(1).padStart(7)} ms   (load ${load()})`);
-      }
-      results.set(touchpoints, rows);
+    say(`Measuring, the two journeys alternately (${requests} requests each):`);
+    const narrow: Row[] = [];
+    const broad: Row[] = [];
+    for (const e of ENDPOINTS) {
+      const [a, b] = await measurePair(kit, agent, sides, e, today, from, requests);
+      narrow.push(a);
+      broad.push(b);
+      say(`    ${e.label.padEnd(34)} p95 ${a.p95.toFixed(1).padStart(7)} ms | ${b.p95.toFixed(1).padStart(7)} ms   (load ${load()})`);
     }
 
     let verified = 'skipped';
     if (!values['no-verify']) {
-      const started = Date.now();
-      const report = await verifyRollups(db);
-      const differences = Object.values(report.differenceCounts).reduce((a, b) => a + b, 0);
-      verified = `${differences === 0 && report.disabledTriggers.length === 0 ? 'no difference' : `${differences} DIFFERENCES ${JSON.stringify(report.differenceCounts)}`}` +
-        ` (${report.responses.toLocaleString('en-US')} responses, ${report.unfolded} delta rows unfolded, ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+      const parts: string[] = [];
+      for (const side of sides) {
+        const started = Date.now();
+        const report = await verifyRollups(side.db);
+        const differences = Object.values(report.differenceCounts).reduce((x, y) => x + y, 0);
+        parts.push(`${side.touchpoints} tp: ${differences === 0 && report.disabledTriggers.length === 0 ? 'no difference' : `${differences} DIFFERENCES ${JSON.stringify(report.differenceCounts)}`}` +
+          ` (${report.responses.toLocaleString('en-US')} responses, ${report.unfolded} delta rows unfolded, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
+      verified = parts.join('; ');
     }
 
-    const narrow = results.get(12) ?? [];
-    const broad = results.get(wide) ?? [];
     const w = `${wide.toLocaleString('en-US')} tp`;
     say('');
-    say(`p95 in ms, warm, ${requests} requests one at a time (load average ${load()})`);
+    say(`p95 in ms, warm, ${requests} requests one at a time, alternating (load average ${load()})`);
     say(`${'page / call'.padEnd(34)} | ${'12 tp'.padStart(8)} | ${w.padStart(8)} | ratio | < 50 ms and ≤ 1.5×`);
     say(`${'-'.repeat(34)}-+-${'-'.repeat(8)}-+-${'-'.repeat(8)}-+-------+--------------------`);
     for (const [i, a] of narrow.entries()) {
@@ -216,14 +270,13 @@ export async function runBreadthBench(kit: BenchKit): Promise<void> {
     }
     say('');
     say(`metrics:verify: ${verified}`);
-    agent.destroy();
   } finally {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server?.close(() => resolve()));
-    }
-    await queue?.stop();
-    if (db?.isInitialized) await db.destroy();
+    agent.destroy();
+    for (const side of sides) await stopSide(side);
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${wideName} WITH (FORCE)`);
+    await admin.end();
     await database.drop();
   }
 }

@@ -190,3 +190,53 @@ describe('the management touchpoint list', () => {
     await viewer.get('/manage/journey?stage=999999').expect(404);
   });
 });
+
+describe('the survey form\'s touchpoint picker', () => {
+  const touchpointOptions = (html: string) => [...html.matchAll(/<option value="touchpoint:(\d+)"( selected)?>([^<]*)<\/option>/g)].map((m) => ({ id: Number(m[1]), selected: !!m[2], name: m[3] }));
+  const idOf = async (key: string) => (await t.db.query(`SELECT id FROM touchpoints WHERE key = $1`, [key]))[0].id as number;
+  let editor: Agent & { csrf: string };
+
+  beforeAll(async () => {
+    editor = await loginAs(t, 'editor', { locale: 'vi', email: 'picker.editor@example.com' });
+  });
+
+  test('lists at most 50 of the 94 touchpoints, and says how to find the others', async () => {
+    const html = (await editor.get('/manage/surveys/new?kind=csat').expect(200)).text;
+    expect(touchpointOptions(html)).toHaveLength(50);
+    expect(html).toContain('Hành trình có 94 điểm chạm: danh sách chỉ hiện 50 điểm chạm đầu.');
+    expect(html).toContain('<button type="submit" name="_find" value="1" formnovalidate');
+  });
+
+  test('Find shows the matches and keeps what was typed; nothing is saved', async () => {
+    const before = (await t.db.query(`SELECT count(*)::int AS n FROM surveys`))[0].n;
+    const res = await editor.post('/manage/surveys').type('form').send({
+      _csrf: editor.csrf, title: 'Khảo sát cửa hàng 31', kind: 'csat', status: 'active', attach: '', attach_q: 'store-3', _find: '1',
+      question_vi: 'Câu hỏi', question_en: 'Question',
+    });
+    expect(res.status).toBe(200);
+    expect(touchpointOptions(res.text).map((o) => o.name)).toEqual(['Cửa hàng 3', 'Cửa hàng 30', 'Cửa hàng 31', 'Cửa hàng 32']);
+    expect(res.text).toContain('value="Khảo sát cửa hàng 31"');
+    expect(res.text).toContain('4 điểm chạm khớp “store-3”');
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM surveys`))[0].n).toBe(before);
+  });
+
+  test('a touchpoint beyond the first 50 can be chosen, and stays selected in the edit form', async () => {
+    const id = await idOf('branch-60');
+    const res = await editor.post('/manage/surveys').type('form').send({
+      _csrf: editor.csrf, title: 'CSAT chi nhánh 60', kind: 'csat', status: 'active', attach: `touchpoint:${id}`, attach_q: '',
+      question_vi: 'Câu hỏi', question_en: 'Question',
+    }).expect(303);
+    const edit = (await editor.get(`${res.headers.location}/edit`).expect(200)).text;
+    const options = touchpointOptions(edit);
+    expect(options).toHaveLength(50);
+    expect(options.filter((o) => o.selected)).toEqual([{ id, selected: true, name: 'Chi nhánh 60' }]);
+  });
+
+  test('a bad search is a 400 with the form as typed', async () => {
+    const res = await editor.post('/manage/surveys').type('form').send({
+      _csrf: editor.csrf, title: 'X', kind: 'csat', status: 'active', attach: '', attach_q: 'x'.repeat(101), _find: '1', question_vi: 'Q', question_en: 'Q',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Tìm kiếm tối đa 100 ký tự trên một dòng.');
+  });
+});
