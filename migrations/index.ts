@@ -7,6 +7,8 @@ import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery'
 import { StoreContactImportFiles1763800500000 } from './1763800500000-StoreContactImportFiles';
 import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMailboxRecipientAddresses';
 import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
+import { FoldRollupDeltas1763802000000 } from './1763802000000-FoldRollupDeltas';
+import { AddCumulativeRollups1763802000100 } from './1763802000100-AddCumulativeRollups';
 import { AddClosedLoop1763802200000 } from './1763802200000-AddClosedLoop';
 import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTimeline';
 
@@ -19,6 +21,8 @@ export const migrations = [
   StoreContactImportFiles1763800500000,
   AddMailboxRecipientAddresses1763800600000,
   AddScoreDigest1763801000000,
+  FoldRollupDeltas1763802000000,
+  AddCumulativeRollups1763802000100,
   AddClosedLoop1763802200000,
   AddFollowUpTimeline1763802300000,
 ];

@@ -1,5 +1,6 @@
 // npm run bench [-- --small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--no-ingest] [--no-verify]
 //                  [--digest-recipients 1000] [--no-digest]
+//        npm run bench -- --breadth [--touchpoints 1000] [--answers 3000000] (see scripts/bench-breadth.ts)
 //
 // SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
 // GET /api/v1/metrics at --small and at --large responses (the same database, grown by seed:demo), and
@@ -30,6 +31,7 @@ import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatch
 import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
+import { runBreadthBench } from './bench-breadth';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
@@ -404,7 +406,8 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// --breadth: the 12 against 1,000 touchpoints comparison (scripts/bench-breadth.ts), with this file's helpers.
+(process.argv.includes('--breadth') ? runBreadthBench({ benchDatabase, request, login, measure }) : main()).catch((err) => {
   process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
-// npm run metrics:verify [-- --rebuild]: recomputes the score histograms from raw responses per
-// (survey, org-day, channel, score) and compares every rollup with them. Exit 1 on any difference.
+// npm run metrics:verify [-- --rebuild]: recomputes the score histograms from raw responses and compares
+// every rollup with them: response_daily per (survey, org-day, channel, score), and both cumulative
+// rollups on every day up to their horizon, each with the deltas not folded yet. Exit 1 on any difference.
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
 import { rebuildRollups, verifyRollups } from '../src/modules/metrics';
@@ -20,7 +21,7 @@ async function main() {
       process.stdout.write(`Rebuilt the rollups from raw responses in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     }
     const report = await verifyRollups(database.db, { limit });
-    process.stdout.write(`Checked ${report.responses.toLocaleString('en-US')} responses against the rollups in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    process.stdout.write(`Checked ${report.responses.toLocaleString('en-US')} responses against the rollups (${report.unfolded.toLocaleString('en-US')} delta rows not folded yet, counted) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     for (const [table, count] of Object.entries(report.differenceCounts)) {
       process.stdout.write(`  ${table}: ${count === 0 ? 'no difference' : `${count.toLocaleString('en-US')} key(s) differ`}\n`);
     }

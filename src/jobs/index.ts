@@ -7,15 +7,17 @@ import { startClosedLoop, type ClosedLoopOptions } from '../modules/alerts';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
-import { startRollupCompaction } from './rollup-compaction';
+import { startRollupFold } from './rollup-fold';
 import { startSessionPrune } from './session-prune';
 
 export { JobQueue, QUEUES } from './queue';
 export { queueDueReminders } from './reminders';
-export { COMPACTION_SCHEDULE } from './rollup-compaction';
+export { FOLD_INTERVAL_MS } from './rollup-fold';
 export { SESSION_PRUNE_SCHEDULE } from './session-prune';
 export { DEFAULT_CONTACT_IMPORT_OPTIONS, type ContactImportOptions } from './contact-import';
 export { recoverAbandonedJobs, recoverExpiredClaims, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './invitation-delivery';
+
+const LEGACY_COMPACTION_QUEUE = 'rollup-compaction';
 
 export interface JobsOptions {
   delivery?: Partial<DeliveryOptions>;
@@ -25,6 +27,8 @@ export interface JobsOptions {
   digest?: DigestJobsOptions;
   /** Detractor alerts, assignment notices and webhooks. */
   closedLoop?: ClosedLoopOptions;
+  /** Milliseconds between two folds of the rollup deltas; default 1000. */
+  rollupFoldIntervalMs?: number;
 }
 
 export interface Jobs {
@@ -38,8 +42,9 @@ export interface Jobs {
 
 /**
  * The background side of the app, on the app's one job queue: email delivery, contact imports, the score
- * digest, detractor alerts and webhooks, and the scheduled reminder scan, rollup compaction and session pruning. Every instance may run it;
- * pg-boss hands each job to one of them. Nothing else in the app runs work on a timer.
+ * digest, detractor alerts and webhooks, the scheduled reminder scan and session pruning, and the rollup folder
+ * (an in-process timer: one folder at a time across instances, through an advisory lock). Every instance may run
+ * it; pg-boss hands each job to one of them.
  */
 export async function startJobs({ db, config, logger, queue }: AppDeps, options: JobsOptions = {}): Promise<Jobs> {
   const log = logger.child({ component: 'jobs' });
@@ -58,7 +63,9 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
     const queued = await queueDueReminders(db, boss);
     if (queued > 0) log.info({ queued }, 'reminders queued');
   });
-  await startRollupCompaction({ db, logger: log, boss });
+  // The compaction of the sharded rollups is gone with the shards: drop its queue and schedule, if left.
+  await boss.deleteQueue(LEGACY_COMPACTION_QUEUE);
+  const folder = startRollupFold({ db, logger: log }, { intervalMs: options.rollupFoldIntervalMs });
   await startSessionPrune({ db, boss });
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   const closedLoop = await startClosedLoop({ db, config, logger, boss, mailer }, options.closedLoop);
@@ -67,9 +74,8 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), folder.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
-      await boss.offWork(QUEUES.rollupCompaction);
       await boss.offWork(QUEUES.sessionPrune);
       mailer.close();
       log.info('jobs stopped');

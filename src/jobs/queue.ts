@@ -12,8 +12,6 @@ export const QUEUES = {
   invitationEmail: 'invitation-email',
   /** Scheduled: finds invitations that are due a reminder and queues their emails. */
   invitationReminders: 'invitation-reminders',
-  /** Scheduled: folds the score rollups' shards of past days into one row per key. */
-  rollupCompaction: 'rollup-compaction',
   /** A contact import to run (or to go on with, from its last committed chunk). */
   contactImport: 'contact-import',
   /** Dead letters of contactImport: imports whose every attempt was cut off, to be reported as interrupted. */
@@ -102,8 +100,6 @@ export async function createQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.invitationEmail, { name: QUEUES.invitationEmail, policy: 'standard', ...EMAIL_QUEUE_OPTIONS });
   // 'singleton': one reminder scan at a time, however many app instances run.
   await boss.createQueue(QUEUES.invitationReminders, { name: QUEUES.invitationReminders, policy: 'singleton', retryLimit: 2, retryDelay: 60 });
-  // One compaction at a time; a failed one is not retried, the next tick does the same work.
-  await boss.createQueue(QUEUES.rollupCompaction, { name: QUEUES.rollupCompaction, policy: 'singleton', retryLimit: 0 });
   // The dead letter queue first: the import queue refers to it.
   await boss.createQueue(QUEUES.contactImportFailed, { name: QUEUES.contactImportFailed, policy: 'standard', retryLimit: 5, retryDelay: 30 });
   await boss.createQueue(QUEUES.contactImport, { name: QUEUES.contactImport, policy: 'standard', ...CONTACT_IMPORT_QUEUE_OPTIONS });

@@ -3,27 +3,38 @@ import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { answer, makeSurvey } from '../helpers/factories';
 import { eventually } from '../helpers/eventually';
-import { COMPACTION_SCHEDULE, QUEUES, startJobs } from '../../src/jobs';
-import { compactRollups, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
+import { startJobs } from '../../src/jobs';
+import { foldRollupDeltas, rebuildRollups, setRollupTrigger, verifyRollups } from '../../src/modules/metrics/rollup';
 import { recordResponse } from '../../src/modules/responses';
 
 /**
- * The rollups (response_daily, response_day_score, response_week_score) must always equal a recomputation
- * from raw responses, whatever path wrote them: public form, API, invitation re-answers, bulk statements,
- * anonymisation, deletes. verifyRollups is the same check `npm run metrics:verify` prints.
+ * The rollups plus the deltas not folded yet must always equal a recomputation from raw responses,
+ * whatever path wrote them: public form, API, invitation re-answers, bulk statements, anonymisation,
+ * deletes; before a fold and after it. verifyRollups is the same check `npm run metrics:verify` prints.
  */
 let t: TestApp;
 const auth = () => ({ Authorization: `Bearer ${t.apiKey}` });
 let npsId: string;
 let csatId: string;
 
-async function expectConsistent() {
+async function expectVerified() {
   const report = await verifyRollups(t.db);
   expect(report.disabledTriggers).toEqual([]);
   expect(report.differences).toEqual([]);
-  expect(report.differenceCounts).toEqual({ response_daily: 0, response_day_score: 0, response_week_score: 0 });
+  expect(Object.values(report.differenceCounts).every((n) => n === 0)).toBe(true);
   return report;
 }
+
+/** Consistent with the deltas unfolded, and again once they are folded (then none is left). */
+async function expectConsistent() {
+  await expectVerified();
+  await foldRollupDeltas(t.db);
+  const report = await expectVerified();
+  expect(report.unfolded).toBe(0);
+  return report;
+}
+
+const deltaRows = async () => (await t.db.query(`SELECT count(*)::int AS n FROM response_rollup_delta`))[0].n as number;
 
 /** The API's distribution for one survey on one day range, and the same counted straight from raw rows. */
 async function apiAndRaw(surveyId: string, kind: string, from: string, to: string) {
@@ -129,52 +140,111 @@ test('bulk inserts and updates in one statement (an import, a correction) keep t
   await expectConsistent();
 });
 
-test('concurrent answers land on different shards and the totals stay exact', async () => {
+test('concurrent answers only append deltas; a fold moves them into one row per key, and every reader counts them once', async () => {
+  await foldRollupDeltas(t.db);
+  const before = await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06');
   await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db, {
     surveyId: csatId, kind: 'csat', score: 4, comment: null, channel: 'link', locale: 'en', answeredAt: new Date('2026-04-06T03:00:00Z'),
     submissionKey: `concurrent-${i}`,
   })));
-  const [{ n, shards }] = await t.db.query(
-    `SELECT sum(count)::int AS n, count(DISTINCT shard)::int AS shards FROM response_day_score WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
-  expect(n).toBe(40);
-  expect(shards).toBeGreaterThan(1);
-  await expectConsistent();
-  await compactRollups(t.db);
-  const [after] = await t.db.query(
-    `SELECT sum(count)::int AS n, count(*)::int AS rows FROM response_day_score WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
-  expect(after).toEqual({ n: 40, rows: 1 });
+  // Nothing folded yet: the rollup rows are as before, the deltas hold the 40 answers, and the API counts them.
+  expect(await deltaRows()).toBeGreaterThan(0);
+  const unfolded = await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06');
+  expect(unfolded.api).toEqual(unfolded.raw);
+  expect(unfolded.api['4']).toBe((before.api['4'] ?? 0) + 40);
+  await expectVerified();
+
+  expect(await foldRollupDeltas(t.db)).toBeGreaterThan(0);
+  expect(await deltaRows()).toBe(0);
+  const [row] = await t.db.query(
+    `SELECT sum(count)::int AS n, count(*)::int AS rows FROM response_daily WHERE survey_id = $1 AND day = '2026-04-06' AND score = 4`, [csatId]);
+  expect(row).toEqual({ n: unfolded.api['4'], rows: 1 });
+  // The cumulative rows: the day's count is the difference with the day before.
+  const [cum] = await t.db.query(
+    `SELECT (SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-06')
+          - coalesce((SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-05'), 0) AS n`, [csatId]);
+  expect(cum.n).toBe(unfolded.api['4']);
+  expect(await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06')).toEqual(unfolded);
+  // A second fold with nothing to do changes nothing.
+  expect(await foldRollupDeltas(t.db)).toBe(0);
   await expectConsistent();
 });
 
-test('the scheduled compaction job folds the shards of past days into one row per key, and no score changes', async () => {
-  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db, {
-    surveyId: npsId, kind: 'nps', score: i % 11, comment: null, channel: i % 2 ? 'link' : 'qr', locale: 'vi',
-    answeredAt: new Date(`2026-04-${String(7 + (i % 3)).padStart(2, '0')}T03:00:00Z`), submissionKey: `compaction-${i}`,
-  })));
-  // Rows of those April days (today's shards are still being written to, and stay).
-  const shardedRows = async () => (await t.db.query(
-    `SELECT (SELECT count(*) FROM response_daily WHERE shard <> 0 AND day BETWEEN '2026-04-06' AND '2026-04-12')
-       + (SELECT count(*) FROM response_day_score WHERE shard <> 0 AND day BETWEEN '2026-04-06' AND '2026-04-12')
-       + (SELECT count(*) FROM response_week_score WHERE shard <> 0 AND week = '2026-04-06') AS n`))[0].n as string;
-  expect(Number(await shardedRows())).toBeGreaterThan(0);
-  const before = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
-  expect(before.api).toEqual(before.raw);
+test('folds running while answers stream in never lose or double a count; one folder at a time', async () => {
+  let writing = true;
+  let folds = 0;
+  let skipped = 0;
+  const folder = (async () => {
+    while (writing) {
+      // Two folders at once: the advisory lock lets one fold, the other finds it taken.
+      const results = await Promise.all([foldRollupDeltas(t.db), foldRollupDeltas(t.db)]);
+      folds += results.filter((r) => r !== null).length;
+      skipped += results.filter((r) => r === null).length;
+    }
+  })();
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(Array.from({ length: 12 }, (_, i) => recordResponse(t.db, {
+      surveyId: i % 2 ? csatId : npsId, kind: i % 2 ? 'csat' : 'nps', score: i % 2 ? 1 + (i % 5) : i % 11, comment: null,
+      channel: i % 3 ? 'link' : 'qr', locale: 'vi', answeredAt: new Date(`2026-04-${String(7 + (round % 3)).padStart(2, '0')}T03:00:00Z`),
+      submissionKey: `stream-${round}-${i}`,
+    })));
+    await expectVerified();
+  }
+  writing = false;
+  await folder;
+  expect(folds).toBeGreaterThan(0);
+  expect(skipped).toBeGreaterThan(0);
+  await expectConsistent();
+});
 
-  const jobs = await startJobs({ ...t, logger: t.logger });
+test('an answer dated years back is folded into its own day and week', async () => {
+  await answer(t, npsId, { score: 6, answeredAt: '2023-02-14T09:00:00+07:00' });
+  const raw = await apiAndRaw(npsId, 'nps', '2023-02-13', '2023-02-19');
+  expect(raw.api['6']).toBe(1);
+  await expectConsistent();
+  expect(await apiAndRaw(npsId, 'nps', '2023-02-13', '2023-02-19')).toEqual(raw);
+});
+
+test('when a new day starts, the fold carries every key forward to it', async () => {
+  await expectConsistent();
+  // As if the folder had last run three days ago: the horizon and the cumulative rows stop there, and the
+  // answers of the days since are deltas still.
+  await t.db.query(`UPDATE response_cum_horizon SET day = day - 3`);
+  await t.db.query(`
+    WITH moved AS (DELETE FROM response_daily WHERE day > (SELECT day FROM response_cum_horizon) RETURNING *)
+    INSERT INTO response_rollup_delta (survey_id, kind, day, channel, score, n)
+    SELECT m.survey_id, s.kind, m.day, m.channel, m.score, m.count FROM moved m JOIN surveys s ON s.id = m.survey_id`);
+  await t.db.query(`DELETE FROM response_score_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await t.db.query(`DELETE FROM response_kind_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await expectVerified();
+  const [{ today }] = await t.db.query(`SELECT touchpoint_org_day(now())::text AS today`);
+  const whole = async () => (await request(t.app).get(`/api/v1/metrics?kind=nps&by=survey&from=2024-01-01&to=${today}`).set(auth()).expect(200)).body;
+  const before = await whole();
+  await foldRollupDeltas(t.db);
+  expect((await t.db.query(`SELECT day::text AS day FROM response_cum_horizon`))[0].day).toBe(today);
+  const [{ keys, days }] = await t.db.query(
+    `SELECT count(DISTINCT (survey_id, score))::int AS keys, count(*)::int AS days FROM response_score_cum WHERE day > touchpoint_org_day(now()) - 3`);
+  expect(days).toBe(keys * 3);
+  expect(await whole()).toEqual(before);
+  await expectConsistent();
+});
+
+test('the job process folds the deltas on its own timer, and stops cleanly', async () => {
+  await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
+  expect(await deltaRows()).toBeGreaterThan(0);
+  const jobs = await startJobs({ ...t, logger: t.logger }, { rollupFoldIntervalMs: 50 });
   try {
-    const schedule = (await jobs.boss.getSchedules()).find((s) => s.name === QUEUES.rollupCompaction);
-    expect(schedule?.cron).toBe(COMPACTION_SCHEDULE);
-    // What the schedule sends at each tick, sent now.
-    const id = await jobs.boss.send(QUEUES.rollupCompaction, {});
-    await eventually(async () => (await jobs.boss.getJobById(QUEUES.rollupCompaction, id as string))?.state === 'completed',
-      { timeoutMs: 20_000, what: 'the compaction job to complete' });
+    await eventually(async () => (await deltaRows()) === 0, { timeoutMs: 20_000, what: 'the folder to empty the delta table' });
+    await answer(t, npsId, { score: 3, answeredAt: '2026-04-08T10:00:00+07:00' });
+    await eventually(async () => (await deltaRows()) === 0, { timeoutMs: 20_000, what: 'the folder to fold a new answer' });
   } finally {
     await jobs.stop();
   }
-
-  expect(await shardedRows()).toBe('0');
-  const after = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
-  expect(after).toEqual(before);
+  await expectVerified();
+  // Stopped: nothing folds any more.
+  await answer(t, npsId, { score: 4, answeredAt: '2026-04-08T11:00:00+07:00' });
+  const queued = await deltaRows();
+  expect(queued).toBeGreaterThan(0);
   await expectConsistent();
 });
 
@@ -186,8 +256,11 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
     await setRollupTrigger(t.db, true);
   }
   const broken = await verifyRollups(t.db);
-  expect(broken.differenceCounts).toEqual({ response_daily: 1, response_day_score: 1, response_week_score: 1 });
-  expect(broken.differences).toContainEqual({ table: 'response_day_score', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: 1, rollup: 0 });
+  expect(broken.differenceCounts.response_daily).toBe(1);
+  // Cumulative: every day from the 5th of May to the horizon is one short.
+  expect(broken.differenceCounts.response_score_cum).toBeGreaterThan(1);
+  expect(broken.differenceCounts.response_kind_cum).toBe(broken.differenceCounts.response_score_cum);
+  expect(broken.differences).toContainEqual({ table: 'response_score_cum', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: expect.any(Number), rollup: expect.any(Number) });
   await setRollupTrigger(t.db, false);
   expect((await verifyRollups(t.db)).disabledTriggers).toEqual(['responses_rollup_delete', 'responses_rollup_insert', 'responses_rollup_update']);
   await rebuildRollups(t.db, { enableTrigger: true });
@@ -197,15 +270,27 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
 test('deleting a survey removes its answers and its rollup rows together', async () => {
   const { id } = await makeSurvey(t, { kind: 'ces', title: 'Short-lived CES' });
   for (let i = 1; i <= 7; i++) await answer(t, id, { score: i, answeredAt: '2026-03-03T09:00:00+07:00' });
+  await foldRollupDeltas(t.db);
+  // Some folded, some still deltas when the survey goes.
+  for (let i = 1; i <= 3; i++) await answer(t, id, { score: i, answeredAt: '2026-03-04T09:00:00+07:00' });
+  // The whole journey's CES (the per-kind rollup) loses exactly the survey's ten answers, folded or not.
+  const journeyCes = async () => (await request(t.app).get('/api/v1/metrics?kind=ces&by=overall&from=2026-03-01&to=2026-03-31').set(auth()).expect(200)).body.groups[0].n as number;
+  const before = await journeyCes();
+  expect(before).toBeGreaterThanOrEqual(10);
   await t.db.query(`DELETE FROM surveys WHERE id = $1`, [id]);
-  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_week_score WHERE survey_id = $1`, [id]);
+  expect(await journeyCes()).toBe(before - 10);
+  await expectVerified();
+  await foldRollupDeltas(t.db);
+  expect(await journeyCes()).toBe(before - 10);
+  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_score_cum WHERE survey_id = $1`, [id]);
   expect(left).toBe(0);
   await expectConsistent();
 });
 
 test('emptying the responses table with TRUNCATE empties the rollups too', async () => {
+  await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   await t.db.query(`TRUNCATE responses CASCADE`);
-  for (const table of ['response_daily', 'response_day_score', 'response_week_score']) {
+  for (const table of ['response_daily', 'response_score_cum', 'response_kind_cum', 'response_rollup_delta']) {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
   }
   await expectConsistent();

@@ -85,5 +85,5 @@ test('every migration reverts, last first, to an empty schema, and migrating aga
   const report = await verifyRollups(db);
   expect(report.disabledTriggers).toEqual([]);
   expect(report.differences).toEqual([]);
-  expect(Number((await db.query(`SELECT sum(count) AS n FROM response_daily WHERE survey_id = $1`, [survey.id]))[0].n)).toBe(1);
+  expect(Number((await db.query(`SELECT sum(n) AS n FROM response_rollup_delta WHERE survey_id = $1`, [survey.id]))[0].n)).toBe(1);
 });

@@ -172,6 +172,11 @@ export const PLANS: Record<string, Plan> = {
   // ── Dashboard: reports and the follow-up queue ─────────────────────────────────────────────────────
   'GET /overview': { query: scoreFilters, queryForm: true },
   'GET /journey-map': { query: scoreFilters, queryForm: true },
+  'GET /journey-map/stages/:key': {
+    params: { key: () => 'decision' },
+    query: async (w) => ({ ...(await scoreFilters(w)), q: 'check', page: '2' }),
+    queryForm: true,
+  },
   'GET /surveys/:id': {
     params: { id: (w) => w.survey() },
     query: async (w) => ({ ...(await scoreFilters(w)), group: 'detractor', cursor: await w.responseCursor() }),
@@ -247,7 +252,7 @@ export const PLANS: Record<string, Plan> = {
   'POST /manage/contacts/:id/subscription': { params: { id: (w) => w.contact() }, form: { page: (p) => `/manage/contacts/${p.id}` } },
   'GET /manage/contacts/:id/delete': { params: { id: (w) => w.contact() }, sweep: `SELECT id FROM contacts t WHERE to_jsonb(t)::text ~ $1` },
   'POST /manage/contacts/:id/delete': { params: { id: (w) => w.freshContact() }, fresh: true, form: { page: (p) => `/manage/contacts/${p.id}/delete`, fill: { confirm: 'yes' } } },
-  'GET /manage/journey': {},
+  'GET /manage/journey': { query: async (w) => ({ q: 'check', stage: await w.stage(), page: '1' }) },
   'GET /manage/journey/stages/new': {},
   'POST /manage/journey/stages': { form: { page: () => '/manage/journey/stages/new', fill: { key: (w) => w.uniq('stage'), name_vi: 'Giai đoạn', name_en: 'Stage' } } },
   'GET /manage/journey/stages/:id': { params: { id: (w) => w.stage() }, sweep: `SELECT id FROM stages t WHERE to_jsonb(t)::text ~ $1` },

@@ -11,7 +11,8 @@ import { getDetail } from './detail.service';
 import { filterBar } from './filter-bar';
 import { formatterFor, type Formatter } from '../../web/format';
 import { bigSerialParam, keyParam, uuidParam } from '../../web/params';
-import { getJourneyMap } from './journey-map.service';
+import { lineText } from '../../web/text';
+import { getJourneyMap, getStageTouchpoints } from './journey-map.service';
 import { getOverview } from './overview.service';
 import { dashboardPartials } from './partials';
 import { getAnswerView, getResponsesPage, HIDDEN_FILTER, hiddenFilterOf, placeOf, streamResponsesCsv } from './responses.service';
@@ -20,6 +21,8 @@ import { KIND_LABEL } from './score-view';
 const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/charts.js'];
 const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
 const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
+/** The stage list's own query fields: a search on touchpoint names and the page. */
+const STAGE_LIST_FIELDS = { q: lineText.trim().max(100), page: Joi.number().integer().min(1).max(100_000) };
 const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
 /** The responses list also filters by a hidden field of the survey link: field=store=q1. */
 const RESPONSE_EXTRA = { field: Joi.string().trim().pattern(HIDDEN_FILTER).message('{{#label}} must be written name=value, e.g. store=q1') };
@@ -101,6 +104,29 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       scripts: CHART_SCRIPTS,
       filterBar: await filterBar(db, filters, fmt, { action: '/journey-map', fields: SCORE_FILTERS, compare: true }),
       ...map,
+      keep: keep(filters),
+    });
+  });
+
+  // Every touchpoint of one stage, ranked as the map ranks them, searchable and paged (a chain's 200 stores).
+  route('get', '/journey-map/stages/:key', 'viewer', async (req, res) => {
+    const key = keyParam(req.params.key);
+    if (!key) throw notFound();
+    const { filters, fmt, locale } = await context(req, res, SCORE_FILTERS, STAGE_LIST_FIELDS);
+    const search = (filters.extra.q as string | undefined) ?? '';
+    const view = await getStageTouchpoints(db, key, filters, fmt, { search, page: (filters.extra.page as number | undefined) ?? 1 });
+    if (!view) throw notFound();
+    const path = `/journey-map/stages/${view.stage.key}`;
+    const link = (over: Record<string, string | undefined>) => `${path}${filterQuery(filters, { q: search || undefined, ...over })}`;
+    render(res, 'journey-stage', view.name, {
+      filterBar: await filterBar(db, filters, fmt, { action: path, fields: SCORE_FILTERS, compare: true }),
+      ...view,
+      path,
+      hidden: [...new URLSearchParams(keep(filters))].map(([name, value]) => ({ name, value })),
+      matchesLine: t(locale, 'metrics.touchpointMatches', { count: view.matchesText, page: fmt.count(view.page), pages: fmt.count(view.pages) }),
+      prevLink: view.page > 1 ? link({ page: view.page > 2 ? String(view.page - 1) : undefined }) : null,
+      nextLink: view.page < view.pages ? link({ page: String(view.page + 1) }) : null,
+      clearLink: `${path}${keep(filters)}`,
       keep: keep(filters),
     });
   });

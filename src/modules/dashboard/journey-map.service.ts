@@ -1,10 +1,20 @@
 import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
-import { type DashboardFilters, getHistogramRows, getJourneyCatalog, targetFor, type CatalogSurvey, mergeHistograms, type Histogram, type MetricKind } from '../metrics';
+import {
+  type DashboardFilters, getHistogramRows, getJourneyOutline, getTouchpointsById, searchStageTouchpoints, targetFor, scoreFromHistogram,
+  SCALES, type CatalogStage, type CatalogTouchpoint, type Histogram, type HistogramRow, type JourneyOutline, type MetricKind,
+} from '../metrics';
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';
-import { histogramsBy, KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';
+import { KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';
+
+/** A stage with more touchpoints than this shows those most in need of attention and the best, and a link to all. */
+export const STAGE_CELLS_IN_FULL = 8;
+export const ATTENTION_CELLS = 5;
+export const BEST_CELLS = 3;
+/** Touchpoints per page of a stage's full list. */
+export const STAGE_PAGE_SIZE = 25;
 
 export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[] }
 export interface JourneyStage {
@@ -12,7 +22,15 @@ export interface JourneyStage {
   name: string;
   scores: ScoreView[];
   framework: Array<{ label: string; text: string }>;
+  /** Every touchpoint in journey order (a small stage), or empty when the stage is condensed. */
   touchpoints: JourneyCell[];
+  condensed: boolean;
+  attention: JourneyCell[];
+  best: JourneyCell[];
+  /** Touchpoints in the stage, and those ranked (enough answers in the period). */
+  total: number;
+  totalText: string;
+  ranked: number;
 }
 export interface JourneyCurveRow { stage: string; cells: Array<{ text: string }> }
 
@@ -22,50 +40,152 @@ export interface JourneyMap {
   curve: { chart: string; kinds: string[]; rows: JourneyCurveRow[] } | null;
 }
 
-/** Pools the histograms of the surveys that match, per kind: a group's score comes from all its answers. */
-function pooled(surveys: CatalogSurvey[], bySurvey: Map<string, Histogram>, match: (s: CatalogSurvey) => boolean): Map<MetricKind, Histogram> {
-  const out = new Map<MetricKind, Histogram>();
-  for (const s of surveys) {
-    if (!match(s)) continue;
-    out.set(s.kind, mergeHistograms(out.get(s.kind) ?? {}, bySurvey.get(s.id) ?? {}));
+type KindHistograms = Map<MetricKind, Histogram>;
+
+/** Every level of the map from the per-place rows ("stage:touchpoint:kind"), pooled in one pass. */
+interface Pooled {
+  overall: KindHistograms;
+  stages: Map<number, KindHistograms>;
+  touchpoints: Map<number, KindHistograms>;
+}
+
+function add(map: Map<number, KindHistograms>, id: number, kind: MetricKind, score: number, n: number): void {
+  const byKind = map.get(id) ?? new Map<MetricKind, Histogram>();
+  const h = byKind.get(kind) ?? {};
+  h[score] = (h[score] ?? 0) + n;
+  byKind.set(kind, h);
+  map.set(id, byKind);
+}
+
+function pool(rows: HistogramRow[]): Pooled {
+  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map() };
+  for (const row of rows) {
+    const [stage, touchpoint, kind] = row.group.split(':') as [string, string, MetricKind];
+    const h = out.overall.get(kind) ?? {};
+    h[row.score] = (h[row.score] ?? 0) + row.n;
+    out.overall.set(kind, h);
+    if (stage) add(out.stages, Number(stage), kind, row.score, row.n);
+    if (touchpoint) add(out.touchpoints, Number(touchpoint), kind, row.score, row.n);
   }
   return out;
 }
 
+/** The kinds that have surveys at each level: a level shows a chip per kind, "–" when nobody answered. */
+function kindsByPlace(outline: JourneyOutline) {
+  const overall = new Set<MetricKind>();
+  const stages = new Map<number, Set<MetricKind>>();
+  const touchpoints = new Map<number, { stageId: number; kinds: Set<MetricKind> }>();
+  for (const p of outline.places) {
+    overall.add(p.kind);
+    if (p.stageId !== null) stages.set(p.stageId, (stages.get(p.stageId) ?? new Set()).add(p.kind));
+    if (p.touchpointId !== null && p.stageId !== null) {
+      const tp = touchpoints.get(p.touchpointId) ?? { stageId: p.stageId, kinds: new Set<MetricKind>() };
+      tp.kinds.add(p.kind);
+      touchpoints.set(p.touchpointId, tp);
+    }
+  }
+  return { overall, stages, touchpoints };
+}
+
 /**
- * Stages in order as columns, their touchpoints as cells. Every score is pooled from the surveys' own
- * histograms (a stage's NPS pools all NPS answers of the stage, never an average of touchpoint scores)
- * and coloured against the nearest target: the touchpoint's, else the stage's, else the journey's.
+ * Where a touchpoint stands, for ranking: over its metrics with enough answers (not a low sample), the
+ * worst distance to the nearest target as a share of the scale (to the scale's middle when no target is
+ * set). Null when no metric has enough answers: such a touchpoint is never called worst or best.
+ */
+function standing(outline: JourneyOutline, stageId: number, touchpointId: number, kinds: Set<MetricKind>, histograms: KindHistograms | undefined): number | null {
+  let worst: number | null = null;
+  for (const kind of kinds) {
+    const result = scoreFromHistogram(kind, histograms?.get(kind) ?? {});
+    if (result.score === null || result.lowSample) continue;
+    const scale = SCALES[kind];
+    const [lo, hi] = kind === 'nps' ? [-100, 100] : kind === 'csat' ? [0, 100] : [scale.min, scale.max];
+    const target = targetFor(outline, kind, { stageId, touchpointId }) ?? (lo + hi) / 2;
+    const gap = (result.score - target) / (hi - lo);
+    if (worst === null || gap < worst) worst = gap;
+  }
+  return worst;
+}
+
+function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricKind> | undefined, histograms: KindHistograms | undefined, fmt: Formatter): JourneyCell {
+  return {
+    key: tp.key,
+    name: tp.names[fmt.locale],
+    channel: t(fmt.locale, `metrics.touchpointChannel.${tp.channel}`),
+    scores: KINDS.filter((k) => kinds?.has(k)).map((k) => scoreView(k, histograms?.get(k) ?? {}, fmt, { target: targetFor(outline, k, { stageId: tp.stageId, touchpointId: tp.id }) })),
+  };
+}
+
+/**
+ * Stages in order as columns. Every score is pooled from the answers themselves (a stage's NPS pools all
+ * NPS answers of the stage, never an average of touchpoint scores) and coloured against the nearest
+ * target: the touchpoint's, else the stage's, else the journey's. A small stage lists all its touchpoints;
+ * a large one (a chain's 200 stores) the few most in need of attention, the best, and a link to all of
+ * them ranked (getStageTouchpoints). One read of the rollups for every level; names only of the shown.
  */
 export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Formatter): Promise<JourneyMap> {
-  const [catalog, rows] = await Promise.all([
-    getJourneyCatalog(db),
-    getHistogramRows(db, { buckets: [{ key: 'current', ...f.period }], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone }),
+  const [outline, rows] = await Promise.all([
+    getJourneyOutline(db),
+    getHistogramRows(db, { buckets: [{ key: 'current', ...f.period }], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place' }),
   ]);
-  const bySurvey = histogramsBy(rows, (r) => r.group);
-  const views = (groups: Map<MetricKind, Histogram>, at: { stageId?: number; touchpointId?: number }) =>
-    KINDS.filter((k) => groups.has(k)).map((k) => scoreView(k, groups.get(k) ?? {}, fmt, { target: targetFor(catalog, k, at) }));
-  const names = (n: { vi: string; en: string }) => n[fmt.locale];
+  const pooled = pool(rows);
+  const kinds = kindsByPlace(outline);
+  const views = (have: Set<MetricKind> | undefined, groups: KindHistograms | undefined, at: { stageId?: number }) =>
+    KINDS.filter((k) => have?.has(k)).map((k) => scoreView(k, groups?.get(k) ?? {}, fmt, { target: targetFor(outline, k, at) }));
 
-  const stages: JourneyStage[] = catalog.stages.map((stage) => ({
-    key: stage.key,
-    name: names(stage.names),
-    scores: views(pooled(catalog.surveys, bySurvey, (s) => s.stageId === stage.id), { stageId: stage.id }),
-    framework: FRAMEWORK_FIELDS
-      .map((field) => ({ label: t(fmt.locale, `metrics.framework.${field}`), text: stage.framework?.[field]?.[fmt.locale] ?? '' }))
-      .filter((x) => x.text),
-    touchpoints: catalog.touchpoints.filter((tp) => tp.stageId === stage.id).map((tp) => ({
-      key: tp.key,
-      name: names(tp.names),
-      channel: t(fmt.locale, `metrics.touchpointChannel.${tp.channel}`),
-      scores: views(pooled(catalog.surveys, bySurvey, (s) => s.touchpointId === tp.id), { stageId: stage.id, touchpointId: tp.id }),
-    })),
-  }));
-  const overall = views(pooled(catalog.surveys, bySurvey, () => true), {});
+  // Rank the touchpoints of each large stage; small stages show every touchpoint.
+  const ranking = new Map<number, { attention: number[]; best: number[]; ranked: number }>();
+  const small: number[] = [];
+  for (const stage of outline.stages) {
+    if ((outline.touchpointCounts.get(stage.id) ?? 0) <= STAGE_CELLS_IN_FULL) {
+      small.push(stage.id);
+      continue;
+    }
+    const ranked: Array<{ id: number; at: number }> = [];
+    for (const [id, tp] of kinds.touchpoints) {
+      if (tp.stageId !== stage.id) continue;
+      const at = standing(outline, stage.id, id, tp.kinds, pooled.touchpoints.get(id));
+      if (at !== null) ranked.push({ id, at });
+    }
+    ranked.sort((a, b) => a.at - b.at || a.id - b.id);
+    const attention = ranked.slice(0, ATTENTION_CELLS).map((r) => r.id);
+    const best = ranked.slice(ATTENTION_CELLS).slice(-BEST_CELLS).reverse().map((r) => r.id);
+    ranking.set(stage.id, { attention, best, ranked: ranked.length });
+  }
+  const shown = await getTouchpointsById(db, [...ranking.values()].flatMap((r) => [...r.attention, ...r.best]), small);
+  const byId = new Map(shown.map((tp) => [tp.id, tp]));
+  const cellOf = (id: number) => {
+    const tp = byId.get(id) as CatalogTouchpoint;
+    return cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt);
+  };
 
-  // The journey curve: each stage's pooled score per metric; NPS and CSAT share the −100..100 axis, CES has its own.
+  const stages: JourneyStage[] = outline.stages.map((stage) => {
+    const rank = ranking.get(stage.id);
+    const total = outline.touchpointCounts.get(stage.id) ?? 0;
+    return {
+      key: stage.key,
+      name: stage.names[fmt.locale],
+      scores: views(kinds.stages.get(stage.id), pooled.stages.get(stage.id), { stageId: stage.id }),
+      framework: FRAMEWORK_FIELDS
+        .map((field) => ({ label: t(fmt.locale, `metrics.framework.${field}`), text: stage.framework?.[field]?.[fmt.locale] ?? '' }))
+        .filter((x) => x.text),
+      touchpoints: rank ? [] : shown.filter((tp) => tp.stageId === stage.id).map((tp) => cellOf(tp.id)),
+      condensed: !!rank,
+      attention: rank ? rank.attention.map(cellOf) : [],
+      best: rank ? rank.best.map(cellOf) : [],
+      total,
+      totalText: fmt.count(total),
+      ranked: rank?.ranked ?? 0,
+    };
+  });
+  const overall = views(kinds.overall, pooled.overall, {});
+  return { overall, stages, curve: journeyCurve(stages, fmt) };
+}
+
+/** The journey curve: each stage's pooled score per metric; NPS and CSAT share the −100..100 axis, CES has its own. */
+function journeyCurve(stages: JourneyStage[], fmt: Formatter): JourneyMap['curve'] {
   const kinds = KINDS.filter((k) => stages.some((s) => s.scores.some((v) => v.kind === k)));
-  const curve = kinds.length === 0 || stages.length === 0 ? null : {
+  if (kinds.length === 0 || stages.length === 0) return null;
+  return {
     chart: chartJson({
       type: 'line',
       labels: stages.map((s) => s.name),
@@ -88,5 +208,56 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
       }),
     })),
   };
-  return { overall, stages, curve };
+}
+
+export interface StageTouchpoints {
+  stage: CatalogStage;
+  name: string;
+  scores: ScoreView[];
+  /** This page's touchpoints, ranked: most in need of attention first, those without enough answers last. */
+  cells: Array<JourneyCell & { rank: number; ranked: boolean }>;
+  /** Touchpoints matching the search, and the page (1-based) and pages. */
+  matches: number;
+  matchesText: string;
+  page: number;
+  pages: number;
+  search: string;
+}
+
+/**
+ * All touchpoints of one stage, sorted by where they stand against their targets (as the map ranks
+ * them), filtered by a search on their names, one page at a time. Null for an unknown stage key.
+ */
+export async function getStageTouchpoints(db: DataSource, stageKey: string, f: DashboardFilters, fmt: Formatter, q: { search: string; page: number }): Promise<StageTouchpoints | null> {
+  const outline = await getJourneyOutline(db);
+  const stage = outline.stages.find((s) => s.key === stageKey);
+  if (!stage) return null;
+  const [rows, touchpoints] = await Promise.all([
+    getHistogramRows(db, { buckets: [{ key: 'current', ...f.period }], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place', stageId: stage.id }),
+    searchStageTouchpoints(db, stage.id, q.search),
+  ]);
+  const pooled = pool(rows);
+  const kinds = kindsByPlace(outline);
+  const sorted = touchpoints
+    .map((tp) => ({ tp, at: standing(outline, stage.id, tp.id, kinds.touchpoints.get(tp.id)?.kinds ?? new Set(), pooled.touchpoints.get(tp.id)) }))
+    .sort((a, b) => (a.at === null ? (b.at === null ? 0 : 1) : b.at === null ? -1 : a.at - b.at) || a.tp.position - b.tp.position || a.tp.id - b.tp.id);
+  const pages = Math.max(1, Math.ceil(sorted.length / STAGE_PAGE_SIZE));
+  const page = Math.min(q.page, pages);
+  const offset = (page - 1) * STAGE_PAGE_SIZE;
+  const stageKinds = kinds.stages.get(stage.id);
+  return {
+    stage,
+    name: stage.names[fmt.locale],
+    scores: KINDS.filter((k) => stageKinds?.has(k)).map((k) => scoreView(k, pooled.stages.get(stage.id)?.get(k) ?? {}, fmt, { target: targetFor(outline, k, { stageId: stage.id }) })),
+    cells: sorted.slice(offset, offset + STAGE_PAGE_SIZE).map((x, i) => ({
+      ...cell(outline, x.tp, kinds.touchpoints.get(x.tp.id)?.kinds, pooled.touchpoints.get(x.tp.id), fmt),
+      rank: offset + i + 1,
+      ranked: x.at !== null,
+    })),
+    matches: sorted.length,
+    matchesText: fmt.count(sorted.length),
+    page,
+    pages,
+    search: q.search,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express';
+import Joi from 'joi';
 import type { AppDeps } from '../../deps';
 import { DomainError, type DomainErrorKind } from '../../domain-error';
 import { t, type Locale, type MessageKey } from '../../i18n';
@@ -8,13 +9,15 @@ import { csrfProtection } from '../../web/middleware/csrf';
 import type { MetricKind } from '../metrics/scoring';
 import { type FieldErrors, gridForm, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
 import { serialParam, suggestKey } from '../../web/params';
+import { lineText } from '../../web/text';
+import { toDetails } from '../../web/middleware/validate';
 import { formatNumber } from '../../web/format';
 import {
   editStageForm, moveForm, newStageForm, parseTarget, SLUG_MESSAGE, TARGET_RANGES, touchpointForm,
   type StageForm, type TouchpointForm,
 } from './journeys.forms';
 import {
-  createStage, createTouchpoint, deleteStage, deleteTouchpoint, getJourneyData, moveStage, saveTargets,
+  createStage, createTouchpoint, deleteStage, deleteTouchpoint, getJourneyData, getJourneyPage, moveStage, saveTargets,
   updateStage, updateTouchpoint, type TargetChange, type TouchpointInput,
 } from './journeys.service';
 import type { TargetRow } from './queries/getKpiTargets';
@@ -77,14 +80,59 @@ function rethrowUnless(err: unknown, ...kinds: DomainErrorKind[]): DomainError {
   throw err;
 }
 
-/** /manage/journey: stages in order, their touchpoints, framework notes and KPI targets. */
+/** Touchpoints listed per stage on the journey page; a stage of its own lists this many per page. */
+export const TOUCHPOINTS_PER_STAGE = 20;
+export const TOUCHPOINTS_PER_PAGE = 50;
+
+const LIST_QUERY = Joi.object({
+  q: lineText.trim().max(100).allow(''),
+  stage: Joi.number().integer().min(1).max(2147483647),
+  page: Joi.number().integer().min(1).max(100_000),
+});
+
+interface ListQuery { q?: string; stage?: number; page?: number }
+
+/** The journey page's search, stage and page, or a 400 page in the user's language. */
+function listQuery(query: unknown): ListQuery {
+  const { value, error } = LIST_QUERY.validate(query ?? {}, { abortEarly: false, convert: true });
+  if (error) throw new HttpError(400, 'validation_failed', 'The request is not valid', toDetails(error), 'manage.touchpoint.badSearch');
+  return value as ListQuery;
+}
+
+function listLink(q: ListQuery): string {
+  const params = new URLSearchParams();
+  if (q.q) params.set('q', q.q);
+  if (q.stage) params.set('stage', String(q.stage));
+  if (q.page && q.page > 1) params.set('page', String(q.page));
+  const s = params.toString();
+  return `/manage/journey${s ? `?${s}` : ''}#stage-${q.stage ?? ''}`.replace(/#stage-$/, '');
+}
+
+/** "Touchpoints 21–40 of 1,000" (or the search's), when a stage does not fit one list or a search is on. */
+function listedLine(locale: Locale, x: { search: string; offset: number; shown: number; count: number; limit: number }): string | null {
+  if (x.shown === 0 || (!x.search && x.count <= x.limit)) return null;
+  const range = { from: formatNumber(x.offset + 1, locale), to: formatNumber(x.offset + x.shown, locale), count: formatNumber(x.count, locale), search: x.search };
+  return t(locale, x.search ? 'manage.touchpoint.matching' : 'manage.touchpoint.listed', range);
+}
+
+/** /manage/journey: stages in order, their touchpoints (searched, a page at a time), framework notes and KPI targets. */
 export function journeyPagesRouter({ db }: AppDeps): Router {
   const { router, route } = dashboardRouter();
 
-  async function renderJourney(res: Response, status = 200, alert: string | null = null) {
+  async function renderJourney(res: Response, status = 200, alert: string | null = null, query: ListQuery = {}) {
     const locale: Locale = res.locals.locale;
-    const { stages, touchpoints, targets } = await getJourneyData(db);
+    const search = query.q ?? '';
+    const stageId = query.stage ?? null;
+    const limit = stageId ? TOUCHPOINTS_PER_PAGE : TOUCHPOINTS_PER_STAGE;
+    const page = query.page ?? 1;
+    const { stages: allStages, rows: touchpoints, matches, targets } = await getJourneyPage(db, { search, stageId, offset: (page - 1) * limit, limit });
+    const stages = stageId ? allStages.filter((s) => s.id === stageId) : allStages;
+    if (stageId && stages.length === 0) throw notFound('No such stage');
     res.status(status).render('manage/journey', {
+      search,
+      focused: stageId !== null,
+      allStagesLink: listLink({ q: search }),
+      clearLink: stageId ? listLink({ stage: stageId }) : '/manage/journey',
       layout: 'dashboard',
       title: t(locale, 'nav.journey'),
       alert,
@@ -104,6 +152,12 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
           text: s.framework[field]?.[locale] || s.framework[field]?.[locale === 'vi' ? 'en' : 'vi'] || '',
         })),
         targets: targetBadges(locale, targets, { stageId: s.id, touchpointId: null }),
+        listed: listedLine(locale, { search, offset: (page - 1) * limit, shown: touchpoints.filter((tp) => tp.stageId === s.id).length, count: matches.get(s.id) ?? 0, limit }),
+        noMatch: search !== '' && s.touchpointCount > 0 && !matches.get(s.id),
+        moreLink: !stageId && (matches.get(s.id) ?? 0) > limit ? listLink({ q: search, stage: s.id }) : null,
+        moreText: t(locale, 'manage.touchpoint.more', { count: matches.get(s.id) ?? 0 }),
+        prevLink: stageId && page > 1 ? listLink({ q: search, stage: s.id, page: page - 1 }) : null,
+        nextLink: stageId && (matches.get(s.id) ?? 0) > page * limit ? listLink({ q: search, stage: s.id, page: page + 1 }) : null,
         touchpoints: touchpoints.filter((tp) => tp.stageId === s.id).map((tp) => ({
           id: tp.id,
           key: tp.key,
@@ -119,8 +173,8 @@ export function journeyPagesRouter({ db }: AppDeps): Router {
     });
   }
 
-  route('get', '/manage/journey', 'viewer', async (_req, res) => {
-    await renderJourney(res);
+  route('get', '/manage/journey', 'viewer', async (req, res) => {
+    await renderJourney(res, 200, null, listQuery(req.query));
   });
 
   // Stages

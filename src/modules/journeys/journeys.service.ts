@@ -6,6 +6,8 @@ import type { CreateStageInput } from './journeys.schemas';
 import { getKpiTargets, type TargetRow } from './queries/getKpiTargets';
 import { getStageRows, type StageRow } from './queries/getStageRows';
 import { getTouchpointRows, type TouchpointRow } from './queries/getTouchpointRows';
+import { findTouchpointChoices, type TouchpointChoices } from './queries/findTouchpointChoices';
+import { listTouchpointRows, type TouchpointList, type TouchpointListQuery } from './queries/listTouchpointRows';
 import { Stage, type Framework } from './stage.entity';
 import { Touchpoint, type TouchpointChannel } from './touchpoint.entity';
 
@@ -192,6 +194,17 @@ export interface JourneyData {
 }
 
 /** The whole journey in order, with what hangs off each stage and touchpoint, and every target. */
+/** The management journey page: every stage, one page of its touchpoints (matching a search), the targets. */
+export async function getJourneyPage(db: DataSource, q: TouchpointListQuery): Promise<Omit<JourneyData, 'touchpoints'> & TouchpointList> {
+  const [stages, list, targets] = await Promise.all([getStageRows(db), listTouchpointRows(db, q), getKpiTargets(db)]);
+  return { stages, targets, ...list };
+}
+
+/** A picker's touchpoints (survey form): the matches of a search, at most `limit`, and the chosen one. */
+export async function pickTouchpoints(db: DataSource, q: { search: string; selectedId: number | null; limit: number }): Promise<TouchpointChoices> {
+  return findTouchpointChoices(db, q);
+}
+
 export async function getJourneyData(db: DataSource): Promise<JourneyData> {
   const [stages, touchpoints, targets] = await Promise.all([getStageRows(db), getTouchpointRows(db), getKpiTargets(db)]);
   return { stages, touchpoints, targets };

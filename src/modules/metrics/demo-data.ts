@@ -334,7 +334,7 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
   }
   await timed('analyze', async () => {
     // Autovacuum would otherwise do this in the background while someone is looking at the dashboard.
-    for (const table of ['responses', 'invitations', 'follow_ups', 'contacts', ...ROLLUP_TABLES.map((r) => r.table)]) await db.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ['responses', 'invitations', 'follow_ups', 'contacts', ...ROLLUP_TABLES]) await db.query(`VACUUM ANALYZE ${table}`);
   });
   for (const table of ['demo_contact', 'demo_slot', 'demo_group', 'demo_comment']) await db.query(`DROP TABLE IF EXISTS ${table}`);
   const [counts] = await db.query(

@@ -2,11 +2,15 @@ export * from './scoring';
 export { getMetricsReport, distributionOf, type MetricGroup } from './metrics.service';
 export { FILTER_NAMES, parseDashboardFilters, filterQuery, type AttributeFilter, type DashboardFilters, type FilterName } from './filters';
 export { getJourneyCatalog, targetFor, type CatalogStage, type CatalogTouchpoint, type CatalogSurvey, type CatalogTarget, type JourneyCatalog } from './queries/getJourneyCatalog';
-export { getHistogramRows, type Bucket, type HistogramRow, type HistogramScope } from './queries/getHistogramRows';
+export { getHistogramRows, type Bucket, type HistogramPer, type HistogramRow, type HistogramScope } from './queries/getHistogramRows';
+export { getJourneyOutline, type JourneyOutline, type SurveyPlace } from './queries/getJourneyOutline';
+export { getTouchpointsById } from './queries/getTouchpointsById';
+export { getJourneyTargets } from './queries/getJourneyTargets';
+export { searchStageTouchpoints } from './queries/searchStageTouchpoints';
 export { weekBuckets } from './queries/getScoreHistograms';
 export { getResponseRate, responseRate, type ResponseRate } from './queries/getResponseRate';
 export {
-  ROLLUP_TABLES, compactRollups, disabledRollupTriggers, rebuildRollups, rebuildRollupsInTransaction, setRollupTrigger, verifyRollups,
+  ROLLUP_TABLES, DELTA_TABLE, LIVE_DELTAS, foldRollupDeltas, disabledRollupTriggers, rebuildRollups, rebuildRollupsInTransaction, setRollupTrigger, verifyRollups,
   type RollupDifference, type RollupVerification,
 } from './rollup';
 export { seedDemoData, type SeedDemoOptions, type SeedDemoReport } from './demo-data';

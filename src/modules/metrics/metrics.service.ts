@@ -32,7 +32,11 @@ function toGroup(kind: MetricKind, key: string, names: { vi: string; en: string 
 
 /** Scores for a period grouped one way: the four steps are validate (caller), query, score, shape. */
 export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by: GroupBy; range: DayRange; locale: Locale }): Promise<MetricGroup[]> {
-  const histograms = await getScoreHistograms(db, { kind: q.kind, by: q.by, from: q.range.from, to: q.range.to });
+  // Named groups (every stage, touchpoint or survey, answered or not) and their histograms, read side by side.
+  const [histograms, defs] = await Promise.all([
+    getScoreHistograms(db, { kind: q.kind, by: q.by, from: q.range.from, to: q.range.to }),
+    q.by === 'overall' || q.by === 'week' ? Promise.resolve([]) : getMetricGroups(db, q.kind, q.by),
+  ]);
   if (q.by === 'overall') {
     return [toGroup(q.kind, 'overall', { vi: 'Toàn hành trình', en: 'Whole journey' }, q.locale, histograms.get('overall') ?? {})];
   }
@@ -45,6 +49,5 @@ export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by
     }
     return groups;
   }
-  const defs = await getMetricGroups(db, q.kind, q.by);
   return defs.map((d) => toGroup(q.kind, d.key, d.names, q.locale, histograms.get(d.id) ?? {}));
 }

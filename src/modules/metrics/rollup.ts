@@ -1,48 +1,55 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * The rollups that make dashboard cost independent of the number of responses, all kept by the triggers
- * on `responses` (core schema and AddScoreRollups migrations), each row sharded by backend:
- *   response_daily       (survey, org-day, channel, score)  — channel split and channel filters;
- *   response_day_score   (survey, org-day, score)           — the edge days of a period;
- *   response_week_score  (survey, org-week, score)          — whole weeks and weekly trends.
- * Bulk loads switch the triggers off and rebuild the rollups with one aggregate; `npm run metrics:verify`
- * recomputes them from raw responses and reports any difference.
+ * The rollups that make dashboard cost independent of the number of responses and of the length of a
+ * period (migrations FoldRollupDeltas and AddCumulativeRollups):
+ *   response_daily     (survey, org-day, channel, score) -> count — channel split and channel filters;
+ *   response_score_cum (org-day, survey, score) -> answers on days <= day — any period of any survey;
+ *   response_kind_cum  (org-day, kind, score)   -> the same over every survey of a kind — whole journey, weeks.
+ * Both cumulative ones are dense: every key has a row for each day from its first answer to the horizon
+ * (`response_cum_horizon`), so the count in [a, b] is cum(min(b, H)) - cum(min(a - 1, H)), read as two
+ * contiguous index ranges on `day`.
+ *
+ * Writes: the statement triggers on `responses` only append each statement's net counts to
+ * `response_rollup_delta` (no index); foldRollupDeltas, run every second by one job process at a time
+ * (src/jobs/rollup-fold.ts), moves them into the rollups in one transaction. Readers add the deltas not
+ * folded yet in the same statement (one snapshot): never stale, never counted twice. Bulk loads switch the
+ * triggers off and rebuild with one aggregate; `npm run metrics:verify` checks every rollup against raw answers.
  */
 const ROLLUP_TRIGGERS = ['responses_rollup_insert', 'responses_rollup_update', 'responses_rollup_delete'];
 
-interface RollupTable {
-  table: string;
-  /** Key columns besides the shard, in the table's column names. */
-  keys: string[];
-  /** The same key from the finest-grain aggregate `fine` (survey_id, day, channel, score, n). */
-  fromFine: string[];
-  /** The time column and the oldest value still being written to, for compaction. */
-  time: string;
-  current: string;
-}
+export const DELTA_TABLE = 'response_rollup_delta';
 
-const ORG_TODAY = `touchpoint_org_day(now())`;
+/**
+ * The advisory lock of the one folder: held (transaction-level) by a fold and by a rebuild, so a rebuild
+ * never interleaves with a fold, and two job processes never fold at the same time.
+ */
+export const FOLD_LOCK = 7_301_720_017;
 
-export const ROLLUP_TABLES: RollupTable[] = [
-  {
-    table: 'response_daily', keys: ['survey_id', 'day', 'channel', 'score'], fromFine: ['survey_id', 'day', 'channel', 'score'],
-    time: 'day', current: `${ORG_TODAY} - 1`,
-  },
-  {
-    table: 'response_day_score', keys: ['survey_id', 'day', 'score'], fromFine: ['survey_id', 'day', 'score'],
-    time: 'day', current: `${ORG_TODAY} - 1`,
-  },
-  {
-    table: 'response_week_score', keys: ['survey_id', 'week', 'score'], fromFine: ['survey_id', `date_trunc('week', day)::date`, 'score'],
-    time: 'week', current: `date_trunc('week', ${ORG_TODAY} - 1)::date`,
-  },
-];
+/** Every rollup table, for maintenance (VACUUM ANALYZE after a bulk load). */
+export const ROLLUP_TABLES = ['response_daily', 'response_score_cum', 'response_kind_cum', 'response_cum_horizon', DELTA_TABLE];
+
+/** Deltas not folded yet of surveys that still exist (those of a deleted survey only count per kind). */
+export const LIVE_DELTAS = `(SELECT x.* FROM ${DELTA_TABLE} x WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id))`;
 
 /** Raw responses counted per (survey, org-day, channel, score), the day computed as the trigger does. */
 const FINE_AGGREGATE = `
   SELECT r.survey_id, (r.created_at AT TIME ZONE (SELECT time_zone FROM settings WHERE id = 1))::date AS day, r.channel, r.score, count(*)::int AS n
   FROM responses r GROUP BY 1, 2, 3, 4`;
+
+/**
+ * Dense cumulative rows from per-(key, day) counts `src (<keys>, day, n)`: for each key, every day from its
+ * first to `horizon`, with the running sum. Used by the rebuild and, with the deltas, by the fold.
+ */
+function denseCumulative(src: string, keys: string[], horizon: string): string {
+  const k = keys.join(', ');
+  const on = keys.map((c) => `f.${c} = k.${c}`).join(' AND ');
+  return `
+    SELECT g.day::date AS day, ${keys.map((c) => `k.${c}`).join(', ')}, sum(coalesce(f.n, 0)) OVER (PARTITION BY ${keys.map((c) => `k.${c}`).join(', ')} ORDER BY g.day)::int AS cum
+    FROM (SELECT ${k}, min(day) AS lo FROM ${src} x GROUP BY ${keys.map((_, i) => i + 1).join(', ')}) k
+    CROSS JOIN LATERAL generate_series(k.lo::timestamp, (${horizon})::timestamp, interval '1 day') g(day)
+    LEFT JOIN ${src} f ON ${on} AND f.day = g.day::date`;
+}
 
 export async function setRollupTrigger(db: DataSource, enabled: boolean): Promise<void> {
   for (const name of ROLLUP_TRIGGERS) await db.query(`ALTER TABLE responses ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`);
@@ -76,15 +83,24 @@ export async function rebuildRollups(db: DataSource, opts: { enableTrigger?: boo
  */
 export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<void> {
   await tx.query(`LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE`);
+  // After the table lock (no new delta can come), wait for a fold in progress: none can start meanwhile.
+  await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
   await tx.query(`SET LOCAL work_mem = '256MB'`);
   await tx.query(`CREATE TEMP TABLE fine ON COMMIT DROP AS ${FINE_AGGREGATE}`);
-  for (const r of ROLLUP_TABLES) {
-    await tx.query(`DELETE FROM ${r.table}`);
-    await tx.query(
-      `INSERT INTO ${r.table} (${r.keys.join(', ')}, shard, count)
-       SELECT ${r.fromFine.join(', ')}, 0, sum(n) FROM fine GROUP BY ${r.fromFine.map((_, i) => i + 1).join(', ')}`,
-    );
-  }
+  await tx.query(`CREATE TEMP TABLE fine_survey ON COMMIT DROP AS SELECT survey_id, score, day, sum(n)::int AS n FROM fine GROUP BY 1, 2, 3`);
+  await tx.query(`CREATE TEMP TABLE fine_kind ON COMMIT DROP AS
+    SELECT s.kind, f.score, f.day, sum(f.n)::int AS n FROM fine f JOIN surveys s ON s.id = f.survey_id GROUP BY 1, 2, 3`);
+  await tx.query(`DELETE FROM ${DELTA_TABLE}`);
+  await tx.query(`DELETE FROM response_cum_horizon`);
+  await tx.query(`INSERT INTO response_cum_horizon (day) SELECT greatest(touchpoint_org_day(now()), (SELECT max(day) FROM fine))`);
+  const horizon = `SELECT day FROM response_cum_horizon`;
+  await tx.query(`DELETE FROM response_daily`);
+  await tx.query(`INSERT INTO response_daily (survey_id, day, channel, score, count) SELECT survey_id, day, channel, score, n FROM fine`);
+  await tx.query(`DELETE FROM response_score_cum`);
+  // In day order: the rows a page reads (one day, every survey) then sit on a few adjacent pages.
+  await tx.query(`INSERT INTO response_score_cum (day, survey_id, score, cum) ${denseCumulative('fine_survey', ['survey_id', 'score'], horizon)} ORDER BY 1, 2, 3`);
+  await tx.query(`DELETE FROM response_kind_cum`);
+  await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
 }
 
 export interface RollupDifference {
@@ -101,14 +117,27 @@ export interface RollupVerification {
   /** The first differences of each table, for the report. */
   differences: RollupDifference[];
   disabledTriggers: string[];
+  /** Delta rows not folded yet (counted in the comparison). */
+  unfolded: number;
+}
+
+/** Date columns come back as Date at local midnight: print them as the calendar day they are. */
+function keyValue(value: unknown): string | number {
+  return value instanceof Date
+    ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}`
+    : value as string | number;
 }
 
 /**
- * Recomputes the histograms from raw responses per (survey, org-day, channel, score) and compares every
- * rollup with it, summed over shards, in one snapshot (answers arriving meanwhile cannot show up as
- * differences). This scans every response: it is a check, not something a page does.
+ * Recomputes the histograms from raw responses and compares every rollup, plus the deltas not folded
+ * yet, with them in one snapshot (answers arriving meanwhile cannot show up as differences):
+ * - response_daily per (survey, day, channel, score);
+ * - each cumulative rollup on every day up to the horizon: a missing day (a key not carried forward) or
+ *   a wrong running sum is a difference; and the horizon row itself must exist.
+ * This scans every response and every cumulative row: it is a check, not something a page does.
  */
 export async function verifyRollups(db: DataSource, opts: { limit?: number } = {}): Promise<RollupVerification> {
+  const limit = opts.limit ?? 20;
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
@@ -116,34 +145,73 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
     await runner.query(`SET LOCAL work_mem = '256MB'`);
     await runner.query(`CREATE TEMP TABLE fine ON COMMIT DROP AS ${FINE_AGGREGATE}`);
     const [{ responses }] = await runner.query(`SELECT coalesce(sum(n), 0)::bigint::text AS responses FROM fine`);
+    const horizonRows: Array<{ day: string }> = await runner.query(`SELECT day::text AS day FROM response_cum_horizon`);
+    const horizon = horizonRows[0]?.day ?? null;
+    const checks: Array<{ table: string; keys: string[]; sql: string }> = [
+      {
+        table: 'response_daily',
+        keys: ['survey_id', 'day', 'channel', 'score'],
+        sql: `WITH roll AS (SELECT survey_id, day, channel, score, sum(n)::int AS n FROM (
+                SELECT survey_id, day, channel, score, count AS n FROM response_daily
+                UNION ALL SELECT survey_id, day, channel, score, n FROM ${LIVE_DELTAS} d) x GROUP BY 1, 2, 3, 4)
+              SELECT survey_id, day, channel, score, coalesce(raw.n, 0) AS raw, coalesce(roll.n, 0) AS rollup
+              FROM fine raw FULL JOIN roll USING (survey_id, day, channel, score)
+              WHERE coalesce(raw.n, 0) <> coalesce(roll.n, 0)`,
+      },
+    ];
+    if (horizon) {
+      // Expected running sums (raw) and the unfolded part (deltas) on every day of every key up to the horizon.
+      const cumulative = (table: string, key: string, raw: string, pending: string) => `
+        WITH raw AS (${raw}), pending AS (${pending}),
+        k AS (SELECT ${key}, score, min(day) AS lo FROM (SELECT ${key}, score, day FROM raw UNION ALL SELECT ${key}, score, day FROM pending) x
+              WHERE day <= $1::date GROUP BY 1, 2),
+        grid AS (SELECT k.${key}, k.score, g.day::date AS day FROM k CROSS JOIN LATERAL generate_series(k.lo::timestamp, $1::timestamp, interval '1 day') g(day)),
+        expected AS (
+          SELECT grid.${key}, grid.score, grid.day,
+                 sum(coalesce(raw.n, 0)) OVER w AS raw, sum(coalesce(pending.n, 0)) OVER w AS pending
+          FROM grid LEFT JOIN raw USING (${key}, score, day) LEFT JOIN pending USING (${key}, score, day)
+          WINDOW w AS (PARTITION BY grid.${key}, grid.score ORDER BY grid.day))
+        SELECT ${key}, day, score, coalesce(e.raw, 0)::int AS raw, (coalesce(c.cum, 0) + coalesce(e.pending, 0))::int AS rollup
+        FROM expected e FULL JOIN (SELECT * FROM ${table} WHERE day <= $1::date) c USING (${key}, score, day)
+        WHERE coalesce(e.raw, 0) <> coalesce(c.cum, 0) + coalesce(e.pending, 0)`;
+      checks.push({
+        table: 'response_score_cum',
+        keys: ['survey_id', 'day', 'score'],
+        sql: cumulative('response_score_cum', 'survey_id',
+          `SELECT survey_id, score, day, sum(n) AS n FROM fine GROUP BY 1, 2, 3`,
+          `SELECT survey_id, score, day, sum(n) AS n FROM ${LIVE_DELTAS} d GROUP BY 1, 2, 3`),
+      });
+      checks.push({
+        table: 'response_kind_cum',
+        keys: ['kind', 'day', 'score'],
+        // Every delta counts per kind, those of deleted surveys too (with the negated histogram of the deletion).
+        sql: cumulative('response_kind_cum', 'kind',
+          `SELECT s.kind, f.score, f.day, sum(f.n) AS n FROM fine f JOIN surveys s ON s.id = f.survey_id GROUP BY 1, 2, 3`,
+          `SELECT kind, score, day, sum(n) AS n FROM ${DELTA_TABLE} GROUP BY 1, 2, 3`),
+      });
+    }
     const differenceCounts: Record<string, number> = {};
     const differences: RollupDifference[] = [];
-    for (const r of ROLLUP_TABLES) {
-      const cols = r.keys.map((k, i) => `${r.fromFine[i]} AS ${k}`).join(', ');
-      const groupBy = r.keys.map((_, i) => i + 1).join(', ');
+    for (const check of checks) {
       const rows: Array<Record<string, unknown> & { raw: number; rollup: number; total: number }> = await runner.query(
-        `WITH raw AS (SELECT ${cols}, sum(n)::int AS n FROM fine GROUP BY ${groupBy}),
-              roll AS (SELECT ${r.keys.join(', ')}, sum(count)::int AS n FROM ${r.table} GROUP BY ${groupBy}),
-              diff AS (
-                SELECT ${r.keys.join(', ')}, coalesce(raw.n, 0) AS raw, coalesce(roll.n, 0) AS rollup
-                FROM raw FULL JOIN roll USING (${r.keys.join(', ')})
-                WHERE coalesce(raw.n, 0) <> coalesce(roll.n, 0))
-         SELECT *, count(*) OVER ()::int AS total FROM diff ORDER BY ${groupBy} LIMIT $1`,
-        [opts.limit ?? 20],
+        `SELECT *, count(*) OVER ()::int AS total FROM (${check.sql}) diff ORDER BY ${check.keys.join(', ')} LIMIT ${limit}`,
+        check.table === 'response_daily' ? [] : [horizon],
       );
-      differenceCounts[r.table] = rows[0]?.total ?? 0;
+      differenceCounts[check.table] = rows[0]?.total ?? 0;
       for (const row of rows) {
         const key: Record<string, string | number> = {};
-        for (const k of r.keys) {
-          const value = row[k];
-          // date columns come back as Date at local midnight: print them as the calendar day they are.
-          key[k] = value instanceof Date ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}` : value as string | number;
-        }
-        differences.push({ table: r.table, key, raw: row.raw, rollup: row.rollup });
+        for (const k of check.keys) key[k] = keyValue(row[k]);
+        differences.push({ table: check.table, key, raw: Number(row.raw), rollup: Number(row.rollup) });
       }
     }
+    // No horizon while there are answers: the cumulative rollups were never built.
+    if (!horizon) {
+      differenceCounts.response_cum_horizon = Number(responses) > 0 ? 1 : 0;
+      if (Number(responses) > 0) differences.push({ table: 'response_cum_horizon', key: {}, raw: Number(responses), rollup: 0 });
+    }
+    const [{ unfolded }] = await runner.query(`SELECT count(*)::int AS unfolded FROM ${DELTA_TABLE}`);
     await runner.commitTransaction();
-    return { responses: Number(responses), differenceCounts, differences, disabledTriggers: await disabledRollupTriggers(db) };
+    return { responses: Number(responses), unfolded, differenceCounts, differences, disabledTriggers: await disabledRollupTriggers(db) };
   } finally {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
     await runner.release();
@@ -151,22 +219,63 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
 }
 
 /**
- * Folds the shards of past days and weeks into shard 0 and drops keys whose total is 0. Live answers
- * spread over up to 16 shards per key so they never wait on each other; once a day is over its shards
- * only cost reads. Each table is one atomic statement, so totals never change, even with answers and
- * other compactions running at the same time. Run by the scheduled `rollup-compaction` job (src/jobs).
+ * Moves every delta into the rollups, in one transaction: the DELETE … RETURNING takes exactly the deltas
+ * committed before it, and readers see them either in the delta table or in the rollups, never both and
+ * never neither. When a new day has started, every cumulative key is first carried forward to it. Deltas
+ * of deleted surveys only count per kind (their per-survey rows went with the survey).
+ * Returns the delta rows folded, or null when another folder holds the lock (it will fold them).
  */
-export async function compactRollups(db: DataSource): Promise<void> {
-  for (const r of ROLLUP_TABLES) {
-    const keys = r.keys.join(', ');
-    await db.query(
-      `WITH moved AS (
-         DELETE FROM ${r.table} WHERE shard <> 0 AND ${r.time} < ${r.current} RETURNING ${keys}, count
-       )
-       INSERT INTO ${r.table} AS t (${keys}, shard, count)
-       SELECT ${keys}, 0, sum(count) FROM moved GROUP BY ${r.keys.map((_, i) => i + 1).join(', ')}
-       ON CONFLICT (${keys}, shard) DO UPDATE SET count = t.count + EXCLUDED.count`,
+export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [{ locked }]: Array<{ locked: boolean }> = await tx.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [FOLD_LOCK]);
+    if (!locked) return null;
+    await tx.query(`CREATE TEMP TABLE IF NOT EXISTS rollup_fold_batch (
+      survey_id uuid, kind text, day date, channel text, score smallint, n integer, live boolean) ON COMMIT DELETE ROWS`);
+    const [{ rows }]: Array<{ rows: number }> = await tx.query(
+      `WITH moved AS (DELETE FROM ${DELTA_TABLE} RETURNING *),
+       batch AS (
+         INSERT INTO rollup_fold_batch (survey_id, kind, day, channel, score, n, live)
+         SELECT m.survey_id, m.kind, m.day, m.channel, m.score, sum(m.n), EXISTS (SELECT 1 FROM surveys s WHERE s.id = m.survey_id)
+         FROM moved m GROUP BY 1, 2, 3, 4, 5 HAVING sum(m.n) <> 0)
+       SELECT count(*)::int AS rows FROM moved`,
     );
-    await db.query(`DELETE FROM ${r.table} WHERE shard = 0 AND count = 0 AND ${r.time} < ${r.current}`);
-  }
+    const [{ horizon, next }]: Array<{ horizon: string | null; next: string }> = await tx.query(
+      `SELECT h.day::text AS horizon, greatest(h.day, touchpoint_org_day(now()), (SELECT max(day) FROM rollup_fold_batch))::text AS next
+       FROM (SELECT (SELECT day FROM response_cum_horizon) AS day) h`,
+    );
+    if (rows === 0 && horizon === next) return 0;
+    if (horizon === null) {
+      await tx.query(`INSERT INTO response_cum_horizon (day) VALUES ($1::date)`, [next]);
+    } else if (horizon !== next) {
+      // A new day: every key carried forward, so that each has a row on every day up to the horizon.
+      for (const [table, key] of [['response_score_cum', 'survey_id'], ['response_kind_cum', 'kind']]) {
+        await tx.query(
+          `INSERT INTO ${table} (day, ${key}, score, cum)
+           SELECT g.day::date, c.${key}, c.score, c.cum FROM ${table} c
+           CROSS JOIN generate_series($1::timestamp + interval '1 day', $2::timestamp, interval '1 day') g(day)
+           WHERE c.day = $1::date ORDER BY 1, 2, 3`,
+          [horizon, next],
+        );
+      }
+      await tx.query(`UPDATE response_cum_horizon SET day = $1::date`, [next]);
+    }
+    if (rows === 0) return 0;
+    // Each key once per statement and in key order, so the upserts never lock rows in opposite orders.
+    await tx.query(
+      `INSERT INTO response_daily AS t (survey_id, day, channel, score, count)
+       SELECT survey_id, day, channel, score, sum(n) FROM rollup_fold_batch WHERE live GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+       ON CONFLICT (survey_id, day, channel, score) DO UPDATE SET count = t.count + EXCLUDED.count`,
+    );
+    // A delta on day d adds to every row of its key from d to the horizon (a backdated answer: many rows).
+    const cumulate = async (table: string, key: string, where: string) => tx.query(
+      `WITH src AS (SELECT ${key}, score, day, sum(n)::int AS n FROM rollup_fold_batch WHERE ${where} GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
+       INSERT INTO ${table} AS t (day, ${key}, score, cum)
+       SELECT day, ${key}, score, cum FROM (${denseCumulative('src', [key, 'score'], '$1::date')}) x ORDER BY 1, 2, 3
+       ON CONFLICT (day, ${key}, score) DO UPDATE SET cum = t.cum + EXCLUDED.cum`,
+      [next],
+    );
+    await cumulate('response_score_cum', 'survey_id', 'live');
+    await cumulate('response_kind_cum', 'kind', 'true');
+    return rows;
+  });
 }

@@ -25,7 +25,11 @@ export interface SurveyForm {
   thank_you_vi: string;
   thank_you_en: string;
   recontact_days: number | null;
+  attach_q: string;
 }
+
+/** The picker's search text: one line, at most 100 characters. */
+export const PICKER_SEARCH = lineText.trim().max(100).allow('').default('');
 
 const question = Joi.string().trim().min(1).max(500).required();
 const optionalText = (max: number) => Joi.string().trim().allow('').max(max).default('');
@@ -43,6 +47,8 @@ export const surveyForm = Joi.object({
   thank_you_vi: optionalText(1000),
   thank_you_en: optionalText(1000),
   recontact_days: Joi.number().integer().min(0).max(365).empty('').allow(null).default(null),
+  // The touchpoint picker's search (a chain's thousand stores): only read by the Find button.
+  attach_q: PICKER_SEARCH,
 });
 
 export const SURVEY_FIELD_MESSAGES: Record<string, FieldMessage> = {

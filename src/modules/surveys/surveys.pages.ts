@@ -5,13 +5,13 @@ import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { csrfProtection } from '../../web/middleware/csrf';
 import { type FieldErrors, manageForm, normalizeText, redirectWithFlash, typedValues, validateForm } from '../../web/forms';
-import { formatterFor } from '../../web/format';
-import { listStages, listTouchpoints } from '../journeys';
+import { formatNumber, formatterFor } from '../../web/format';
+import { listStages, pickTouchpoints } from '../journeys';
 import { SCALES, type MetricKind } from '../metrics/scoring';
 import { posterUrl, publicSurveyUrl, qrImageUrl } from './links';
 import { getSettings } from '../settings';
 import { SURVEY_STATUSES } from './survey.entity';
-import { KINDS, SURVEY_FIELD_MESSAGES, surveyForm, typedQuestion, type SurveyForm } from './surveys.forms';
+import { KINDS, PICKER_SEARCH, SURVEY_FIELD_MESSAGES, surveyForm, typedQuestion, type SurveyForm } from './surveys.forms';
 import { createSurvey, requireSurvey, updateSurvey, type SurveyInput } from './surveys.service';
 import { countSurveyResponses } from './queries/countSurveyResponses';
 import type { SurveyRow } from './queries/getSurvey';
@@ -21,6 +21,9 @@ import { getHistogramRows, type Histogram } from '../metrics';
 import { scoreView } from '../dashboard';
 import { resolvePeriod } from '../../web/params';
 import { DEFAULT_QUESTIONS, questionText, SCALE_LABELS } from './wording';
+
+/** A journey with more touchpoints than this gets a search in the survey form's picker (it lists at most this many). */
+export const PICKER_LIMIT = 50;
 
 const STATUS_BADGE: Record<string, string> = { active: 'good', draft: 'warn', closed: '' };
 
@@ -121,9 +124,14 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
   async function renderForm(res: Response, opts: { survey: SurveyRow | null; values: Record<string, string>; errors: FieldErrors; status?: number }) {
     const locale: Locale = res.locals.locale;
     const { survey, values, errors } = opts;
-    const [stages, touchpoints, responses, settings] = await Promise.all([
-      listStages(db), listTouchpoints(db), survey ? countSurveyResponses(db, survey.id) : Promise.resolve(0), getSettings(db),
+    const search = errors.attach_q ? '' : (values.attach_q ?? '').trim();
+    const selected = /^touchpoint:(\d+)$/.exec(values.attach ?? '');
+    const [stages, picker, responses, settings] = await Promise.all([
+      listStages(db), pickTouchpoints(db, { search, selectedId: selected ? Number(selected[1]) : null, limit: PICKER_LIMIT }),
+      survey ? countSurveyResponses(db, survey.id) : Promise.resolve(0), getSettings(db),
     ]);
+    const touchpoints = picker.choices;
+    const searchable = picker.total > PICKER_LIMIT;
     const name = (row: { nameVi: string; nameEn: string }) => (locale === 'vi' ? row.nameVi : row.nameEn);
     res.status(opts.status ?? 200).render('manage/survey-form', {
       layout: 'dashboard',
@@ -145,12 +153,24 @@ export function surveyPagesRouter({ db, config }: AppDeps): Router {
         options: touchpoints.filter((tp) => tp.stageId === s.id)
           .map((tp) => ({ value: `touchpoint:${tp.id}`, label: name(tp), selected: values.attach === `touchpoint:${tp.id}` })),
       })).filter((g) => g.options.length > 0),
+      picker: searchable ? {
+        search,
+        hint: search
+          ? t(locale, 'manage.survey.pickerMatches', { count: formatNumber(picker.matches, locale), shown: formatNumber(Math.min(picker.matches, PICKER_LIMIT), locale), search })
+          : t(locale, 'manage.survey.pickerHint', { total: formatNumber(picker.total, locale), shown: formatNumber(PICKER_LIMIT, locale) }),
+      } : null,
       defaultRecontact: settings.recontactDays,
     });
   }
 
   async function submit(req: Request, res: Response, existing: SurveyRow | null) {
     const locale: Locale = res.locals.locale;
+    if ((req.body as Record<string, unknown>)?._find !== undefined) {
+      // The picker's Find button: the same form again, as typed, with the touchpoints matching the search.
+      const { error } = PICKER_SEARCH.validate((req.body as Record<string, unknown>).attach_q ?? '');
+      const values = typedValues(req.body);
+      return renderForm(res, { survey: existing, values, errors: error ? { attach_q: t(locale, 'manage.survey.pickerBadSearch') } : {}, status: error ? 400 : 200 });
+    }
     const { value, errors } = validateForm<SurveyForm>(surveyForm, req.body, locale, SURVEY_FIELD_MESSAGES);
     // A survey whose kind is fixed posts it as a hidden field; an edit without it keeps the stored kind.
     const kind = KINDS.find((k) => k === (req.body as Record<string, unknown>)?.kind) ?? existing?.kind;

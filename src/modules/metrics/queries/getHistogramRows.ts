@@ -1,15 +1,27 @@
 import type { DataSource } from 'typeorm';
-import { addDays, daysBetween, weekStart } from '../../../time';
 import type { ResponseChannel } from '../../responses/response.entity';
 import type { AttributeFilter } from '../filters';
+import { DELTA_TABLE } from '../rollup';
+import type { MetricKind } from '../scoring';
 
 /** A named range of days (inclusive, org time zone) to count responses in; buckets may overlap. */
 export interface Bucket { key: string; from: string; to: string }
 
+/**
+ * How rows are grouped: per survey (default), per metric kind, per touchpoint or per stage of the survey;
+ * or per `place`, "stage:touchpoint:kind" (ids, empty when the survey has none): every level of the journey
+ * map from one read.
+ */
+export type HistogramPer = 'survey' | 'kind' | 'touchpoint' | 'stage' | 'place';
+
 export interface HistogramScope {
   buckets: Bucket[];
-  /** Only these surveys (all when absent). */
+  /** Only these surveys (all when absent): meant for a handful (a detail page), each is an index probe. */
   surveyIds?: string[];
+  /** Only surveys of this kind (filtered in SQL). */
+  kind?: MetricKind;
+  /** Only surveys counted in this stage (their own, or their touchpoint's). */
+  stageId?: number;
   channel?: ResponseChannel;
   /** Contact attribute: the only filter the rollups cannot answer (see below). */
   attribute?: AttributeFilter;
@@ -17,100 +29,123 @@ export interface HistogramScope {
   byChannel?: boolean;
   /** The organisation's time zone: needed (only) to cut raw responses into days for an attribute filter. */
   timeZone?: string;
-  /** Count per survey (default), or pooled per metric kind when only the kind matters (fewer rows). */
-  per?: 'survey' | 'kind';
+  per?: HistogramPer;
 }
 
-/** `group` is the survey id, or the metric kind with `per: 'kind'`. */
+/**
+ * `group` is the survey id, the metric kind, the touchpoint id or the stage id (as text) after `per`;
+ * surveys without a touchpoint (or a stage) are left out when grouping by those.
+ */
 export interface HistogramRow { bucket: string; group: string; channel: ResponseChannel | null; score: number; n: number }
 
-interface Segment { bucket: string; tier: 'w' | 'd'; lo: string; hi: string }
+/** Query parameters as $n placeholders, in order. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${cast}`;
+  }
+}
 
-/**
- * Splits a day range into whole Monday–Sunday weeks (read from the weekly rollup) and the days at its
- * edges (read from the daily one): a 90-day period reads ~13 weekly rows per survey and score instead of
- * 90 daily ones, and the count of rows read stops growing once every score occurs each week.
- */
-export function tierSegments(b: Bucket): Segment[] {
-  const firstMonday = weekStart(b.from) === b.from ? b.from : addDays(weekStart(b.from), 7);
-  const lastMonday = addDays(weekStart(addDays(b.to, 1)), -7);
-  if (daysBetween(firstMonday, lastMonday) < 0) return [{ bucket: b.key, tier: 'd', lo: b.from, hi: b.to }];
-  const out: Segment[] = [{ bucket: b.key, tier: 'w', lo: firstMonday, hi: lastMonday }];
-  if (b.from !== firstMonday) out.push({ bucket: b.key, tier: 'd', lo: b.from, hi: addDays(firstMonday, -1) });
-  const lastSunday = addDays(lastMonday, 6);
-  if (b.to !== lastSunday) out.push({ bucket: b.key, tier: 'd', lo: addDays(lastSunday, 1), hi: b.to });
-  return out;
+/** The group expression and the joins it needs, for rows aliased `a` with a survey_id. */
+function grouping(per: HistogramPer, withStage: boolean): { expr: string; join: string } {
+  const join = `JOIN surveys sv ON sv.id = a.survey_id${withStage ? ' LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id' : ''}`;
+  switch (per) {
+    case 'place':
+      return { expr: `coalesce(coalesce(sv.stage_id, tp.stage_id)::text, '') || ':' || coalesce(sv.touchpoint_id::text, '') || ':' || sv.kind`, join };
+    case 'kind': return { expr: 'sv.kind', join };
+    case 'touchpoint': return { expr: 'sv.touchpoint_id::text', join };
+    case 'stage': return { expr: 'coalesce(sv.stage_id, tp.stage_id)::text', join };
+    default: return { expr: 'a.survey_id::text', join };
+  }
 }
 
 /** Bucket → every day it covers, for the paths that count per day and map days to buckets. */
-const DAY_BUCKETS = `SELECT s.bucket, d::date AS day FROM unnest($1::text[], $2::date[], $3::date[]) AS s(bucket, lo, hi),
-  generate_series(s.lo::timestamp, s.hi::timestamp, interval '1 day') AS d`;
+const DAY_BUCKETS = (b: string) => `SELECT s.bucket, d::date AS day FROM ${b}, generate_series(s.lo::timestamp, s.hi::timestamp, interval '1 day') AS d`;
 
 /**
- * Score counts per (bucket, survey[, channel], score). Three sources, chosen by the filters:
- * - no channel and no attribute: the weekly and daily score rollups (bounded cost, the common case);
- * - a channel, or a split by channel: `response_daily` (bounded too, about four times the rows);
+ * Score counts per (bucket, group[, channel], score). Three sources, chosen by the filters:
+ * - no channel and no attribute (the common case): the dense cumulative rollups. A bucket [lo, hi] is
+ *   cum(min(hi, H)) - cum(min(lo - 1, H)) with H the horizon, plus the deltas not folded yet in [lo, hi]:
+ *   two index range reads of (keys) rows per bucket, whatever its length. Pooled per kind over the whole
+ *   journey (no survey list), from response_kind_cum: tens of rows per bucket whatever the number of surveys;
+ * - a channel, or a split by channel: `response_daily` over the period's days (grows with the period);
  * - a contact attribute: raw responses joined to contacts, over the period's time range (an index range
  *   scan on responses.created_at): its cost grows with the responses in the period, not with all of them.
+ * Surveys are filtered and grouped in SQL (kind, touchpoint, stage): no survey list travels as a parameter.
  */
 export async function getHistogramRows(db: DataSource, q: HistogramScope): Promise<HistogramRow[]> {
   if (q.buckets.length === 0 || q.surveyIds?.length === 0) return [];
-  let rows: Array<{ bucket: string; grp: string; channel: ResponseChannel | null; score: number; n: string }>;
-  const surveys = q.surveyIds ?? null;
-  // Pooling per kind joins the survey list (a few dozen rows): a hash join on the counted rows.
-  const group = (alias: string) => (q.per === 'kind' ? 'sv.kind' : `${alias}.survey_id`);
-  const join = (alias: string) => (q.per === 'kind' ? `JOIN surveys sv ON sv.id = ${alias}.survey_id` : '');
-  const lo = q.buckets.reduce((m, b) => (b.from < m ? b.from : m), q.buckets[0].from);
-  const hi = q.buckets.reduce((m, b) => (b.to > m ? b.to : m), q.buckets[0].to);
+  const per = q.per ?? 'survey';
+  const p = new Params();
+  const buckets = `unnest(${p.add(q.buckets.map((b) => b.key), 'text[]')}, ${p.add(q.buckets.map((b) => b.from), 'date[]')}, ${p.add(q.buckets.map((b) => b.to), 'date[]')}) AS s(bucket, lo, hi)`;
+  const g = grouping(per, per === 'stage' || per === 'place' || q.stageId !== undefined);
+  const surveyFilter = (alias: string) => [
+    q.kind ? `sv.kind = ${p.add(q.kind, 'text')}` : null,
+    q.stageId !== undefined ? `coalesce(sv.stage_id, tp.stage_id) = ${p.add(q.stageId, 'int')}` : null,
+    q.surveyIds ? `${alias}.survey_id = ANY(${p.add(q.surveyIds, 'uuid[]')})` : null,
+  ].filter(Boolean).join(' AND ') || 'true';
+  let sql: string;
   if (q.attribute) {
     if (!q.timeZone) throw new Error('getHistogramRows: an attribute filter needs the time zone');
-    rows = await db.query(
-      `WITH days AS (${DAY_BUCKETS}),
-       counted AS (
-         SELECT r.survey_id, (r.created_at AT TIME ZONE $4)::date AS day, ${q.byChannel ? 'r.channel' : 'NULL::text'} AS channel, r.score, count(*) AS n
-         FROM responses r JOIN contacts c ON c.id = r.contact_id
-         WHERE r.created_at >= $5::timestamp AT TIME ZONE $4 AND r.created_at < ($6::date + 1)::timestamp AT TIME ZONE $4
-           AND c.attributes @> jsonb_build_object($7::text, $8::text)
-           AND ($9::text IS NULL OR r.channel = $9) AND ($10::uuid[] IS NULL OR r.survey_id = ANY($10))
-         GROUP BY 1, 2, 3, 4)
-       SELECT days.bucket, ${group('c')} AS grp, c.channel, c.score, sum(c.n) AS n FROM counted c JOIN days USING (day) ${join('c')} GROUP BY 1, 2, 3, 4`,
-      [q.buckets.map((b) => b.key), q.buckets.map((b) => b.from), q.buckets.map((b) => b.to), q.timeZone, lo, hi,
-        q.attribute.key, q.attribute.value, q.channel ?? null, surveys],
-    );
+    const lo = q.buckets.reduce((m, b) => (b.from < m ? b.from : m), q.buckets[0].from);
+    const hi = q.buckets.reduce((m, b) => (b.to > m ? b.to : m), q.buckets[0].to);
+    const tz = p.add(q.timeZone, 'text');
+    sql = `
+      WITH days AS (${DAY_BUCKETS(buckets)}),
+      a AS (
+        SELECT r.survey_id, (r.created_at AT TIME ZONE ${tz})::date AS day, ${q.byChannel ? 'r.channel' : 'NULL::text'} AS channel, r.score, count(*) AS n
+        FROM responses r JOIN contacts c ON c.id = r.contact_id
+        WHERE r.created_at >= ${p.add(lo, 'date')}::timestamp AT TIME ZONE ${tz} AND r.created_at < (${p.add(hi, 'date')} + 1)::timestamp AT TIME ZONE ${tz}
+          AND c.attributes @> jsonb_build_object(${p.add(q.attribute.key, 'text')}, ${p.add(q.attribute.value, 'text')})
+          ${q.channel ? `AND r.channel = ${p.add(q.channel, 'text')}` : ''}
+        GROUP BY 1, 2, 3, 4)
+      SELECT days.bucket, ${g.expr} AS grp, a.channel, a.score, sum(a.n) AS n FROM a JOIN days USING (day) ${g.join}
+      WHERE ${surveyFilter('a')} GROUP BY 1, 2, 3, 4`;
   } else if (q.channel || q.byChannel) {
-    rows = await db.query(
-      `WITH days AS (${DAY_BUCKETS})
-       SELECT days.bucket, ${group('d')} AS grp, ${q.byChannel ? 'd.channel' : 'NULL::text'} AS channel, d.score, sum(d.count) AS n
-       FROM response_daily d JOIN days USING (day) ${join('d')}
-       WHERE d.day BETWEEN $6::date AND $7::date AND ($4::text IS NULL OR d.channel = $4) AND ($5::uuid[] IS NULL OR d.survey_id = ANY($5))
-       GROUP BY 1, 2, 3, 4`,
-      [q.buckets.map((b) => b.key), q.buckets.map((b) => b.from), q.buckets.map((b) => b.to), q.channel ?? null, surveys, lo, hi],
-    );
+    const lo = q.buckets.reduce((m, b) => (b.from < m ? b.from : m), q.buckets[0].from);
+    const hi = q.buckets.reduce((m, b) => (b.to > m ? b.to : m), q.buckets[0].to);
+    const range = `day BETWEEN ${p.add(lo, 'date')} AND ${p.add(hi, 'date')}${q.channel ? ` AND channel = ${p.add(q.channel, 'text')}` : ''}`;
+    sql = `
+      WITH days AS (${DAY_BUCKETS(buckets)})
+      SELECT days.bucket, ${g.expr} AS grp, ${q.byChannel ? 'a.channel' : 'NULL::text'} AS channel, a.score, sum(a.n) AS n
+      FROM (SELECT survey_id, day, channel, score, count AS n FROM response_daily WHERE ${range}
+            UNION ALL SELECT survey_id, day, channel, score, n FROM ${DELTA_TABLE} WHERE ${range}) a
+      JOIN days USING (day) ${g.join}
+      WHERE ${surveyFilter('a')}
+      GROUP BY 1, 2, 3, 4`;
+  } else if (per === 'kind' && !q.surveyIds && q.stageId === undefined) {
+    // The whole journey per kind: every delta counts, those of a deleted survey too (they cancel its history).
+    const kind = q.kind ? `AND c.kind = ${p.add(q.kind, 'text')}` : '';
+    sql = `
+      WITH s AS (SELECT * FROM ${buckets}),
+      pts AS (
+        SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
+        UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h)
+      SELECT bucket, grp, NULL AS channel, score, sum(n) AS n FROM (
+        SELECT pts.bucket, c.kind AS grp, c.score, pts.sign * c.cum AS n FROM pts JOIN response_kind_cum c ON c.day = pts.day WHERE true ${kind}
+        UNION ALL
+        SELECT s.bucket, c.kind, c.score, c.n FROM s JOIN ${DELTA_TABLE} c ON c.day BETWEEN s.lo AND s.hi WHERE true ${kind}
+      ) x GROUP BY 1, 2, 4`;
   } else {
-    const segments = q.buckets.flatMap(tierSegments);
-    const part = (tier: 'w' | 'd') => segments.filter((s) => s.tier === tier);
-    const [weeks, days] = [part('w'), part('d')];
-    rows = await db.query(
-      `SELECT x.bucket, ${group('x')} AS grp, NULL AS channel, x.score, sum(x.count) AS n FROM (
-         SELECT s.bucket, w.survey_id, w.score, w.count
-         FROM unnest($1::text[], $2::date[], $3::date[]) AS s(bucket, lo, hi)
-         JOIN response_week_score w ON w.week BETWEEN s.lo AND s.hi
-         WHERE $7::uuid[] IS NULL OR w.survey_id = ANY($7)
-         UNION ALL
-         SELECT s.bucket, d.survey_id, d.score, d.count
-         FROM unnest($4::text[], $5::date[], $6::date[]) AS s(bucket, lo, hi)
-         JOIN response_day_score d ON d.day BETWEEN s.lo AND s.hi
-         WHERE $7::uuid[] IS NULL OR d.survey_id = ANY($7)
-       ) x ${join('x')} GROUP BY 1, 2, 4`,
-      [weeks.map((s) => s.bucket), weeks.map((s) => s.lo), weeks.map((s) => s.hi),
-        days.map((s) => s.bucket), days.map((s) => s.lo), days.map((s) => s.hi), surveys],
-    );
+    sql = `
+      WITH s AS (SELECT * FROM ${buckets}),
+      pts AS (
+        SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
+        UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h)
+      SELECT bucket, grp, NULL AS channel, score, sum(n) AS n FROM (
+        SELECT pts.bucket, ${g.expr} AS grp, a.score, pts.sign * a.cum AS n
+        FROM pts JOIN response_score_cum a ON a.day = pts.day ${g.join} WHERE ${surveyFilter('a')}
+        UNION ALL
+        SELECT s.bucket, ${g.expr}, a.score, a.n FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi ${g.join} WHERE ${surveyFilter('a')}
+      ) x GROUP BY 1, 2, 4`;
   }
+  const rows: Array<{ bucket: string; grp: string | null; channel: ResponseChannel | null; score: number; n: string }> = await db.query(sql, p.values);
   const out: HistogramRow[] = [];
   for (const r of rows) {
     const n = Number(r.n);
-    // Shards of a deleted answer can cancel out to 0: such a score did not occur.
-    if (n !== 0) out.push({ bucket: r.bucket, group: r.grp, channel: r.channel, score: r.score, n });
+    // A deleted answer leaves a 0 (or a cumulative difference of 0): such a score did not occur.
+    if (n !== 0 && r.grp !== null) out.push({ bucket: r.bucket, group: r.grp, channel: r.channel, score: r.score, n });
   }
   return out;
 }

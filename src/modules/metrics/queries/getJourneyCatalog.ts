@@ -52,7 +52,7 @@ export async function getJourneyCatalog(db: DataSource): Promise<JourneyCatalog>
  * The KPI target for a metric at a place in the journey: the touchpoint's, else its stage's, else the
  * whole journey's (both ids null); null when none is set.
  */
-export function targetFor(catalog: JourneyCatalog, metric: MetricKind, at: { touchpointId?: number | null; stageId?: number | null }): number | null {
+export function targetFor(catalog: Pick<JourneyCatalog, 'targets'>, metric: MetricKind, at: { touchpointId?: number | null; stageId?: number | null }): number | null {
   const find = (stageId: number | null, touchpointId: number | null) =>
     catalog.targets.find((t) => t.metric === metric && t.stageId === stageId && t.touchpointId === touchpointId)?.target ?? null;
   if (at.touchpointId != null) {

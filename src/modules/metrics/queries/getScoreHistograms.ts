@@ -27,24 +27,17 @@ export function weekBuckets(from: string, to: string): Bucket[] {
 }
 
 /**
- * Score histograms per group, read from the rollups: the cost depends on weeks × surveys × scale, never
- * on the number of responses. A group pools every response of its surveys.
+ * Score histograms per group, read from the rollups and grouped in SQL: the cost depends on the groups,
+ * the buckets and the scale, never on the number of responses nor on the length of the period. A group
+ * pools every response of its surveys.
  */
 export async function getScoreHistograms(db: DataSource, q: HistogramQuery): Promise<GroupedHistograms> {
-  const surveys: Array<{ id: string; stage: string | null; touchpoint: string | null }> = await db.query(
-    `SELECT s.id, coalesce(s.stage_id, t.stage_id)::text AS stage, s.touchpoint_id::text AS touchpoint
-     FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id WHERE s.kind = $1`,
-    [q.kind],
-  );
-  const byId = new Map(surveys.map((s) => [s.id, s]));
   const buckets = q.by === 'week' ? weekBuckets(q.from, q.to) : [{ key: 'period', from: q.from, to: q.to }];
-  const rows = await getHistogramRows(db, { buckets, surveyIds: surveys.map((s) => s.id) });
+  const per = ({ overall: 'kind', week: 'kind', stage: 'stage', touchpoint: 'touchpoint', survey: 'survey' } as const)[q.by];
+  const rows = await getHistogramRows(db, { buckets, kind: q.kind, per });
   const result: GroupedHistograms = new Map();
   for (const row of rows) {
-    const survey = byId.get(row.group);
-    if (!survey) continue;
-    const g = { overall: 'overall', stage: survey.stage, touchpoint: survey.touchpoint, survey: survey.id, week: row.bucket }[q.by];
-    if (g === null) continue;
+    const g = q.by === 'overall' ? 'overall' : q.by === 'week' ? row.bucket : row.group;
     const h = result.get(g) ?? {};
     h[row.score] = (h[row.score] ?? 0) + row.n;
     result.set(g, h);
