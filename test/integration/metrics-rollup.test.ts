@@ -130,7 +130,7 @@ test('bulk inserts and updates in one statement (an import, a correction) keep t
 });
 
 test('concurrent answers land on different shards and the totals stay exact', async () => {
-  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db, {
+  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db.manager, { // one statement each, on concurrent connections
     surveyId: csatId, kind: 'csat', score: 4, comment: null, channel: 'link', locale: 'en', answeredAt: new Date('2026-04-06T03:00:00Z'),
     submissionKey: `concurrent-${i}`,
   })));
