@@ -27,6 +27,12 @@ export interface RecordResponseInput {
   /** A link/QR form carries a one-time key, so a double submit (slow network, back button) updates instead of duplicating. */
   submissionKey?: string | null;
   answeredAt?: Date | null;
+  /**
+   * Write only if the survey is still active and of this kind (the caller read it from a short-lived
+   * copy): otherwise the answer fails with a DomainError coded `survey_not_answerable`, and the caller
+   * looks the survey up again to say why.
+   */
+  onlyIfActive?: boolean;
 }
 
 export interface RecordedResponse {
@@ -48,9 +54,9 @@ type Queryable = Pick<DataSource | EntityManager, 'query'>;
 const BATCH_SQL = `
 WITH input AS MATERIALIZED (
   SELECT u.*, nextval('responses_id_seq') AS new_id
-  FROM unnest($1::int[], $2::uuid[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::uuid[], $10::text[], $11::timestamptz[], $12::boolean[])
-    AS u(ord, survey_id, score, comment, channel, locale, hidden, contact_id, invitation_id, submission_key, answered_at, detractor)
-  WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = u.survey_id)
+  FROM unnest($1::int[], $2::uuid[], $3::smallint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::uuid[], $10::text[], $11::timestamptz[], $12::boolean[], $13::text[])
+    AS u(ord, survey_id, score, comment, channel, locale, hidden, contact_id, invitation_id, submission_key, answered_at, detractor, if_active_kind)
+  WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = u.survey_id AND (u.if_active_kind IS NULL OR (s.status = 'active' AND s.kind = u.if_active_kind)))
 ), r_inv AS (
   INSERT INTO responses (id, survey_id, score, comment, channel, locale, hidden, contact_id, invitation_id, submission_key, created_at, updated_at)
   SELECT new_id, survey_id, score, comment, channel, locale, hidden::jsonb, contact_id, invitation_id, submission_key,
@@ -102,11 +108,13 @@ async function writeBatch(db: Queryable, inputs: RecordResponseInput[]): Promise
     inputs.map((x) => (x.invitationId ? null : x.submissionKey ?? null)),
     inputs.map((x) => x.answeredAt ?? null),
     inputs.map((x) => isDetractor(x.kind, x.score)),
+    inputs.map((x) => (x.onlyIfActive ? x.kind : null)),
   ]);
   const outcomes: Outcome[] = inputs.map(() => ({ ok: false, error: new Error('answer missing from its batch') }));
   for (const row of rows) {
     outcomes[row.ord] = row.survey_gone
-      ? { ok: false, error: new DomainError('not_found', 'The survey no longer exists', { code: 'survey_not_found', messageKey: 'error.surveyNotFound' }) }
+      ? { ok: false, error: inputs[row.ord].onlyIfActive ? new DomainError('wrong_state', 'The survey takes no answers now', { code: 'survey_not_answerable' })
+        : new DomainError('not_found', 'The survey no longer exists', { code: 'survey_not_found', messageKey: 'error.surveyNotFound' }) }
       : row.id === null
         // Only a submission key replayed against another survey updates nothing.
         ? { ok: false, error: new DomainError('conflict', 'This answer belongs to another survey') }
