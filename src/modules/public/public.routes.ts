@@ -15,6 +15,7 @@ import { answerSchema, hiddenFieldsFrom } from './public.schemas';
 import { getRespondentSurvey, type RespondentSurvey } from './queries/getRespondentSurvey';
 import { getRespondentInvitation } from './queries/getRespondentInvitation';
 import { markInvitationOpened, RecentSurveys } from './public.service';
+import { sharedRateLimitStore } from '../rate-limits';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { DomainError } from '../../domain-error';
 
@@ -125,6 +126,8 @@ export function publicRouter({ db, config }: AppDeps): Router {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(pageError(429, 'too_many_requests', 'error.tooMany')),
+    // Counted across every app instance, synced about once a second: no database round trip per answer.
+    store: sharedRateLimitStore(db, 'public-answers'),
   });
 
   const recent = new RecentSurveys<RespondentSurvey>();
