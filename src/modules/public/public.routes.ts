@@ -154,7 +154,7 @@ export function publicRouter({ db, config }: AppDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const score = typeof body.score === 'string' && /^\d{1,2}$/.test(body.score) ? Number(body.score) : null;
     const comment = typeof body.comment === 'string' ? body.comment.slice(0, COMMENT_MAX_LENGTH) : '';
-    const submissionKey = typeof body.k === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(body.k) ? body.k : null;
+    const submissionKey = typeof body.k === 'string' && /^[A-Za-z0-9_-]{22}$/.test(body.k) ? body.k : null;
     return { score, comment, submissionKey };
   }
 
