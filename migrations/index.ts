@@ -8,6 +8,7 @@ import { StoreContactImportFiles1763800500000 } from './1763800500000-StoreConta
 import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMailboxRecipientAddresses';
 import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
 import { AddRateLimitHits1763802100000 } from './1763802100000-AddRateLimitHits';
+import { PartialAnswerKeys1763802100100 } from './1763802100100-PartialAnswerKeys';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -19,4 +20,5 @@ export const migrations = [
   AddMailboxRecipientAddresses1763800600000,
   AddScoreDigest1763801000000,
   AddRateLimitHits1763802100000,
+  PartialAnswerKeys1763802100100,
 ];

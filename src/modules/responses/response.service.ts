@@ -62,7 +62,7 @@ WITH input AS MATERIALIZED (
   SELECT new_id, survey_id, score, comment, channel, locale, hidden::jsonb, contact_id, invitation_id, submission_key,
          coalesce(answered_at, now()), coalesce(answered_at, now())
   FROM input WHERE invitation_id IS NOT NULL ORDER BY ord
-  ON CONFLICT (invitation_id) DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, locale = EXCLUDED.locale, updated_at = now()
+  ON CONFLICT (invitation_id) WHERE invitation_id IS NOT NULL DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, locale = EXCLUDED.locale, updated_at = now()
     WHERE responses.survey_id = EXCLUDED.survey_id
   RETURNING id, invitation_id, 'i:' || invitation_id AS mk, (xmax = 0) AS created, created_at, updated_at
 ), r_key AS (
@@ -70,7 +70,7 @@ WITH input AS MATERIALIZED (
   SELECT new_id, survey_id, score, comment, channel, locale, hidden::jsonb, contact_id, invitation_id, submission_key,
          coalesce(answered_at, now()), coalesce(answered_at, now())
   FROM input WHERE invitation_id IS NULL ORDER BY ord
-  ON CONFLICT (submission_key) DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, locale = EXCLUDED.locale, updated_at = now()
+  ON CONFLICT (submission_key) WHERE submission_key IS NOT NULL DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, locale = EXCLUDED.locale, updated_at = now()
     WHERE responses.survey_id = EXCLUDED.survey_id
   RETURNING id, invitation_id, CASE WHEN submission_key IS NULL THEN 'n:' || id ELSE 'k:' || submission_key END AS mk, (xmax = 0) AS created, created_at, updated_at
 ), r AS (
