@@ -176,6 +176,15 @@ describe('PostgreSQL restarted (fast shutdown, then start) while 32 clients post
       const downAt = Date.now();
       await until(() => s.results.filter((r) => r.at > downAt && r.status === 503).length >= 50, '503 answers while PostgreSQL is down', s.results);
 
+      // Other pages while it is down: a 503 page in the visitor's language, and JSON for the API.
+      const page = await fetch(`http://127.0.0.1:${server.port}/s/${surveyId}?lang=vi`);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('5');
+      expect(await page.text()).toContain('Hệ thống đang tạm gián đoạn');
+      const api = await fetch(`http://127.0.0.1:${server.port}/api/v1/responses`, { headers: { Authorization: `Bearer tp_${'x'.repeat(40)}` } });
+      expect(api.status).toBe(503);
+      expect((await api.json()).error.code).toBe('database_unavailable');
+
       const log = fs.openSync(path.join(dir, 'postgresql.log'), 'a');
       const restarted = spawn(pm.argv[0], pm.argv.slice(1), { uid: pm.uid, gid: pm.gid, cwd: '/', detached: true, stdio: ['ignore', log, log], env: { ...process.env, LC_ALL: 'C' } });
       fs.closeSync(log);
