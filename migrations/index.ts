@@ -9,6 +9,8 @@ import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMa
 import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
 import { FoldRollupDeltas1763802000000 } from './1763802000000-FoldRollupDeltas';
 import { AddCumulativeRollups1763802000100 } from './1763802000100-AddCumulativeRollups';
+import { AddRateLimitHits1763802100000 } from './1763802100000-AddRateLimitHits';
+import { PartialAnswerKeys1763802100100 } from './1763802100100-PartialAnswerKeys';
 import { AddClosedLoop1763802200000 } from './1763802200000-AddClosedLoop';
 import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTimeline';
 
@@ -23,6 +25,8 @@ export const migrations = [
   AddScoreDigest1763801000000,
   FoldRollupDeltas1763802000000,
   AddCumulativeRollups1763802000100,
+  AddRateLimitHits1763802100000,
+  PartialAnswerKeys1763802100100,
   AddClosedLoop1763802200000,
   AddFollowUpTimeline1763802300000,
 ];

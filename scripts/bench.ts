@@ -1,5 +1,5 @@
 // npm run bench [-- --small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--no-ingest] [--no-verify]
-//                  [--digest-recipients 1000] [--no-digest]
+//                  [--digest-recipients 1000] [--no-digest] [--ingest-only] [--ingest-clients 32] [--ingest-rounds 3]
 //        npm run bench -- --breadth [--touchpoints 1000] [--answers 3000000] (see scripts/bench-breadth.ts)
 //
 // SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
@@ -26,6 +26,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
+import { answerWriter, recordResponse } from '../src/modules/responses';
 import { seedDemoData, verifyRollups } from '../src/modules/metrics';
 import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatchDigest, lastCompleteWeek, renderDigestContent, startDigestDelivery } from '../src/modules/digest';
 import { createMailer } from '../src/mail';
@@ -33,7 +34,7 @@ import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
 import { runBreadthBench } from './bench-breadth';
 
-const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
+const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--ingest-clients N] [--ingest-rounds N] [--ingest-only] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
 function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -162,21 +163,28 @@ async function measureAll(agent: http.Agent, base: string, cookie: string, apiKe
   return out;
 }
 
+interface IngestResult { app: number[]; bare: number[]; p50: number; p99: number; bareP50: number; bareP99: number; loadBefore: string; loadAfter: string }
+
 /**
- * Answers per second for `seconds`, from `concurrency` keep-alive clients: the real public form (with a
- * one-time key like a browser sends, so each post is a new answer) against a bare route doing one INSERT.
+ * Answers per second for `seconds` per side, from `concurrency` keep-alive clients: the real public form
+ * (with a fresh one-time key per post, as a browser sends, so each post is a new answer) against a bare
+ * route doing one INSERT, in alternated rounds. Latencies of the app's posts: p50 and p99.
  */
-async function ingestion(base: string, bareBase: string, surveyId: string, seconds: number, concurrency: number): Promise<{ app: number; bare: number }> {
-  const run = async (target: 'app' | 'bare', ms: number): Promise<number> => {
+async function ingestion(base: string, bareBase: string, surveyId: string, seconds: number, concurrency: number, rounds: number): Promise<IngestResult> {
+  const appTimes: number[] = [];
+  const bareTimes: number[] = [];
+  const run = async (target: 'app' | 'bare', ms: number, times: number[] | null): Promise<number> => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const deadline = Date.now() + ms;
     let done = 0;
     const worker = async () => {
       while (Date.now() < deadline) {
         const body = new URLSearchParams({ score: String(crypto.randomInt(0, 11)), comment: '', k: crypto.randomBytes(16).toString('base64url') }).toString();
+        const started = process.hrtime.bigint();
         const res = target === 'app'
           ? await request(agent, base, 'POST', `/s/${surveyId}`, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })
           : await request(agent, bareBase, 'POST', `/bare/${surveyId}`, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+        times?.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (res.status !== 303) throw new Error(`${target} submission answered ${res.status}: ${res.body.slice(0, 200)}`);
         done++;
       }
@@ -187,17 +195,68 @@ async function ingestion(base: string, bareBase: string, surveyId: string, secon
     return done / ((Date.now() - start) / 1000);
   };
   // Interleaved rounds, so a neighbour's load on the machine hits both sides alike.
-  const rounds = 3;
   const app: number[] = [];
   const bare: number[] = [];
-  await run('app', 1000);
-  await run('bare', 1000);
+  const loadBefore = loadAverage();
+  await run('app', 1000, null);
+  await run('bare', 1000, null);
   for (let i = 0; i < rounds; i++) {
-    app.push(await run('app', (seconds * 1000) / rounds));
-    bare.push(await run('bare', (seconds * 1000) / rounds));
+    app.push(await run('app', (seconds * 1000) / rounds, appTimes));
+    bare.push(await run('bare', (seconds * 1000) / rounds, bareTimes));
+    say(`  round ${i + 1}: app ${app[i].toFixed(0)}/s · bare ${bare[i].toFixed(0)}/s · ratio ${(app[i] / bare[i]).toFixed(2)}`);
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { app: mean(app), bare: mean(bare) };
+  appTimes.sort((a, b) => a - b);
+  bareTimes.sort((a, b) => a - b);
+  return {
+    app, bare, p50: percentile(appTimes, 50), p99: percentile(appTimes, 99), bareP50: percentile(bareTimes, 50), bareP99: percentile(bareTimes, 99),
+    loadBefore, loadAfter: loadAverage(),
+  };
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(' ');
+}
+
+/**
+ * What the database side of an answer costs, without HTTP: `concurrency` callers of recordResponse in this
+ * process for `ms`, through the batching writer, with the rollup triggers as they are, then with them off
+ * (those answers are deleted again with the triggers off, so the rollups stay exact).
+ */
+async function recordCost(db: DataSource, surveyId: string, concurrency: number, ms: number): Promise<{ withTriggers: number; withoutTriggers: number; batches: number; largestBatch: number }> {
+  const run = async (prefix: string): Promise<number> => {
+    const deadline = Date.now() + ms;
+    let done = 0;
+    const worker = async () => {
+      while (Date.now() < deadline) {
+        await recordResponse(db, {
+          surveyId, kind: 'nps', score: crypto.randomInt(0, 11), comment: null, channel: 'link', locale: 'vi',
+          submissionKey: `${prefix}${crypto.randomBytes(12).toString('base64url')}`,
+        });
+        done++;
+      }
+    };
+    const start = Date.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return done / ((Date.now() - start) / 1000);
+  };
+  const writer = answerWriter(db);
+  const before = { ...writer.stats };
+  const withTriggers = await run('bench-cost-');
+  const batches = writer.stats.batches - before.batches;
+  const answers = writer.stats.answers - before.answers;
+  const triggers: Array<{ tgname: string }> = await db.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'responses'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`);
+  const toggle = async (on: boolean) => {
+    for (const { tgname } of triggers) await db.query(`ALTER TABLE responses ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${tgname}`);
+  };
+  await toggle(false);
+  let withoutTriggers: number;
+  try {
+    withoutTriggers = await run('bench-notrigger-');
+    await db.query(`DELETE FROM responses WHERE submission_key LIKE 'bench-notrigger-%'`);
+  } finally {
+    await toggle(true);
+  }
+  return { withTriggers, withoutTriggers, batches: answers / Math.max(1, batches), largestBatch: writer.stats.largestBatch };
 }
 
 /** The baseline of SPEC §11: Express, urlencoded, pg, one INSERT into a table with a key and no trigger. */
@@ -290,6 +349,7 @@ async function main() {
       requests: { type: 'string' }, concurrency: { type: 'string' }, 'ingest-seconds': { type: 'string' },
       'no-ingest': { type: 'boolean', default: false }, 'no-verify': { type: 'boolean', default: false },
       'digest-recipients': { type: 'string' }, 'no-digest': { type: 'boolean', default: false },
+      'ingest-only': { type: 'boolean', default: false }, 'ingest-clients': { type: 'string' }, 'ingest-rounds': { type: 'string' },
     },
   });
   const quick = values.quick;
@@ -299,6 +359,10 @@ async function main() {
   const concurrency = intOption(values.concurrency, 8, 1, 256);
   const ingestSeconds = intOption(values['ingest-seconds'], quick ? 3 : 15, 1, 600);
   const digestRecipients = intOption(values['digest-recipients'], 1000, 1, 100_000);
+  const ingestClients = intOption(values['ingest-clients'], 32, 1, 1024);
+  const ingestRounds = intOption(values['ingest-rounds'], 3, 1, 50);
+  // Only the answer path: a small seeded database, no dashboard timings, no digest.
+  const ingestOnly = values['ingest-only'];
 
   say(`Touchpoint bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint, sequential and ${concurrency} concurrent; ${os.cpus().length} CPUs.`);
   const database = await benchDatabase();
@@ -334,32 +398,42 @@ async function main() {
       say(`  seeded in ${seedTimes[label].toFixed(1)} s`);
     };
 
-    await seed(small, 'small');
-    const cookie = await login(agent, base, 'bench@example.com', password);
-    const [{ today }] = await db.query(`SELECT touchpoint_org_day(now())::text AS today`);
-    say(`Measuring at ${small.toLocaleString('en-US')} responses:`);
-    const atSmall = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
-
-    await seed(large - small, 'large');
-    const [{ total }] = await db.query(`SELECT count(*)::bigint::text AS total FROM responses`);
-    say(`Measuring at ${Number(total).toLocaleString('en-US')} responses:`);
-    const atLarge = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
-
+    await seed(ingestOnly ? Math.min(small, 20_000) : small, 'small');
+    let atSmall: Measurements = new Map();
+    let atLarge: Measurements = new Map();
     let digest: DigestTiming | null = null;
-    if (!values['no-digest']) {
-      say(`Weekly digest to ${digestRecipients.toLocaleString('en-US')} recipients:`);
-      digest = await digestBench(db, queue, digestRecipients, config);
-      say(`  content built in ${((digest.figuresMs + digest.renderMs) / 1000).toFixed(2)} s; ${digestRecipients.toLocaleString('en-US')} handed to SMTP in ${(digest.handedOverMs / 1000).toFixed(1)} s`);
+    if (!ingestOnly) {
+      const cookie = await login(agent, base, 'bench@example.com', password);
+      const [{ today }] = await db.query(`SELECT touchpoint_org_day(now())::text AS today`);
+      say(`Measuring at ${small.toLocaleString('en-US')} responses:`);
+      atSmall = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
+
+      await seed(large - small, 'large');
+      const [{ total }] = await db.query(`SELECT count(*)::bigint::text AS total FROM responses`);
+      say(`Measuring at ${Number(total).toLocaleString('en-US')} responses:`);
+      atLarge = await measureAll(agent, base, cookie, apiKey, requests, concurrency, today);
+
+      if (!values['no-digest']) {
+        say(`Weekly digest to ${digestRecipients.toLocaleString('en-US')} recipients:`);
+        digest = await digestBench(db, queue, digestRecipients, config);
+        say(`  content built in ${((digest.figuresMs + digest.renderMs) / 1000).toFixed(2)} s; ${digestRecipients.toLocaleString('en-US')} handed to SMTP in ${(digest.handedOverMs / 1000).toFixed(1)} s`);
+      }
     }
 
-    // After both measurements: live answers add sharded rollup rows that the comparison should not see.
-    let ingest: { app: number; bare: number } | null = null;
+    // After both measurements: the live answers below would change what the comparison reads.
+    let ingest: IngestResult | null = null;
+    let cost: Awaited<ReturnType<typeof recordCost>> | null = null;
     if (!values['no-ingest']) {
       const [{ id: surveyId }] = await db.query(`SELECT id FROM surveys WHERE kind = 'nps' AND touchpoint_id IS NULL AND stage_id IS NULL LIMIT 1`);
-      bare = await startBareServer(database.url, concurrency);
-      say(`Ingestion, ${ingestSeconds} s per side, ${concurrency * 2} concurrent clients:`);
-      ingest = await ingestion(base, bare.base, surveyId, ingestSeconds, concurrency * 2);
-      say(`  POST /s/:id ${ingest.app.toFixed(0)}/s · bare Express + pg INSERT ${ingest.bare.toFixed(0)}/s`);
+      say(`recordResponse alone (no HTTP), ${ingestClients} concurrent callers, 3 s each, load ${loadAverage()}:`);
+      cost = await recordCost(db, surveyId, ingestClients, 3000);
+      say(`  with the rollup triggers ${cost.withTriggers.toFixed(0)}/s · without them ${cost.withoutTriggers.toFixed(0)}/s · ${cost.batches.toFixed(1)} answers per statement on average (largest ${cost.largestBatch})`);
+      bare = await startBareServer(database.url, ingestClients);
+      say(`Ingestion, ${ingestSeconds} s per side in ${ingestRounds} alternated rounds, ${ingestClients} concurrent keep-alive clients:`);
+      const before = { ...answerWriter(db).stats };
+      ingest = await ingestion(base, bare.base, surveyId, ingestSeconds, ingestClients, ingestRounds);
+      const after = answerWriter(db).stats;
+      say(`  the app's writer: ${after.answers - before.answers} answers in ${after.batches - before.batches} statements (${((after.answers - before.answers) / Math.max(1, after.batches - before.batches)).toFixed(1)} per statement)`);
     }
 
     let verified = 'skipped';
@@ -373,26 +447,36 @@ async function main() {
     const sLabel = small >= 1e6 ? `${small / 1e6}M` : `${small / 1e3}k`;
     const lLabel = large >= 1e6 ? `${large / 1e6}M` : `${large / 1e3}k`;
     say('');
-    say(`Dashboard and metrics API, latency in ms (${requests} requests each; "conc" = ${concurrency} concurrent clients)`);
-    say(`${'endpoint'.padEnd(44)} | ${`${sLabel} p50`.padStart(9)} ${`${sLabel} p95`.padStart(9)} | ${`${lLabel} p50`.padStart(9)} ${`${lLabel} p95`.padStart(9)} | p95 ratio ${lLabel}/${sLabel}`);
-    say(`${'-'.repeat(44)}-+-${'-'.repeat(19)}-+-${'-'.repeat(19)}-+-${'-'.repeat(16)}`);
-    for (const e of ENDPOINTS) {
-      for (const mode of ['sequential', 'concurrent'] as const) {
-        const a = atSmall.get(e.label)?.[mode];
-        const b = atLarge.get(e.label)?.[mode];
-        if (!a || !b) continue;
-        say(`${`${e.label}${mode === 'concurrent' ? ' (conc)' : ''}`.padEnd(44)} | ${ms(a.p50)} ${ms(a.p95)} | ${ms(b.p50)} ${ms(b.p95)} | ${(b.p95 / a.p95).toFixed(2).padStart(6)}`);
+    if (!ingestOnly) {
+      say(`Dashboard and metrics API, latency in ms (${requests} requests each; "conc" = ${concurrency} concurrent clients)`);
+      say(`${'endpoint'.padEnd(44)} | ${`${sLabel} p50`.padStart(9)} ${`${sLabel} p95`.padStart(9)} | ${`${lLabel} p50`.padStart(9)} ${`${lLabel} p95`.padStart(9)} | p95 ratio ${lLabel}/${sLabel}`);
+      say(`${'-'.repeat(44)}-+-${'-'.repeat(19)}-+-${'-'.repeat(19)}-+-${'-'.repeat(16)}`);
+      for (const e of ENDPOINTS) {
+        for (const mode of ['sequential', 'concurrent'] as const) {
+          const a = atSmall.get(e.label)?.[mode];
+          const b = atLarge.get(e.label)?.[mode];
+          if (!a || !b) continue;
+          say(`${`${e.label}${mode === 'concurrent' ? ' (conc)' : ''}`.padEnd(44)} | ${ms(a.p50)} ${ms(a.p95)} | ${ms(b.p50)} ${ms(b.p95)} | ${(b.p95 / a.p95).toFixed(2).padStart(6)}`);
+        }
       }
     }
     say('');
-    say(`Seed time: ${sLabel} ${seedTimes.small.toFixed(1)} s; +${(large - small).toLocaleString('en-US')} ${seedTimes.large.toFixed(1)} s.`);
-    say(`metrics:verify at ${lLabel}: ${verified}`);
+    if (!ingestOnly) say(`Seed time: ${sLabel} ${seedTimes.small.toFixed(1)} s; +${(large - small).toLocaleString('en-US')} ${seedTimes.large.toFixed(1)} s.`);
+    say(`metrics:verify${ingestOnly ? '' : ` at ${lLabel}`}: ${verified}`);
     if (digest) {
       say(`Digest at ${lLabel}: content (figures from the rollups ${(digest.figuresMs / 1000).toFixed(2)} s + both languages with the chart ${(digest.renderMs / 1000).toFixed(2)} s, ` +
         `${digest.perLanguageKb.toFixed(0)} KB per language); dispatch of ${digest.recipients.toLocaleString('en-US')} in ${(digest.dispatchMs / 1000).toFixed(2)} s; ` +
         `all ${digest.recipients.toLocaleString('en-US')} handed to a local SMTP server ${(digest.handedOverMs / 1000).toFixed(1)} s after the start (target < ${DIGEST_GOAL_SECONDS} s: ${digest.handedOverMs < DIGEST_GOAL_SECONDS * 1000 ? 'met' : 'MISSED'})`);
     }
-    if (ingest) say(`Ingestion: POST /s/:id ${ingest.app.toFixed(0)} answers/s vs bare Express + pg INSERT ${ingest.bare.toFixed(0)}/s: ratio ${(ingest.app / ingest.bare).toFixed(2)} (target ≥ 0.60)`);
+    if (cost) say(`recordResponse alone: ${cost.withTriggers.toFixed(0)} answers/s with the rollup triggers, ${cost.withoutTriggers.toFixed(0)}/s without (${ingestClients} callers)`);
+    if (ingest) {
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const ratios = ingest.app.map((a, i) => a / ingest!.bare[i]);
+      say(`Ingestion (${ingestClients} keep-alive clients, fresh key per answer): POST /s/:id ${mean(ingest.app).toFixed(0)} answers/s [${ingest.app.map((x) => x.toFixed(0)).join(', ')}] ` +
+        `vs bare Express + pg INSERT ${mean(ingest.bare).toFixed(0)}/s [${ingest.bare.map((x) => x.toFixed(0)).join(', ')}]: ` +
+        `ratio ${(mean(ingest.app) / mean(ingest.bare)).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.60)`);
+      say(`  app p50 ${ingest.p50.toFixed(1)} ms p99 ${ingest.p99.toFixed(1)} ms · bare p50 ${ingest.bareP50.toFixed(1)} ms p99 ${ingest.bareP99.toFixed(1)} ms · load average before ${ingest.loadBefore}, after ${ingest.loadAfter}`);
+    }
     agent.destroy();
   } finally {
     if (bare) await bare.close();

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { MessageKey } from '../i18n';
 import { resolveLocale, t } from '../i18n';
 import { DOMAIN_ERROR_KINDS, DomainError } from '../domain-error';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export interface ErrorDetail { path: string; message: string }
 
@@ -52,11 +53,19 @@ function fromDomainError(err: unknown): HttpError | null {
   return new HttpError(DOMAIN_ERROR_KINDS[err.kind], code, err.message, o.details ?? [], o.messageKey, o.messageVars ?? {});
 }
 
-/** A unique violation from a race the code's own check lost is a conflict, not a crash. */
+/** Seconds a client is asked to wait before trying again while the database is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A unique violation from a race the code's own check lost is a conflict, not a crash. A database that
+ * cannot be reached right now (refused, restarting, shutting down: ECONNREFUSED, 57P01, 57P03 …) is a 503
+ * "please try again", never a 500.
+ */
 function fromDatabaseError(err: unknown): HttpError | null {
   const e = err as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   if (code === '23505') return new HttpError(409, 'conflict', 'That already exists');
+  if (isDatabaseUnavailable(err)) return new HttpError(503, 'database_unavailable', 'The database is briefly unavailable, please try again', [], 'error.unavailablePage');
   return null;
 }
 
@@ -69,12 +78,14 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (err instanceof RenderedError) return;
   const httpError = err instanceof HttpError ? err : fromDomainError(err) ?? fromParserError(err) ?? fromDatabaseError(err);
   if (!httpError) req.log?.error({ err }, 'unhandled error');
+  else if (httpError.status === 503) req.log?.warn({ code: httpError.code }, 'database unavailable');
   const status = httpError?.status ?? 500;
   const code = httpError?.code ?? 'internal_error';
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   if (isApiRequest(req)) {
     res.status(status).json({ error: { code, message: httpError?.message ?? 'Internal server error', details: httpError?.details ?? [] } });
     return;

@@ -143,7 +143,7 @@ test('bulk inserts and updates in one statement (an import, a correction) keep t
 test('concurrent answers only append deltas; a fold moves them into one row per key, and every reader counts them once', async () => {
   await foldRollupDeltas(t.db);
   const before = await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06');
-  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db, {
+  await Promise.all(Array.from({ length: 40 }, (_, i) => recordResponse(t.db.manager, { // one statement each, on concurrent connections
     surveyId: csatId, kind: 'csat', score: 4, comment: null, channel: 'link', locale: 'en', answeredAt: new Date('2026-04-06T03:00:00Z'),
     submissionKey: `concurrent-${i}`,
   })));

@@ -29,6 +29,11 @@ export const publicMessages = {
     en: 'What was sent contains characters that cannot be read or stored (a NUL character, text that is not UTF-8). Please type it again and resend.',
   },
   'error.tooMany': { vi: 'Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.', en: 'Too many requests. Please try again in a few minutes.' },
+  'error.unavailable': {
+    vi: 'Chúng tôi chưa lưu được câu trả lời của bạn do hệ thống đang tạm gián đoạn. Câu trả lời vẫn còn trong biểu mẫu: vui lòng gửi lại sau giây lát.',
+    en: 'We could not save your answer just now: the service is briefly unavailable. Your answer is still in the form, please send it again in a moment.',
+  },
+  'error.unavailablePage': { vi: 'Hệ thống đang tạm gián đoạn. Vui lòng thử lại sau giây lát.', en: 'The service is briefly unavailable. Please try again in a moment.' },
   'error.server': { vi: 'Đã có lỗi xảy ra. Vui lòng thử lại sau.', en: 'Something went wrong. Please try again later.' },
   'poster.scan': { vi: 'Quét mã QR để trả lời — chỉ mất 10 giây', en: 'Scan the QR code to answer — it takes 10 seconds' },
   'poster.print': { vi: 'In', en: 'Print' },

@@ -7,6 +7,7 @@ import { csrfProtection } from '../../web/middleware/csrf';
 import { toDetails } from '../../web/middleware/validate';
 import { shortForm } from '../../web/forms';
 import { localeSchema, loginSchema, safeReturnPath, setupSchema } from './auth.schemas';
+import { sharedRateLimitStore } from '../rate-limits';
 import { checkCredentials, loginIdentity, setUpFirstAdmin, setUserLocale, userCount } from './users.service';
 
 function regenerate(req: Request): Promise<void> {
@@ -31,6 +32,8 @@ export function authRouter({ db }: AppDeps): Router {
     legacyHeaders: false,
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${loginIdentity((req.body as Record<string, unknown> | undefined)?.email).slice(0, 254)}`,
     handler: (req, res) => renderLogin(req, res, 429, t(res.locals.locale, 'login.tooMany')),
+    // Counted across every app instance, synced about once a second.
+    store: sharedRateLimitStore(db, 'login'),
   });
 
   function renderLogin(req: Request, res: Response, status: number, error: string | null) {

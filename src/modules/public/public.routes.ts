@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../deps';
 import { t, resolveLocale, type Locale, type MessageKey } from '../../i18n';
-import { HttpError } from '../../web/errors';
+import { HttpError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../web/errors';
 import { shortForm } from '../../web/forms';
 import { uuidParam } from '../../web/params';
 import { SCALES, type MetricKind } from '../metrics/scoring';
@@ -14,13 +14,18 @@ import { INVITATION_TOKEN_PATTERN } from '../invitations';
 import { answerSchema, hiddenFieldsFrom } from './public.schemas';
 import { getRespondentSurvey, type RespondentSurvey } from './queries/getRespondentSurvey';
 import { getRespondentInvitation } from './queries/getRespondentInvitation';
-import { markInvitationOpened } from './public.service';
+import { markInvitationOpened, RecentSurveys } from './public.service';
+import { sharedRateLimitStore } from '../rate-limits';
+import { isDatabaseUnavailable } from '../../db/unavailable';
+import { DomainError } from '../../domain-error';
 
 interface FormState {
   score: number | null;
   comment: string;
   error: string | null;
   notice: string | null;
+  /** The one-time key the form carries; a new one unless an answer that may be stored is shown again. */
+  submissionKey?: string | null;
 }
 
 /** The team's own text in the respondent's language, or null for the default wording. */
@@ -75,7 +80,7 @@ function renderSurvey(req: Request, res: Response, survey: RespondentSurvey, loc
     error: state.error,
     notice: state.notice,
     action: req.originalUrl,
-    submissionKey: crypto.randomBytes(16).toString('base64url'),
+    submissionKey: state.submissionKey ?? crypto.randomBytes(16).toString('base64url'),
     switchUrl: withLang(req, other),
     switchLabel: t(locale, 'survey.languageSwitch'),
     range: SCALES[kind],
@@ -121,12 +126,36 @@ export function publicRouter({ db, config }: AppDeps): Router {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(pageError(429, 'too_many_requests', 'error.tooMany')),
+    // Counted across every app instance, synced about once a second: no database round trip per answer.
+    store: sharedRateLimitStore(db, 'public-answers'),
   });
+
+  const recent = new RecentSurveys<RespondentSurvey>();
 
   async function loadSurvey(req: Request): Promise<RespondentSurvey | null> {
     const id = String(req.params.surveyId);
     if (!uuidParam(id)) return null;
-    return getRespondentSurvey(db, id);
+    const survey = await getRespondentSurvey(db, id);
+    recent.remember(survey);
+    return survey;
+  }
+
+  /**
+   * The database could not be reached: the form again, with a 503, the answer as it was posted (and its
+   * one-time key, so that sending it again cannot store it twice) and "please try again".
+   */
+  function renderUnavailable(req: Request, res: Response, survey: RespondentSurvey, locale: Locale, answer: { score: number | null; comment: string; submissionKey: string | null }) {
+    res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    renderSurvey(req, res, survey, locale, { ...answer, error: t(locale, 'error.unavailable'), notice: null }, 503);
+  }
+
+  /** The posted score and comment as typed, for a form shown again before they were validated. */
+  function postedAnswer(req: Request): { score: number | null; comment: string; submissionKey: string | null } {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const score = typeof body.score === 'string' && /^\d{1,2}$/.test(body.score) ? Number(body.score) : null;
+    const comment = typeof body.comment === 'string' ? body.comment.slice(0, COMMENT_MAX_LENGTH) : '';
+    const submissionKey = typeof body.k === 'string' && /^[A-Za-z0-9_-]{22}$/.test(body.k) ? body.k : null;
+    return { score, comment, submissionKey };
   }
 
   function localeFor(req: Request, res: Response, survey: RespondentSurvey | null, contact: Locale | null = null): Locale {
@@ -149,18 +178,38 @@ export function publicRouter({ db, config }: AppDeps): Router {
     renderSurvey(req, res, survey, locale, { score: pre, comment: '', error: null, notice: null });
   });
 
+  // The survey as read less than a second ago, or read now; the write checks it is still active.
   router.post('/s/:surveyId', answerLimit, shortForm, async (req, res) => {
-    const found = await loadSurvey(req);
+    const id = String(req.params.surveyId);
+    let found = uuidParam(id) ? recent.fresh(id) : null;
+    if (!found) {
+      try {
+        found = await loadSurvey(req);
+      } catch (err) {
+        const last = isDatabaseUnavailable(err) ? recent.last(id) : null;
+        if (!last) throw err;
+        return renderUnavailable(req, res, last, localeFor(req, res, last), postedAnswer(req));
+      }
+    }
     const locale = localeFor(req, res, found);
     const survey = assertAnswerable(found);
     const hidden = hiddenFieldsFrom(req.query as Record<string, unknown>);
     if (!hidden) throw pageError(400, 'invalid_link', 'error.hiddenInvalid');
     const answer = parseAnswer(req, res, survey, locale);
     if (!answer) return;
-    await recordResponse(db, {
-      surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment,
-      channel: req.query.via === 'qr' ? 'qr' : 'link', locale, hidden, submissionKey: answer.submissionKey,
-    });
+    try {
+      await recordResponse(db, {
+        surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment,
+        channel: req.query.via === 'qr' ? 'qr' : 'link', locale, hidden, submissionKey: answer.submissionKey, onlyIfActive: true,
+      });
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return renderUnavailable(req, res, survey, locale, { ...answer, comment: answer.comment ?? '' });
+      if (!(err instanceof DomainError && err.options.code === 'survey_not_answerable')) throw err;
+      // Closed, made a draft or deleted since it was read: say which, as the page would now.
+      recent.forget(id);
+      const now = assertAnswerable(await loadSurvey(req));
+      return renderSurvey(req, res, now, locale, { score: null, comment: answer.comment ?? '', error: t(locale, 'error.badRequest'), notice: null }, 409);
+    }
     res.redirect(303, `/s/${survey.id}/thanks?lang=${locale}`);
   });
 
@@ -245,10 +294,15 @@ export function publicRouter({ db, config }: AppDeps): Router {
     const survey = assertAnswerable(invitation.survey);
     const answer = parseAnswer(req, res, survey, locale);
     if (!answer) return;
-    await recordResponse(db, {
-      surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment, channel: 'email', locale,
-      contactId: invitation.contactId, invitationId: invitation.invitationId,
-    });
+    try {
+      await recordResponse(db, {
+        surveyId: survey.id, kind: survey.kind, score: answer.score, comment: answer.comment, channel: 'email', locale,
+        contactId: invitation.contactId, invitationId: invitation.invitationId,
+      });
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return renderUnavailable(req, res, survey, locale, { ...answer, comment: answer.comment ?? '' });
+      throw err;
+    }
     res.redirect(303, `/i/${req.params.token}/thanks?lang=${locale}`);
   });
 
