@@ -7,6 +7,7 @@ import { AddEmailDelivery1763800400000 } from './1763800400000-AddEmailDelivery'
 import { StoreContactImportFiles1763800500000 } from './1763800500000-StoreContactImportFiles';
 import { AddMailboxRecipientAddresses1763800600000 } from './1763800600000-AddMailboxRecipientAddresses';
 import { AddScoreDigest1763801000000 } from './1763801000000-AddScoreDigest';
+import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -17,4 +18,5 @@ export const migrations = [
   StoreContactImportFiles1763800500000,
   AddMailboxRecipientAddresses1763800600000,
   AddScoreDigest1763801000000,
+  AddCommentThemes1763802400000,
 ];

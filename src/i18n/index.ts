@@ -11,6 +11,7 @@ import { contactsMessages } from './messages/contacts';
 import { manageMessages } from './messages/manage';
 import { metricsMessages } from './messages/metrics';
 import { digestMessages } from './messages/digest';
+import { themesMessages } from './messages/themes';
 
 export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -46,6 +47,7 @@ const messages = {
   ...manageMessages,
   ...metricsMessages,
   ...digestMessages,
+  ...themesMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

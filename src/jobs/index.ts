@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { createMailer } from '../mail/mailer';
 import { startContactImports, type ContactImportOptions } from './contact-import';
 import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
+import { startThemeJobs } from '../modules/themes';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -58,12 +59,13 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   await startRollupCompaction({ db, logger: log, boss });
   await startSessionPrune({ db, boss });
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
+  const themes = await startThemeJobs({ db, logger, boss });
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), themes.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.rollupCompaction);
       await boss.offWork(QUEUES.sessionPrune);

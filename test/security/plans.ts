@@ -6,6 +6,7 @@ import { createStageSchema, createTouchpointSchema } from '../../src/modules/jou
 import { createSurveySchema } from '../../src/modules/surveys/surveys.schemas';
 import { createResponseSchema } from '../../src/modules/responses/responses.schemas';
 import { sendInvitationsSchema } from '../../src/modules/invitations/invitations.schemas';
+import { createTopicSchema } from '../../src/modules/themes/themes.schemas';
 import type { Plan } from './harness';
 import type { World } from './world';
 
@@ -103,6 +104,17 @@ export const PLANS: Record<string, Plan> = {
     query: async (w) => ({ surveyId: await w.survey(), since: '2026-01-01', until: '2026-12-31T23:59:59+07:00', cursor: await w.responseCursor(), limit: '10' }),
   },
   'GET /api/v1/metrics': { query: () => ({ kind: 'nps', by: 'stage', from: DAY_FROM, to: DAY_TO, lang: 'en' }) },
+  'GET /api/v1/themes': { query: async (w) => ({ touchpoint: await w.touchpointKey(), group: 'detractor', from: DAY_FROM, to: DAY_TO, lang: 'vi', limit: '5' }) },
+  'GET /api/v1/topics': {},
+  'POST /api/v1/topics': {
+    json: { schema: createTopicSchema, bodies: (w) => [{ name: { vi: w.uniq('Chủ đề'), en: w.uniq('Topic') }, keywords: ['chờ lâu', 'waited'] }] },
+  },
+  'DELETE /api/v1/topics/:id': {
+    params: {
+      id: async (w) => String((await w.t.db.query(`INSERT INTO topics (name_vi, name_en, keywords, pattern) VALUES ($1, $1, '{x}', 'x') RETURNING id`, [w.uniq('topic')]))[0].id),
+    },
+    fresh: true,
+  },
   'POST /api/v1/surveys/:id/invitations': {
     params: { id: (w) => w.sendSurvey() },
     json: {

@@ -12,7 +12,7 @@ export { registeredRoutes } from '../helpers/routes';
 export type RoleName = 'anonymous' | LoggedInRole | 'api';
 export type Area = 'api' | 'public' | 'reports' | 'contacts' | 'manage';
 
-export interface RouteRef { method: 'get' | 'post'; path: string }
+export interface RouteRef { method: 'get' | 'post' | 'delete'; path: string }
 
 
 export const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;

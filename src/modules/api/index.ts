@@ -9,6 +9,7 @@ import { contactsApiRouter } from '../contacts/contacts.routes';
 import { responsesApiRouter } from '../responses/responses.routes';
 import { metricsApiRouter } from '../metrics/metrics.routes';
 import { invitationsApiRouter } from '../invitations/invitations.routes';
+import { themesApiRouter } from '../themes/themes.routes';
 
 /** REST API v1: JSON in and out, `Authorization: Bearer <key>` on every route. */
 export function apiRouter(deps: AppDeps): Router {
@@ -41,6 +42,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(responsesApiRouter(deps));
   router.use(metricsApiRouter(deps));
   router.use(invitationsApiRouter(deps));
+  router.use(themesApiRouter(deps));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}`);
   });
