@@ -30,6 +30,7 @@ import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatch
 import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
+import { benchThemes } from './bench-themes';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
@@ -404,7 +405,8 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// `--themes`: the comment themes' own bench (scripts/bench-themes.ts) instead of this one.
+(process.argv.includes('--themes') ? benchThemes() : main()).catch((err) => {
   process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -20,6 +20,7 @@ import { journeyPagesRouter } from '../modules/journeys/journeys.pages';
 import { surveyPagesRouter } from '../modules/surveys/surveys.pages';
 import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
+import { themesPagesRouter } from '../modules/themes/themes.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
@@ -52,6 +53,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(usersPagesRouter(deps));
   app.use(apiKeysPagesRouter(deps));
   app.use(digestPagesRouter(deps));
+  app.use(themesPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(inputErrorContext(readUser, context), errorHandler);
 }

@@ -290,6 +290,15 @@ export const PLANS: Record<string, Plan> = {
   'GET /manage/api-keys': {},
   'POST /manage/api-keys': { form: { page: () => '/manage/api-keys', fill: { name: (w) => w.uniq('Integration') } } },
   'GET /manage/digest': { query: () => ({ lang: 'en', kind: 'daily' }) },
+  'GET /themes': { query: async (w) => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, touchpoint: await w.touchpointKey(), group: 'promoter', lang: 'vi' }) },
+  'POST /themes/topics': { form: { page: () => '/themes', fill: { nameVi: (w) => w.uniq('Chủ đề'), nameEn: (w) => w.uniq('Topic'), keywords: () => 'chờ lâu\nwaited' } } },
+  'POST /themes/topics/:id/delete': {
+    params: {
+      id: async (w) => String((await w.t.db.query(`INSERT INTO topics (name_vi, name_en, keywords, pattern) VALUES ($1, $1, '{x}', 'x') RETURNING id`, [w.uniq('topic')]))[0].id),
+    },
+    fresh: true,
+    form: { fields: {} },
+  },
   'GET /manage/digest/preview.html': { query: () => ({ lang: 'vi', kind: 'weekly' }) },
   'GET /profile/digest': {},
   'POST /profile/digest': { form: { page: () => '/profile/digest' } },

@@ -63,5 +63,6 @@ export const themesMessages = {
   'topics.deleted': { vi: 'Đã xóa chủ đề.', en: 'Topic deleted.' },
   'topics.filter': { vi: 'Chủ đề', en: 'Topic' },
   'themes.err.topicExists': { vi: 'Đã có chủ đề mang tên này.', en: 'A topic with this name exists.' },
+  'themes.err.topicInvalid': { vi: 'Chủ đề chưa hợp lệ: cần tên tiếng Việt, tên tiếng Anh và 1–30 từ khóa (chữ và số).', en: 'The topic is not valid: it needs a Vietnamese name, an English name and 1–30 keywords (letters and digits).' },
   'themes.err.topicNotFound': { vi: 'Không tìm thấy chủ đề.', en: 'Topic not found.' },
 } as const;
