@@ -69,6 +69,26 @@ export class AddCommentThemes1763802400000 implements MigrationInterface {
         n integer NOT NULL,
         PRIMARY KEY (survey_id, week, grp, phrase_id)
       )`);
+    // The same summed over every survey, so that the whole journey reads as few rows as one touchpoint; a
+    // survey's deletion takes its counts out (the trigger below), the rest follows the counts above.
+    await q.query(`
+      CREATE TABLE comment_theme_journey (
+        week date NOT NULL,
+        grp text NOT NULL CHECK (grp IN ('promoter', 'passive', 'detractor')),
+        phrase_id integer NOT NULL REFERENCES comment_phrases(id),
+        n integer NOT NULL,
+        PRIMARY KEY (week, grp, phrase_id)
+      )`);
+    await q.query(`
+      CREATE FUNCTION comment_theme_journey_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE comment_theme_journey j SET n = j.n - c.n
+        FROM (SELECT week, grp, phrase_id, sum(n)::int AS n FROM comment_theme_counts WHERE survey_id = OLD.id GROUP BY 1, 2, 3) c
+        WHERE j.week = c.week AND j.grp = c.grp AND j.phrase_id = c.phrase_id;
+        RETURN OLD;
+      END
+      $$`);
+    await q.query(`CREATE TRIGGER surveys_forget_themes BEFORE DELETE ON surveys FOR EACH ROW EXECUTE FUNCTION comment_theme_journey_forget()`);
     await q.query(`
       CREATE TABLE comment_theme_scores (
         phrase_id integer NOT NULL REFERENCES comment_phrases(id),
@@ -161,11 +181,13 @@ export class AddCommentThemes1763802400000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER IF EXISTS surveys_forget_themes ON surveys`);
+    await q.query(`DROP FUNCTION IF EXISTS comment_theme_journey_forget()`);
     for (const trigger of ['responses_comment_log_insert', 'responses_comment_log_delete', 'responses_comment_log_update']) {
       await q.query(`DROP TRIGGER IF EXISTS ${trigger} ON responses`);
     }
     for (const fn of ['comment_log_insert', 'comment_log_delete', 'comment_log_update']) await q.query(`DROP FUNCTION IF EXISTS ${fn}()`);
-    for (const table of ['comment_analysis_log', 'topic_week_counts', 'topics', 'comment_theme_examples', 'comment_week_scores', 'comment_theme_scores', 'comment_theme_counts', 'comment_phrases']) {
+    for (const table of ['comment_analysis_log', 'topic_week_counts', 'topics', 'comment_theme_examples', 'comment_week_scores', 'comment_theme_scores', 'comment_theme_journey', 'comment_theme_counts', 'comment_phrases']) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS touchpoint_score_group(text, integer)`);

@@ -152,6 +152,17 @@ describe('GET /api/v1/themes', () => {
     expect(withoutExamples(await themes(`touchpoint=hotline&group=all&from=${FROM}&to=${TO}&limit=50`))).toEqual(withoutExamples(before));
   });
 
+  it('reads the whole journey from its own sums, and forgets a deleted survey there too', async () => {
+    const other = await makeSurvey(t, { kind: 'nps', touchpoint: { key: 'store', stageKey: 'decision' } });
+    await comments(other.id, 2, 'Chờ lâu ở quầy', 4);
+    await analyseAllPending(t.db);
+    const journey = await themes(`group=detractor&from=${FROM}&to=${TO}`);
+    expect(journey[0]).toMatchObject({ phrase: 'chờ lâu', count: 13 });
+    await t.db.query(`DELETE FROM surveys WHERE id = $1`, [other.id]);
+    await analyseAllPending(t.db);
+    expect((await themes(`group=detractor&from=${FROM}&to=${TO}`))[0]).toMatchObject({ phrase: 'chờ lâu', count: 9 });
+  });
+
   it('answers bad queries with the error contract', async () => {
     expectApiError(await get('/themes?group=happy'), 400, 'validation_failed');
     const both = await get('/themes?touchpoint=hotline&stage=retention');

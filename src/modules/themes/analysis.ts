@@ -85,6 +85,20 @@ async function applyDeltas(tx: EntityManager, d: Deltas): Promise<void> {
       [counts.parts.map((p) => p[0]), counts.parts.map((p) => p[1]), counts.parts.map((p) => p[2]), counts.parts.map((p) => Number(p[3])), counts.n],
     );
   }
+  const journey = new Map<string, number>();
+  for (const [key, n] of d.counts) {
+    const [, week, grp, phrase] = key.split('|');
+    journey.set(`${week}|${grp}|${phrase}`, (journey.get(`${week}|${grp}|${phrase}`) ?? 0) + n);
+  }
+  const whole = split(journey);
+  if (whole.n.length) {
+    await tx.query(
+      `INSERT INTO comment_theme_journey AS t (week, grp, phrase_id, n)
+       SELECT * FROM unnest($1::date[], $2::text[], $3::int[], $4::int[])
+       ON CONFLICT (week, grp, phrase_id) DO UPDATE SET n = t.n + EXCLUDED.n`,
+      [whole.parts.map((p) => p[0]), whole.parts.map((p) => p[1]), whole.parts.map((p) => Number(p[2])), whole.n],
+    );
+  }
   const scores = split(d.scores);
   if (scores.n.length) {
     await tx.query(
@@ -200,7 +214,7 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
       await tx.query(`ALTER TABLE responses ENABLE TRIGGER ${name}`);
     }
     await tx.query(`SET LOCAL work_mem = '256MB'`);
-    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts`);
+    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_journey, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts`);
     await tx.query(`UPDATE topics SET counted = true WHERE NOT counted`);
     await tx.query(
       `CREATE TEMP TABLE theme_texts ON COMMIT DROP AS
@@ -240,6 +254,7 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
       `INSERT INTO comment_theme_counts (survey_id, week, grp, phrase_id, n)
        SELECT g.survey_id, g.week, g.grp, p.phrase_id, sum(g.n) FROM theme_grouped g JOIN theme_text_phrases p USING (i) GROUP BY 1, 2, 3, 4`,
     );
+    await tx.query(`INSERT INTO comment_theme_journey (week, grp, phrase_id, n) SELECT week, grp, phrase_id, sum(n) FROM comment_theme_counts GROUP BY 1, 2, 3`);
     await tx.query(
       `INSERT INTO comment_theme_scores (phrase_id, survey_id, week, score, n)
        SELECT p.phrase_id, g.survey_id, g.week, g.score, sum(g.n) FROM theme_grouped g JOIN theme_text_phrases p USING (i) GROUP BY 1, 2, 3, 4`,

@@ -47,6 +47,9 @@ const AMBIGUOUS_FOLDED = new Set(['cho', 'lai', 'ra', 'ma', 'co', 'de', 'den', '
 const VI_STOP_FOLDED = new Set([...VI_STOP].map(foldDiacritics).filter((w) => !AMBIGUOUS_FOLDED.has(w)));
 const EN_STOP = new Set([...EN_STOPWORDS, 'im', 'ive', 'dont', 'didnt', 'wasnt', 'isnt', 'cant', 'wont', 'also', 'just', 'really', 'very', 'much', 'got', 'get']);
 
+/** Unaccented syllables that only Vietnamese uses (no English word is spelled so). */
+const VI_ONLY_SYLLABLES = new Set(['khong', 'duoc', 'nhan', 'vien', 'hang', 'qua', 'nhung', 'cua', 'nguoi', 'rat', 'tre', 'lau', 'nhanh', 'cham', 'toan', 'thanh', 'giao', 'bao', 'tien']);
+
 /** Words and numbers; everything else (punctuation, emoji, symbols) ends a run of words. */
 const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}]+)?|\p{N}+/gu;
 const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—-]+/u;
@@ -55,6 +58,15 @@ const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—-]+/u;
 export function detectLanguage(text: string, fallback: TextLanguage): TextLanguage {
   if (VIETNAMESE_LETTERS.test(text)) return 'vi';
   if (!/[a-z]{2}/.test(text)) return fallback;
+  // Clear cases first (the detector costs about half a millisecond): stop words of one language only.
+  let en = 0;
+  let vi = 0;
+  for (const [word] of text.matchAll(/[a-z']+/g)) {
+    if (EN_STOP.has(word)) en++;
+    if (VI_STOP_FOLDED.has(word) || VI_ONLY_SYLLABLES.has(word)) vi++;
+  }
+  if (en >= 2 && vi === 0) return 'en';
+  if (vi >= 2 && en === 0) return 'vi';
   const found = detect(text, { only: ['vi', 'en'] });
   return found === 'vi' || found === 'en' ? found : fallback;
 }

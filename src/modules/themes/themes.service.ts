@@ -13,7 +13,7 @@ import { getPhraseLabels } from './queries/getPhraseLabels';
 import { getPhraseScores } from './queries/getPhraseScores';
 import { getTopicCounts } from './queries/getTopicCounts';
 import { listTopicRows, type TopicRow } from './queries/listTopics';
-import { GROUPS, isEmerging, rankPhrases, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
+import { GROUPS, isEmerging, MIN_THEME_COUNT, rankPhrases, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
 
 export { analyseAllPending, analysePendingComments, countTopic, rebuildCommentThemes, setCommentLogTrigger } from './analysis';
 
@@ -113,13 +113,14 @@ function classSize(rows: Array<{ surveyId: string; score: number; n: number }>, 
 export async function getThemes(db: DataSource, q: ThemeQuery, catalog?: JourneyCatalog): Promise<ThemesResult> {
   const cat = catalog ?? await getJourneyCatalog(db);
   const surveys = scopeSurveys(cat, q.scope);
+  const wholeJourney = !q.scope.survey && !q.scope.touchpoint && !q.scope.stage;
   const surveyIds = surveys.map((s) => s.id);
   const kindOf = new Map(surveys.map((s) => [s.id, s.kind] as const));
   const win = weekWindow(q.range);
   const limit = q.limit ?? 10;
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
   const [counts, totals] = await Promise.all([
-    getPhraseGroupCounts(db, { surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo }),
+    getPhraseGroupCounts(db, { surveyIds: wholeJourney ? null : surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo }),
     getCommentTotals(db, periods),
   ]);
   const empty: ThemesResult = { weeks: win.current, previousWeeks: win.previous, group: q.group, comments: 0, items: [] };
@@ -128,7 +129,9 @@ export async function getThemes(db: DataSource, q: ThemeQuery, catalog?: Journey
   const comments = classSize(current, kindOf, q.group);
   if (counts.length === 0) return { ...empty, comments };
   // Keys (with their language) for the overlap check; fetched for the candidates only.
-  const candidates = [...new Set(counts.filter((c) => q.group === 'all' || c.grp === q.group).map((c) => c.phraseId))];
+  const inClass = new Map<number, number>();
+  for (const c of counts) if (q.group === 'all' || c.grp === q.group) inClass.set(c.phraseId, (inClass.get(c.phraseId) ?? 0) + c.n);
+  const candidates = [...inClass].filter(([, n]) => n >= MIN_THEME_COUNT).map(([id]) => id);
   const labels = await getPhraseLabels(db, candidates);
   const byId = new Map(labels.map((l) => [l.id, l]));
   const keys = new Map(labels.filter((l) => !q.language || l.language === q.language).map((l) => [l.id, `${l.language}:${l.key}`]));
@@ -233,7 +236,9 @@ export async function getTopicSummaries(db: DataSource, scope: ThemeScope, range
   const kindOf = new Map(surveys.map((s) => [s.id, s.kind] as const));
   const win = weekWindow(range);
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
-  const [topics, rows, totals] = await Promise.all([listTopics(db), getTopicCounts(db, periods), getCommentTotals(db, periods)]);
+  const topics = await listTopics(db);
+  if (topics.length === 0) return [];
+  const [rows, totals] = await Promise.all([getTopicCounts(db, periods), getCommentTotals(db, periods)]);
   const current = totals.filter((t) => t.current);
   const comments = current.reduce((a, t) => a + t.n, 0);
   const previousComments = totals.filter((t) => !t.current).reduce((a, t) => a + t.n, 0);
