@@ -35,7 +35,7 @@ export const themesMessages = {
   'themes.emerging': { vi: 'đang tăng', en: 'emerging' },
   'themes.examples': { vi: 'Ví dụ', en: 'Examples' },
   'themes.none': { vi: 'Chưa đủ bình luận để tìm chủ đề trong kỳ này (cần ít nhất 3 lần nhắc).', en: 'Not enough comments to find themes in this period (a theme needs at least 3 mentions).' },
-  'themes.comments': { vi: '{count} bình luận đã phân tích', en: '{count} comments analysed' },
+  'themes.comments': { vi: '{count} bình luận của nhóm này trong kỳ', en: '{count} comments from this group in the period' },
   'themes.makeTopic': { vi: 'Tạo chủ đề', en: 'Make a topic' },
   'themes.byTouchpoint': { vi: 'Theo điểm chạm', en: 'By touchpoint' },
   'themes.topPain': { vi: 'Điều khách phàn nàn nhất', en: 'Top pain point' },

@@ -272,3 +272,13 @@ export async function getThemesThatGrew(db: DataSource, range: DayRange, limit =
   const r = await getThemes(db, { scope: {}, group: 'detractor', range, limit: 15, examples: 1 });
   return r.items.filter((t) => t.emerging).slice(0, limit);
 }
+
+/** The detail pages' top themes: three for detractors and three for promoters, in one call each. */
+export async function getThemeSummary(db: DataSource, scope: ThemeScope, range: DayRange, catalog?: JourneyCatalog): Promise<{ detractor: Theme[]; promoter: Theme[] }> {
+  const cat = catalog ?? await getJourneyCatalog(db);
+  const [detractor, promoter] = await Promise.all([
+    getThemes(db, { scope, group: 'detractor', range, limit: 3, examples: 2 }, cat),
+    getThemes(db, { scope, group: 'promoter', range, limit: 3, examples: 2 }, cat),
+  ]);
+  return { detractor: detractor.items, promoter: promoter.items };
+}

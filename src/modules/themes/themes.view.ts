@@ -1,7 +1,9 @@
 import { t, type Locale } from '../../i18n';
 import type { Formatter } from '../../web/format';
-import { KIND_LABEL } from '../dashboard';
-import type { Theme, TopicSummary } from './themes.service';
+import type { MetricKind } from '../metrics/scoring';
+import type { Theme, ThemeScope, TopicSummary } from './themes.service';
+
+const KIND_NAME: Record<MetricKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
 /** What the pages show of a theme: formatted figures, examples, and the impact sentence. */
 export function themeView(theme: Theme, fmt: Formatter) {
@@ -14,7 +16,7 @@ export function themeView(theme: Theme, fmt: Formatter) {
     shareText: fmt.percent(100 * theme.share, 1),
     emerging: theme.emerging,
     impactText: i && i.with !== null && i.without !== null
-      ? t(fmt.locale, 'themes.impactText', { kind: KIND_LABEL[i.kind], with: fmt.score(i.kind, i.with), without: fmt.score(i.kind, i.without), nWith: fmt.count(i.nWith), nWithout: fmt.count(i.nWithout) })
+      ? t(fmt.locale, 'themes.impactText', { kind: KIND_NAME[i.kind], with: fmt.score(i.kind, i.with), without: fmt.score(i.kind, i.without), nWith: fmt.count(i.nWith), nWithout: fmt.count(i.nWithout) })
       : '–',
     significant: !!i?.significant,
     direction: i?.delta == null ? null : i.delta < 0 ? 'down' : 'up',
@@ -34,8 +36,22 @@ export function topicView(s: TopicSummary, fmt: Formatter, locale: Locale) {
     detractorsText: fmt.count(s.detractors),
     emerging: s.emerging,
     impactText: i && i.with !== null && i.without !== null
-      ? t(locale, 'themes.impactText', { kind: KIND_LABEL[i.kind], with: fmt.score(i.kind, i.with), without: fmt.score(i.kind, i.without), nWith: fmt.count(i.nWith), nWithout: fmt.count(i.nWithout) })
+      ? t(locale, 'themes.impactText', { kind: KIND_NAME[i.kind], with: fmt.score(i.kind, i.with), without: fmt.score(i.kind, i.without), nWith: fmt.count(i.nWith), nWithout: fmt.count(i.nWithout) })
       : '–',
     significant: !!i?.significant,
+  };
+}
+
+/**
+ * The detail pages' section: the top detractor and promoter themes of a touchpoint or survey, with their
+ * examples and impact, and a link to the Themes page for more.
+ */
+export function themeSummaryView(detractor: Theme[], promoter: Theme[], scope: ThemeScope, fmt: Formatter) {
+  const q = scope.touchpoint ? `touchpoint=${encodeURIComponent(scope.touchpoint)}` : scope.survey ? `survey=${encodeURIComponent(scope.survey)}` : '';
+  return {
+    detractor: detractor.map((x) => themeView(x, fmt)),
+    promoter: promoter.map((x) => themeView(x, fmt)),
+    empty: detractor.length === 0 && promoter.length === 0,
+    link: `/themes${q ? `?${q}` : ''}`,
   };
 }
