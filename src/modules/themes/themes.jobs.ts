@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
 import { analysePendingComments } from './analysis';
-import { countNewTopic } from './themes.service';
+import { countNewTopic, uncountedTopics } from './themes.service';
 
 /**
  * Themes on the app's one job queue: a tick every minute drains the comment log (singleton across
@@ -36,6 +36,8 @@ export async function startThemeJobs({ db, logger, boss }: { db: DataSource; log
   await boss.schedule(THEME_QUEUES.analyse, THEMES_SCHEDULE, {}, { tz: 'UTC' });
   await boss.work(THEME_QUEUES.analyse, async () => {
     const started = Date.now();
+    // A topic whose first count was never queued (its job lost, or created by hand) is counted here.
+    for (const id of await uncountedTopics(db)) await countNewTopic(db, id);
     let analysed = 0;
     for (;;) {
       const n = await analysePendingComments(db);

@@ -213,6 +213,11 @@ export async function deleteTopic(db: DataSource, id: number): Promise<void> {
   if (rows.length === 0) throw new DomainError('not_found', `No topic ${id}`, { messageKey: 'themes.err.topicNotFound' });
 }
 
+/** Topics not counted yet (a few rows at most). */
+export async function uncountedTopics(db: DataSource): Promise<number[]> {
+  return (await listTopicRows(db)).filter((t) => !t.counted).map((t) => t.id);
+}
+
 /** A topic's first count, run by its job (queued when the topic is created). */
 export async function countNewTopic(db: DataSource, id: number): Promise<void> {
   await countTopic(db, id);
