@@ -13,6 +13,7 @@ import { AddRateLimitHits1763802100000 } from './1763802100000-AddRateLimitHits'
 import { PartialAnswerKeys1763802100100 } from './1763802100100-PartialAnswerKeys';
 import { AddClosedLoop1763802200000 } from './1763802200000-AddClosedLoop';
 import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTimeline';
+import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -29,4 +30,5 @@ export const migrations = [
   PartialAnswerKeys1763802100100,
   AddClosedLoop1763802200000,
   AddFollowUpTimeline1763802300000,
+  AddCommentThemes1763802400000,
 ];

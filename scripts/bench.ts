@@ -33,6 +33,7 @@ import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
 import { runBreadthBench } from './bench-breadth';
+import { benchThemes } from './bench-themes';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--ingest-clients N] [--ingest-rounds N] [--ingest-only] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
@@ -490,8 +491,11 @@ async function main() {
   }
 }
 
-// --breadth: the 12 against 1,000 touchpoints comparison (scripts/bench-breadth.ts), with this file's helpers.
-(process.argv.includes('--breadth') ? runBreadthBench({ benchDatabase, request, login, measure }) : main()).catch((err) => {
+// --breadth: the 12 against 1,000 touchpoints comparison (scripts/bench-breadth.ts), with this file's helpers;
+// --themes: the comment themes' own bench (scripts/bench-themes.ts).
+const run = process.argv.includes('--breadth') ? () => runBreadthBench({ benchDatabase, request, login, measure })
+  : process.argv.includes('--themes') ? benchThemes : main;
+run().catch((err) => {
   process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

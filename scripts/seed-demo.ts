@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
 import { seedDemoData } from '../src/modules/metrics';
+import { rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
 
@@ -22,7 +23,12 @@ async function main() {
   const { database } = await bootstrap({ logLevel: 'warn', poolSize: 4 });
   const started = Date.now();
   try {
+    // The comments are analysed in bulk afterwards (each distinct text once), not one by one through the log.
+    await setCommentLogTrigger(database.db, false);
     const report = await seedDemoData(database.db, { responses, contacts, log: (line) => process.stdout.write(`${line}\n`) });
+    const themesStarted = Date.now();
+    const themes = await rebuildCommentThemes(database.db);
+    process.stdout.write(`themes: ${themes.comments.toLocaleString('en-US')} comments (${themes.texts} distinct texts) in ${((Date.now() - themesStarted) / 1000).toFixed(1)} s\n`);
     process.stdout.write(`Loaded ${report.responses.toLocaleString('en-US')} responses, ${report.invitations.toLocaleString('en-US')} invitations, ` +
       `${report.followUps.toLocaleString('en-US')} follow-ups for ${report.contacts.toLocaleString('en-US')} contacts in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   } finally {

@@ -12,6 +12,7 @@ import { manageMessages } from './messages/manage';
 import { metricsMessages } from './messages/metrics';
 import { digestMessages } from './messages/digest';
 import { alertsMessages } from './messages/alerts';
+import { themesMessages } from './messages/themes';
 
 export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -48,6 +49,7 @@ const messages = {
   ...metricsMessages,
   ...digestMessages,
   ...alertsMessages,
+  ...themesMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

@@ -4,6 +4,7 @@ import { createMailer } from '../mail/mailer';
 import { startContactImports, type ContactImportOptions } from './contact-import';
 import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
 import { startClosedLoop, type ClosedLoopOptions } from '../modules/alerts';
+import { startThemeJobs } from '../modules/themes';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -69,12 +70,13 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   await startSessionPrune({ db, boss });
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   const closedLoop = await startClosedLoop({ db, config, logger, boss, mailer }, options.closedLoop);
+  const themes = await startThemeJobs({ db, logger, boss });
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), folder.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), themes.stop(), folder.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.sessionPrune);
       mailer.close();

@@ -22,6 +22,7 @@ import { settingsPagesRouter } from '../modules/settings/settings.pages';
 import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
 import { webhooksPagesRouter } from '../modules/webhooks/webhooks.pages';
 import { alertsProfileRouter } from '../modules/auth/alerts-profile.pages';
+import { themesPagesRouter } from '../modules/themes/themes.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
@@ -70,6 +71,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(digestPagesRouter(deps));
   app.use(webhooksPagesRouter(deps));
   app.use(alertsProfileRouter(deps));
+  app.use(themesPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(inputErrorContext(readUser, context), errorBrand(deps), errorHandler);
 }

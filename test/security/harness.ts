@@ -30,6 +30,9 @@ import { World, anonymousSession, type LoggedInRole } from './world';
 type Params = Record<string, string>;
 type Fill = string | ((w: World, params: Params) => string | Promise<string>);
 
+/** The methods the suite knows how to send (DELETE: the API's, which take no body). */
+const TRIED_METHODS: string[] = ['get', 'post', 'delete'];
+
 export interface Plan {
   /** Real values for the path parameters (decoded); `fresh` gets new ones for every request. */
   params?: Record<string, (w: World) => Promise<string> | string>;
@@ -305,14 +308,14 @@ export class Suite {
 
   /** The routes this file tries, in the app's order (plans may ask to go first or last). */
   areaRoutes(): RouteRef[] {
-    const mine = this.routes.filter((r) => areaOf(r.path) === this.opts.area && (r.method === 'get' || r.method === 'post' || r.method === 'delete'));
+    const mine = this.routes.filter((r) => areaOf(r.path) === this.opts.area && TRIED_METHODS.includes(r.method));
     const order = (r: RouteRef) => this.opts.plans[routeKey(r)]?.order ?? 0;
     return [...mine].sort((a, b) => order(a) - order(b));
   }
 
-  /** Every registered route of any method outside GET, POST and DELETE (the suite would need to learn them). */
+  /** Every registered route of a method the suite does not try (it would need to learn them). */
   otherMethods(): string[] {
-    return this.routes.filter((r) => areaOf(r.path) === this.opts.area && r.method !== 'get' && r.method !== 'post' && r.method !== 'delete').map((r) => `${routeKey(r)}: the suite tries GET, POST and DELETE only`);
+    return this.routes.filter((r) => areaOf(r.path) === this.opts.area && !TRIED_METHODS.includes(r.method)).map((r) => `${routeKey(r)}: the suite tries GET, POST and DELETE only`);
   }
 
   fail(f: Failure): void {

@@ -7,6 +7,7 @@ import { createSurveySchema } from '../../src/modules/surveys/surveys.schemas';
 import { createResponseSchema } from '../../src/modules/responses/responses.schemas';
 import { sendInvitationsSchema } from '../../src/modules/invitations/invitations.schemas';
 import { createWebhookSchema } from '../../src/modules/webhooks/webhooks.schemas';
+import { createTopicSchema } from '../../src/modules/themes/themes.schemas';
 import type { Plan } from './harness';
 import type { World } from './world';
 
@@ -109,6 +110,17 @@ export const PLANS: Record<string, Plan> = {
     query: async (w) => ({ surveyId: await w.survey(), since: '2026-01-01', until: '2026-12-31T23:59:59+07:00', cursor: await w.responseCursor(), limit: '10' }),
   },
   'GET /api/v1/metrics': { query: () => ({ kind: 'nps', by: 'stage', from: DAY_FROM, to: DAY_TO, lang: 'en' }) },
+  'GET /api/v1/themes': { query: async (w) => ({ touchpoint: await w.touchpointKey(), group: 'detractor', from: DAY_FROM, to: DAY_TO, lang: 'vi', limit: '5' }) },
+  'GET /api/v1/topics': {},
+  'POST /api/v1/topics': {
+    json: { schema: createTopicSchema, bodies: (w) => [{ name: { vi: w.uniq('Chủ đề'), en: w.uniq('Topic') }, keywords: ['chờ lâu', 'waited'] }] },
+  },
+  'DELETE /api/v1/topics/:id': {
+    params: {
+      id: async (w) => String((await w.t.db.query(`INSERT INTO topics (name_vi, name_en, keywords, pattern) VALUES ($1, $1, '{x}', 'x') RETURNING id`, [w.uniq('topic')]))[0].id),
+    },
+    fresh: true,
+  },
   'POST /api/v1/surveys/:id/invitations': {
     params: { id: (w) => w.sendSurvey() },
     json: {
@@ -292,6 +304,15 @@ export const PLANS: Record<string, Plan> = {
   'GET /manage/api-keys': {},
   'POST /manage/api-keys': { form: { page: () => '/manage/api-keys', fill: { name: (w) => w.uniq('Integration') } } },
   'GET /manage/digest': { query: () => ({ lang: 'en', kind: 'daily' }) },
+  'GET /themes': { query: async (w) => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, touchpoint: await w.touchpointKey(), group: 'promoter', lang: 'vi' }) },
+  'POST /themes/topics': { form: { page: () => '/themes', fill: { nameVi: (w) => w.uniq('Chủ đề'), nameEn: (w) => w.uniq('Topic'), keywords: () => 'chờ lâu\nwaited' } } },
+  'POST /themes/topics/:id/delete': {
+    params: {
+      id: async (w) => String((await w.t.db.query(`INSERT INTO topics (name_vi, name_en, keywords, pattern) VALUES ($1, $1, '{x}', 'x') RETURNING id`, [w.uniq('topic')]))[0].id),
+    },
+    fresh: true,
+    form: { fields: {} },
+  },
   'GET /manage/digest/preview.html': { query: () => ({ lang: 'vi', kind: 'weekly' }) },
   'GET /profile/digest': {},
   'POST /profile/digest': { form: { page: () => '/profile/digest' } },

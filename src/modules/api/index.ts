@@ -10,6 +10,7 @@ import { responsesApiRouter } from '../responses/responses.routes';
 import { metricsApiRouter } from '../metrics/metrics.routes';
 import { invitationsApiRouter } from '../invitations/invitations.routes';
 import { webhooksApiRouter } from '../webhooks/webhooks.routes';
+import { themesApiRouter } from '../themes/themes.routes';
 
 /** REST API v1: JSON in and out, `Authorization: Bearer <key>` on every route. */
 export function apiRouter(deps: AppDeps): Router {
@@ -43,6 +44,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(metricsApiRouter(deps));
   router.use(invitationsApiRouter(deps));
   router.use(webhooksApiRouter(deps));
+  router.use(themesApiRouter(deps));
   router.use((req) => {
     throw new HttpError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}`);
   });

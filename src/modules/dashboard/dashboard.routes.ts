@@ -17,6 +17,7 @@ import { getOverview } from './overview.service';
 import { dashboardPartials } from './partials';
 import { getAnswerView, getResponsesPage, HIDDEN_FILTER, hiddenFilterOf, placeOf, streamResponsesCsv } from './responses.service';
 import { KIND_LABEL } from './score-view';
+import { getThemeSummary, themeSummaryView } from '../themes';
 
 const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/charts.js'];
 const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
@@ -140,7 +141,10 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     if (!survey) throw notFound();
     const place = placeOf(catalog, survey.id, fmt);
     const stage = catalog.stages.find((s) => s.id === survey.stageId);
-    const detail = await getDetail(db, catalog, [survey], { stageId: survey.stageId, touchpointId: survey.touchpointId }, filters, fmt);
+    const [detail, themes] = await Promise.all([
+      getDetail(db, catalog, [survey], { stageId: survey.stageId, touchpointId: survey.touchpointId }, filters, fmt),
+      getThemeSummary(db, { survey: survey.id }, filters.period, catalog),
+    ]);
     const path = `/surveys/${survey.id}`;
     render(res, 'detail', survey.title, {
       scripts: CHART_SCRIPTS,
@@ -155,6 +159,7 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       ...verbatimLinks(path, filters, detail.verbatims.nextCursor),
       keep: keep(filters),
       responsesLink: `/responses${filterQuery(filters, { survey: survey.id, group: undefined, cursor: undefined })}`,
+      themes: themeSummaryView(themes.detractor, themes.promoter, { survey: survey.id }, fmt),
     });
   });
 
@@ -167,7 +172,10 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     if (!tp) throw notFound();
     const stage = catalog.stages.find((s) => s.id === tp.stageId);
     const surveys = catalog.surveys.filter((s) => s.touchpointId === tp.id);
-    const detail = await getDetail(db, catalog, surveys, { stageId: tp.stageId, touchpointId: tp.id }, filters, fmt);
+    const [detail, themes] = await Promise.all([
+      getDetail(db, catalog, surveys, { stageId: tp.stageId, touchpointId: tp.id }, filters, fmt),
+      getThemeSummary(db, { touchpoint: tp.key }, filters.period, catalog),
+    ]);
     const path = `/touchpoints/${tp.key}`;
     render(res, 'detail', tp.names[locale], {
       scripts: CHART_SCRIPTS,
@@ -181,6 +189,7 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       surveys: surveys.map((s) => ({ href: `/surveys/${s.id}${keep(filters)}`, title: s.title, kindLabel: KIND_LABEL[s.kind], status: s.status, statusText: t(locale, `metrics.surveyStatus.${s.status}`) })),
       noSurveys: surveys.length === 0,
       responsesLink: `/responses${filterQuery(filters, { touchpoint: tp.key, group: undefined, cursor: undefined })}`,
+      themes: themeSummaryView(themes.detractor, themes.promoter, { touchpoint: tp.key }, fmt),
     });
   });
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SCALES, scoreGroup, type MetricKind } from './scoring';
 import { rebuildRollups, ROLLUP_TABLES, setRollupTrigger } from './rollup';
+import { TOUCHPOINT_COMMENTS } from './demo-comments';
 
 /**
  * Demo data for trying the dashboard and for `npm run bench` (SPEC §11): the default journey with twelve
@@ -197,21 +198,24 @@ async function ensureContacts(db: DataSource, count: number): Promise<number> {
   return n;
 }
 
+/** Which comment list a survey's answers draw from: its touchpoint's own, else the general one. */
+const commentSet = (s: DemoSurvey) => (s.touchpoint && TOUCHPOINT_COMMENTS[s.touchpoint] ? s.touchpoint : '*');
+
 /** 1000 slots shared among the surveys by weight: a row picks a survey with one hash join on its slot. */
 async function createSlotTable(db: DataSource): Promise<void> {
   await db.query(`DROP TABLE IF EXISTS demo_slot`);
-  await db.query(`CREATE UNLOGGED TABLE demo_slot (slot int PRIMARY KEY, survey_id uuid, smin int, smax int, base float8, trend float8, qr boolean, kind text)`);
+  await db.query(`CREATE UNLOGGED TABLE demo_slot (slot int PRIMARY KEY, survey_id uuid, smin int, smax int, base float8, trend float8, qr boolean, kind text, tp text)`);
   const totalWeight = SURVEYS.reduce((sum, s) => sum + s.weight, 0);
   const rows: unknown[] = [];
   let slot = 0;
   for (const [i, s] of SURVEYS.entries()) {
     const end = i === SURVEYS.length - 1 ? 1000 : Math.round(((SURVEYS.slice(0, i + 1).reduce((sum, x) => sum + x.weight, 0)) / totalWeight) * 1000);
-    for (; slot < end; slot++) rows.push({ slot, title: s.title, smin: SCALES[s.kind].min, smax: SCALES[s.kind].max, base: s.base, trend: s.trend, qr: !!s.qr });
+    for (; slot < end; slot++) rows.push({ slot, title: s.title, smin: SCALES[s.kind].min, smax: SCALES[s.kind].max, base: s.base, trend: s.trend, qr: !!s.qr, tp: commentSet(s) });
   }
   await db.query(
     `INSERT INTO demo_slot
-     SELECT x.slot, s.id, x.smin, x.smax, x.base, x.trend, x.qr, s.kind
-     FROM jsonb_to_recordset($1::jsonb) AS x(slot int, title text, smin int, smax int, base float8, trend float8, qr boolean)
+     SELECT x.slot, s.id, x.smin, x.smax, x.base, x.trend, x.qr, s.kind, x.tp
+     FROM jsonb_to_recordset($1::jsonb) AS x(slot int, title text, smin int, smax int, base float8, trend float8, qr boolean, tp text)
      JOIN surveys s ON s.title = x.title`,
     [JSON.stringify(rows)],
   );
@@ -228,12 +232,17 @@ async function createSlotTable(db: DataSource): Promise<void> {
   }
   await db.query(`INSERT INTO demo_group SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(kind text, score int, grp text, k_vi int, k_en int)`, [JSON.stringify(groups)]);
   await db.query(`DROP TABLE IF EXISTS demo_comment`);
-  await db.query(`CREATE UNLOGGED TABLE demo_comment (grp text, locale text, i int, body text, PRIMARY KEY (grp, locale, i))`);
+  // Comments per touchpoint ('*': the general ones, for stage and journey surveys); demo_comment_k counts each list.
+  await db.query(`CREATE UNLOGGED TABLE demo_comment (tp text, grp text, locale text, i int, body text, PRIMARY KEY (tp, grp, locale, i))`);
   const comments: unknown[] = [];
-  for (const [grp, byLocale] of Object.entries(COMMENTS)) {
-    for (const locale of ['vi', 'en'] as const) byLocale[locale].forEach((body, i) => comments.push({ grp, locale, i, body }));
+  for (const [tp, set] of [['*', COMMENTS] as const, ...Object.entries(TOUCHPOINT_COMMENTS)]) {
+    for (const [grp, byLocale] of Object.entries(set)) {
+      for (const locale of ['vi', 'en'] as const) byLocale[locale].forEach((body, i) => comments.push({ tp, grp, locale, i, body }));
+    }
   }
-  await db.query(`INSERT INTO demo_comment SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(grp text, locale text, i int, body text)`, [JSON.stringify(comments)]);
+  await db.query(`INSERT INTO demo_comment SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(tp text, grp text, locale text, i int, body text)`, [JSON.stringify(comments)]);
+  await db.query(`DROP TABLE IF EXISTS demo_comment_k`);
+  await db.query(`CREATE UNLOGGED TABLE demo_comment_k AS SELECT tp, grp, locale, count(*)::int AS k FROM demo_comment GROUP BY 1, 2, 3`);
 }
 
 /**
@@ -249,7 +258,7 @@ function chunkSql(): string {
            CASE WHEN y.channel = 'qr' THEN jsonb_build_object('store', (ARRAY['q1', 'q3', 'q7', 'hn-hoankiem', 'dn-haichau'])[1 + (y.g % 5)]) ELSE '{}'::jsonb END,
            y.created_at, y.created_at
     FROM (
-      SELECT x.g, s.survey_id, s.kind, x.created_at, x.r_comment, x.r_pick,
+      SELECT x.g, s.survey_id, s.kind, s.tp, x.created_at, x.r_comment, x.r_pick,
              least(s.smax, greatest(s.smin, round(s.smin + (s.smax - s.smin) * (s.base + s.trend * x.u + coalesce(c.boost, 0) + 0.21 * x.noise))))::smallint AS score,
              CASE WHEN x.r_channel < 0.42 THEN 'email'
                   WHEN s.qr AND x.r_channel < 0.80 THEN 'qr'
@@ -270,8 +279,8 @@ function chunkSql(): string {
       LEFT JOIN demo_contact c ON c.n = x.contact_n
     ) y
     JOIN demo_group gr ON gr.kind = y.kind AND gr.score = y.score
-    LEFT JOIN demo_comment cm ON y.r_comment < 0.33 AND cm.grp = gr.grp AND cm.locale = y.locale
-      AND cm.i = floor(y.r_pick * CASE y.locale WHEN 'vi' THEN gr.k_vi ELSE gr.k_en END)::int`;
+    LEFT JOIN demo_comment_k ck ON y.r_comment < 0.33 AND ck.tp = y.tp AND ck.grp = gr.grp AND ck.locale = y.locale
+    LEFT JOIN demo_comment cm ON cm.tp = ck.tp AND cm.grp = ck.grp AND cm.locale = ck.locale AND cm.i = floor(y.r_pick * ck.k)::int`;
 }
 
 /**
@@ -336,7 +345,7 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
     // Autovacuum would otherwise do this in the background while someone is looking at the dashboard.
     for (const table of ['responses', 'invitations', 'follow_ups', 'contacts', ...ROLLUP_TABLES]) await db.query(`VACUUM ANALYZE ${table}`);
   });
-  for (const table of ['demo_contact', 'demo_slot', 'demo_group', 'demo_comment']) await db.query(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ['demo_contact', 'demo_slot', 'demo_group', 'demo_comment', 'demo_comment_k']) await db.query(`DROP TABLE IF EXISTS ${table}`);
   const [counts] = await db.query(
     `SELECT (SELECT count(*) FROM responses WHERE id > $1)::int AS responses,
             (SELECT count(*) FROM invitations WHERE token LIKE 'demo%')::int AS invitations,

@@ -1,0 +1,244 @@
+// npm run bench -- --themes [--small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--job-comments 20000]
+//
+// Comment themes (issue 13): p50/p95 of the Themes page and GET /api/v1/themes at --small and --large
+// responses (the demo dataset, its comments analysed in bulk after each seed), their ratio, whether the
+// demo's expected themes come first (the hotline's waiting time among detractors, the stores' friendly
+// staff among promoters, in both languages), and the analysis throughput in comments per second: the
+// bulk rebuild (each distinct text once) and the job (each logged comment analysed on its own, with
+// distinct texts, as real comments are).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createDataSource, runMigrations } from '../src/db/data-source';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { JobQueue } from '../src/jobs';
+import { createLogger } from '../src/logger';
+import { createApiKey, createUser } from '../src/modules/auth';
+import { seedDemoData } from '../src/modules/metrics';
+import { analyseAllPending, rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`Usage: npm run bench -- --themes [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--job-comments N]\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** A throw-away database: a new one on DATABASE_URL's server, or an embedded PostgreSQL in a temporary folder. */
+async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const name = `touchpoint_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      async drop() {
+        const c = new Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-bench-themes-'));
+  const embedded = await startEmbeddedPostgres(dir, { persistent: false });
+  return { url: embedded.url, async drop() { await embedded.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+function get(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${pathname}`, { method: 'GET', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function login(agent: http.Agent, base: string, email: string, password: string): Promise<string> {
+  const page = await get(agent, base, '/login', {});
+  const cookie = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!csrf) throw new Error('no CSRF token on the login page');
+  const body = new URLSearchParams({ _csrf: csrf, email, password }).toString();
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = http.request(`${base}/login`, { method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie } }, (r) => { r.resume(); resolve(r); });
+    req.on('error', reject);
+    req.end(body);
+  });
+  if (res.statusCode !== 303) throw new Error(`login failed with ${res.statusCode}`);
+  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+}
+
+interface Timing { p50: number; p95: number }
+
+async function measure(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>, count: number, concurrency: number): Promise<Timing> {
+  const times: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const start = process.hrtime.bigint();
+      const res = await get(agent, base, pathname, headers);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      if (res.status !== 200) throw new Error(`${pathname} answered ${res.status}: ${res.body.slice(0, 200)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
+  return { p50: at(50), p95: at(95) };
+}
+
+const ENDPOINTS = [
+  { label: 'GET /themes (journey, detractors)', path: '/themes', auth: 'session' },
+  { label: 'GET /themes?touchpoint=store-purchase', path: '/themes?touchpoint=store-purchase&group=promoter', auth: 'session' },
+  { label: 'GET /api/v1/themes touchpoint hotline', path: '/api/v1/themes?touchpoint=support-hotline&group=detractor', auth: 'api' },
+  { label: 'GET /api/v1/themes journey, all', path: '/api/v1/themes', auth: 'api' },
+] as const;
+
+const uptime = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+export async function benchThemes(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      themes: { type: 'boolean' }, small: { type: 'string' }, large: { type: 'string' }, quick: { type: 'boolean', default: false },
+      requests: { type: 'string' }, concurrency: { type: 'string' }, 'job-comments': { type: 'string' },
+    },
+  });
+  const quick = values.quick;
+  const small = intOption(values.small, quick ? 20_000 : 100_000, 1_000, 100_000_000);
+  const large = intOption(values.large, quick ? 200_000 : 10_000_000, small, 100_000_000);
+  const requests = intOption(values.requests, quick ? 60 : 200, 10, 100_000);
+  const concurrency = intOption(values.concurrency, 8, 1, 256);
+  const jobComments = intOption(values['job-comments'], quick ? 5_000 : 20_000, 100, 10_000_000);
+  say(`Themes bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint; ${os.cpus().length} CPUs; load ${uptime()}.`);
+
+  const database = await benchDatabase();
+  const db: DataSource = createDataSource(database.url, { poolSize: 12 });
+  let server: http.Server | null = null;
+  const queue = new JobQueue(db, createLogger('silent'));
+  try {
+    await db.initialize();
+    await runMigrations(db);
+    const password = crypto.randomBytes(12).toString('base64url');
+    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
+    const { key: apiKey } = await createApiKey(db, 'bench');
+    const config = loadConfig({
+      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
+      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent',
+    });
+    const app = createApp({ db, config, logger: createLogger('silent'), queue });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+    const bulk: string[] = [];
+    const seed = async (n: number) => {
+      say(`Seeding ${n.toLocaleString('en-US')} responses (load ${uptime()})…`);
+      const started = Date.now();
+      await setCommentLogTrigger(db, false);
+      await seedDemoData(db, { responses: n });
+      say(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const t0 = Date.now();
+      const r = await rebuildCommentThemes(db);
+      const s = (Date.now() - t0) / 1000;
+      bulk.push(`${r.comments.toLocaleString('en-US')} comments (${r.texts} distinct texts) in ${s.toFixed(1)} s = ${Math.round(r.comments / s).toLocaleString('en-US')} comments/s (load ${uptime()})`);
+      say(`  themes rebuilt: ${bulk[bulk.length - 1]}`);
+    };
+
+    const measureAll = async (cookie: string) => {
+      const out = new Map<string, { seq: Timing; conc: Timing }>();
+      for (const e of ENDPOINTS) {
+        const headers: Record<string, string> = e.auth === 'session' ? { Cookie: cookie, Accept: 'text/html' } : { Authorization: `Bearer ${apiKey}` };
+        await measure(agent, base, e.path, headers, Math.min(30, requests), 1);
+        const seq = await measure(agent, base, e.path, headers, requests, 1);
+        const conc = await measure(agent, base, e.path, headers, requests, concurrency);
+        out.set(e.label, { seq, conc });
+        say(`  ${e.label.padEnd(42)} p50 ${seq.p50.toFixed(1)} ms p95 ${seq.p95.toFixed(1)} ms · ${concurrency} concurrent p95 ${conc.p95.toFixed(1)} ms (load ${uptime()})`);
+      }
+      return out;
+    };
+
+    const top = async (query: string) => {
+      const res = await get(agent, base, `/api/v1/themes?${query}&limit=3`, { Authorization: `Bearer ${apiKey}` });
+      const items = (JSON.parse(res.body) as { items: Array<{ phrase: string; count: number }> }).items;
+      return items.map((i) => `${i.phrase} (${i.count})`).join(', ') || '(none)';
+    };
+    const checks = async () => {
+      say(`  hotline detractors, vi: ${await top('touchpoint=support-hotline&group=detractor&lang=vi')}`);
+      say(`  hotline detractors, en: ${await top('touchpoint=support-hotline&group=detractor&lang=en')}`);
+      say(`  stores promoters, vi:   ${await top('touchpoint=store-purchase&group=promoter&lang=vi')}`);
+      say(`  stores promoters, en:   ${await top('touchpoint=store-purchase&group=promoter&lang=en')}`);
+    };
+
+    await seed(small);
+    const cookie = await login(agent, base, 'bench@example.com', password);
+    say(`Measuring at ${small.toLocaleString('en-US')} responses:`);
+    await checks();
+    const atSmall = await measureAll(cookie);
+    await seed(large - small);
+    say(`Measuring at ${large.toLocaleString('en-US')} responses:`);
+    await checks();
+    const atLarge = await measureAll(cookie);
+
+    // The job's path: comments logged by the trigger, each a distinct text, analysed one by one.
+    await setCommentLogTrigger(db, true);
+    await db.query(
+      `INSERT INTO responses (survey_id, score, comment, channel, locale, hidden, created_at, updated_at)
+       SELECT s.id, CASE s.kind WHEN 'nps' THEN (g % 11) WHEN 'csat' THEN 1 + g % 5 ELSE 1 + g % 7 END,
+              (ARRAY['Chờ lâu quá, không ai nghe máy lần thứ ', 'Nhân viên thân thiện, cảm ơn bạn số ', 'Late delivery again, order ', 'giao hang tre, don so ',
+                     'Payment failed at step ', 'Friendly staff at store number '])[1 + g % 6] || g || ' ' || md5(g::text),
+              'link', CASE WHEN g % 5 = 0 THEN 'en' ELSE 'vi' END, '{}'::jsonb, now() - (g % 7) * interval '1 day', now()
+       FROM generate_series(1, $1::int) g JOIN LATERAL (SELECT id, kind FROM surveys ORDER BY id OFFSET (g % 22) LIMIT 1) s ON true`,
+      [jobComments],
+    );
+    const t0 = Date.now();
+    const analysed = await analyseAllPending(db);
+    const jobSeconds = (Date.now() - t0) / 1000;
+
+    const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+    say('');
+    say(`Themes, latency in ms (${requests} requests each), load average now ${uptime()}`);
+    say(`${'endpoint'.padEnd(42)} | ${label(small)} p50 ${label(small)} p95 | ${label(large)} p50 ${label(large)} p95 | p95 ratio`);
+    for (const e of ENDPOINTS) {
+      for (const mode of ['seq', 'conc'] as const) {
+        const a = atSmall.get(e.label)![mode];
+        const b = atLarge.get(e.label)![mode];
+        say(`${`${e.label}${mode === 'conc' ? ` (${concurrency} conc)` : ''}`.padEnd(42)} | ${a.p50.toFixed(1).padStart(8)} ${a.p95.toFixed(1).padStart(8)} | ${b.p50.toFixed(1).padStart(8)} ${b.p95.toFixed(1).padStart(8)} | ${(b.p95 / a.p95).toFixed(2)}`);
+      }
+    }
+    say(`Analysis, bulk (seed): ${bulk.join('; ')}`);
+    say(`Analysis, job: ${analysed.toLocaleString('en-US')} distinct comments in ${jobSeconds.toFixed(1)} s = ${Math.round(analysed / jobSeconds).toLocaleString('en-US')} comments/s (load ${uptime()})`);
+    agent.destroy();
+  } finally {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    }
+    await queue.stop();
+    if (db.isInitialized) await db.destroy();
+    await database.drop();
+  }
+}
