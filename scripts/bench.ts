@@ -32,6 +32,7 @@ import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatch
 import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
+import { setEventCapture } from '../src/modules/alerts';
 import { runBreadthBench } from './bench-breadth';
 import { benchThemes } from './bench-themes';
 
@@ -394,7 +395,9 @@ async function main() {
     const seed = async (n: number, label: string) => {
       const started = Date.now();
       say(`Seeding ${n.toLocaleString('en-US')} responses…`);
+      await setEventCapture(db as DataSource, false);
       await seedDemoData(db as DataSource, { responses: n, log: (line) => { if (!line.startsWith('  ')) say(`  ${line}`); } });
+      await setEventCapture(db as DataSource, true);
       seedTimes[label] = (Date.now() - started) / 1000;
       say(`  seeded in ${seedTimes[label].toFixed(1)} s`);
     };

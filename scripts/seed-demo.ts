@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
 import { seedDemoData } from '../src/modules/metrics';
 import { rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
+import { setEventCapture } from '../src/modules/alerts';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
 
@@ -25,7 +26,10 @@ async function main() {
   try {
     // The comments are analysed in bulk afterwards (each distinct text once), not one by one through the log.
     await setCommentLogTrigger(database.db, false);
-    const report = await seedDemoData(database.db, { responses, contacts, log: (line) => process.stdout.write(`${line}\n`) });
+    // Loaded history is not news: no alerts or webhooks for it.
+    await setEventCapture(database.db, false);
+    const report = await seedDemoData(database.db, { responses, contacts, log: (line) => process.stdout.write(`${line}\n`) })
+      .finally(() => setEventCapture(database.db, true));
     const themesStarted = Date.now();
     const themes = await rebuildCommentThemes(database.db);
     process.stdout.write(`themes: ${themes.comments.toLocaleString('en-US')} comments (${themes.texts} distinct texts) in ${((Date.now() - themesStarted) / 1000).toFixed(1)} s\n`);

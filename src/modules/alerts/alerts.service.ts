@@ -298,3 +298,16 @@ export async function settleAlertEmail(db: DataSource, emailId: string, outcome:
 export async function pruneAlertHistory(db: DataSource): Promise<void> {
   await db.query(`DELETE FROM alert_emails WHERE created_at < now() - interval '30 days'`);
 }
+
+const OUTBOX_TRIGGERS: Array<[table: string, trigger: string]> = [
+  ['responses', 'responses_outbox_insert'], ['responses', 'responses_outbox_update'],
+  ['follow_ups', 'follow_ups_outbox_insert'], ['follow_ups', 'follow_ups_outbox_update'],
+];
+
+/**
+ * Switches the event capture off for a bulk load of history (the demo seed, the bench): answers loaded in
+ * bulk are not news, and millions of outbox rows would only be read and thrown away by the dispatcher.
+ */
+export async function setEventCapture(db: DataSource, enabled: boolean): Promise<void> {
+  for (const [table, trigger] of OUTBOX_TRIGGERS) await db.query(`ALTER TABLE ${table} ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${trigger}`);
+}
