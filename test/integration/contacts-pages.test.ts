@@ -313,6 +313,21 @@ describe('deleting a contact erases its personal data and keeps the scores', () 
     expect(await t.db.query(`SELECT recipients FROM mailbox_messages ORDER BY id`)).toEqual([{ recipients: 'kept@example.com' }]);
   });
 
+  test('a webhook delivery still waiting to be sent forgets the erased address and hidden fields; others keep theirs', async () => {
+    const contactId = await makeContact(t, 'hooked@example.com');
+    const [{ id: hookId }] = await t.db.query(`INSERT INTO webhooks (url, events, secret) VALUES ('https://hooks.example.com/in', '{response.created}', 'whsec_dGVzdA==') RETURNING id`);
+    const body = (email: string, id: string) => JSON.stringify({ type: 'response.created', id, timestamp: '2026-05-01T00:00:00Z',
+      data: { response: { id: '1', score: 2, contactEmail: email, hidden: { order: 'A-17' } } } });
+    await t.db.query(`INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, status) VALUES
+      ($1, 'evt_a', 'response.created', $2, 'retrying'), ($1, 'evt_b', 'response.created', $3, 'pending')`,
+    [hookId, body('Hooked@example.com', 'evt_a'), body('kept@example.com', 'evt_b')]);
+    await editor.post(`/manage/contacts/${contactId}/delete`).type('form').send({ _csrf: editor.csrf, confirm: 'yes' }).expect(303);
+    const rows: Array<{ event_id: string; body: string }> = await t.db.query(`SELECT event_id, body FROM webhook_deliveries ORDER BY event_id`);
+    expect(rows[0].body).not.toMatch(/hooked@example\.com|A-17/i);
+    expect(JSON.parse(rows[0].body).data.response).toMatchObject({ id: '1', score: 2, contactEmail: null, hidden: {} });
+    expect(JSON.parse(rows[1].body).data.response).toMatchObject({ contactEmail: 'kept@example.com', hidden: { order: 'A-17' } });
+  });
+
   test('an import error report forgets the erased address', async () => {
     const contactId = await makeContact(t, 'reported@example.com');
     await t.db.query(`INSERT INTO contact_imports (file_name, status, errors) VALUES ('x.csv', 'done', $1)`,

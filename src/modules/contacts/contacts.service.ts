@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Locale } from '../../i18n';
 import { deleteMailboxMessagesTo } from '../../mail';
+import { forgetContactInPendingDeliveries } from '../webhooks';
 import { toDetails } from '../../web/middleware/validate';
 import type { ContactAttributes } from './contact.entity';
 import { contactSchema, type ContactInput } from './contacts.schemas';
@@ -120,7 +121,8 @@ export async function setUnsubscribed(db: DataSource | EntityManager, id: string
  * lose every link to the person — contact_id (the foreign key sets it null) and the hidden fields a link
  * carried (an order number or a staff name can identify someone). Score, comment, channel, language and
  * time stay, so the daily rollup is untouched. Its invitations lose contact_id (foreign key). Import error
- * reports forget the address too, and the built-in mailbox drops the emails sent to it. Null when there is no such contact.
+ * reports forget the address too, the built-in mailbox drops the emails sent to it, and webhook deliveries
+ * still waiting to be sent forget it. Null when there is no such contact.
  */
 export async function eraseContact(db: DataSource, id: string): Promise<{ responses: number } | null> {
   return db.transaction(async (tx) => {
@@ -140,6 +142,8 @@ export async function eraseContact(db: DataSource, id: string): Promise<{ respon
        WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(errors) e WHERE lower(e ->> 'email') = lower($1))`, [found[0].email]);
     // The built-in mailbox keeps copies of the emails sent to the person: they go too, and only theirs.
     await deleteMailboxMessagesTo(tx, found[0].email);
+    // Webhook deliveries not yet sent carry the address in their body: it goes from there too.
+    await forgetContactInPendingDeliveries(tx, found[0].email);
     return { responses };
   });
 }

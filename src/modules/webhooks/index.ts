@@ -1,5 +1,5 @@
 export {
-  attemptWebhookDelivery, DEFAULT_WEBHOOK_DELIVERY, pruneWebhookDeliveries, getWebhookAdmins, newEventId, queueWebhookEvents, TEST_EVENT, WEBHOOK_EVENTS,
+  attemptWebhookDelivery, DEFAULT_WEBHOOK_DELIVERY, forgetContactInPendingDeliveries, pruneWebhookDeliveries, getWebhookAdmins, newEventId, queueWebhookEvents, TEST_EVENT, WEBHOOK_EVENTS,
   type DeliveryOptions, type FollowUpSnapshot, type ResponseSnapshot, type WebhookEvent, type WebhookEventType,
 } from './webhooks.service';
 export { isPrivateAddress, checkWebhookTarget, WebhookTargetError } from './webhook-target';

@@ -284,3 +284,17 @@ export async function getWebhookAdmins(db: DataSource): Promise<Array<{ email: s
 export async function pruneWebhookDeliveries(db: DataSource): Promise<void> {
   await db.query(`DELETE FROM webhook_deliveries WHERE created_at < now() - interval '30 days' AND status IN ('succeeded', 'failed', 'cancelled')`);
 }
+
+/**
+ * Erasure reaches the deliveries still waiting to be sent (pending or retrying, up to about a day): they
+ * forget the person's address and the link's hidden fields, as the answer itself does. Settled deliveries
+ * keep no body at all.
+ */
+export async function forgetContactInPendingDeliveries(db: DataSource | EntityManager, email: string): Promise<number> {
+  const rows: unknown[] = await db.query(
+    `UPDATE webhook_deliveries
+     SET body = jsonb_set(jsonb_set(body::jsonb, '{data,response,contactEmail}', 'null'), '{data,response,hidden}', '{}')::text
+     WHERE status IN ('pending', 'retrying') AND lower(body::jsonb #>> '{data,response,contactEmail}') = lower($1)
+     RETURNING 1`, [email]);
+  return rows.length;
+}
