@@ -261,9 +261,10 @@ describe('on the shared test server', () => {
   }, 120_000);
 
   test('two app instances on one database: no duplicates, no losses, and the shared rate limit counts both', async () => {
+    // Only this test's hits in the shared table (the instances of the test before are gone).
+    await database.db.query(`DELETE FROM rate_limit_hits WHERE limiter = 'public-answers'`);
     const [a, b] = await Promise.all([startServer(database.url), startServer(database.url)]);
     try {
-      const [{ hits: hitsBefore }] = (await database.db.query(`SELECT coalesce(sum(hits), 0)::int AS hits FROM rate_limit_hits WHERE limiter = 'public-answers'`));
       const s = stream([a.port, b.port], surveyId, 32);
       // The same answer sent twice at once, to both instances (a double submit through a load balancer).
       const twice: Posted[] = [];
@@ -283,10 +284,11 @@ describe('on the shared test server', () => {
       process.stdout.write(`Two instances: ${all.length} posts confirmed (${distinct} distinct answers), ${rows} rows stored for ${keys} keys\n`);
       expect({ rows, keys }).toEqual({ rows: distinct, keys: distinct });
       // Both instances add their hits to the same count within about a second.
+      let shared = 0;
       await eventually(async () => {
-        const [{ hits }] = await database.db.query(`SELECT coalesce(sum(hits), 0)::int AS hits FROM rate_limit_hits WHERE limiter = 'public-answers'`);
-        return hits - hitsBefore === all.length;
-      }, { what: 'the shared count to hold every post of both instances' });
+        [{ hits: shared }] = await database.db.query(`SELECT coalesce(sum(hits), 0)::int AS hits FROM rate_limit_hits WHERE limiter = 'public-answers'`);
+        return shared === all.length;
+      }, { what: () => `the shared count (${shared}) to hold every post of both instances (${all.length})` });
     } finally {
       a.child.kill('SIGKILL');
       b.child.kill('SIGKILL');

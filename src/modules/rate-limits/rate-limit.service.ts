@@ -33,6 +33,8 @@ export class SharedRateLimitStore implements Store {
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private syncs = 0;
+  /** Hits of windows that ended before a sync could add them: added first at the next sync. */
+  private leftovers: Array<{ windowStart: number; keys: string[]; deltas: number[] }> = [];
 
   constructor(private readonly db: DataSource, readonly name: string, private readonly syncMs = RATE_LIMIT_SYNC_MS) {
     this.prefix = `${name}:`;
@@ -48,9 +50,18 @@ export class SharedRateLimitStore implements Store {
   private rollWindow(now = Date.now()): void {
     const start = Math.floor(now / this.windowMs) * this.windowMs;
     if (start !== this.windowStart) {
+      // The hits of the window that just ended still count in the shared table (another instance may
+      // judge that window for a little longer): they are added at the next sync.
+      this.keepLeftovers(this.windowStart, [...this.counters].map(([key, c]) => [key, c.pending]));
+      for (const c of this.counters.values()) c.pending = 0;
       this.windowStart = start;
       this.counters = new Map();
     }
+  }
+
+  private keepLeftovers(windowStart: number, hits: Array<[string, number]>): void {
+    const kept = hits.filter(([, n]) => n !== 0);
+    if (windowStart !== 0 && kept.length > 0) this.leftovers.push({ windowStart, keys: kept.map(([k]) => k), deltas: kept.map(([, n]) => n) });
   }
 
   private info(c: Counter): ClientRateLimitInfo {
@@ -103,6 +114,19 @@ export class SharedRateLimitStore implements Store {
   private async doSync(): Promise<void> {
     if (!this.db.isInitialized) return;
     this.rollWindow();
+    while (this.leftovers.length > 0) {
+      const l = this.leftovers[0];
+      try {
+        await this.db.query(
+          `INSERT INTO rate_limit_hits AS h (limiter, key, window_start, window_end, hits)
+           SELECT $1::text, key, $2::timestamptz, $2::timestamptz + $5::int * interval '1 millisecond', n FROM unnest($3::text[], $4::int[]) AS d(key, n)
+           ON CONFLICT (limiter, window_start, key) DO UPDATE SET hits = h.hits + EXCLUDED.hits`,
+          [this.name, new Date(l.windowStart), l.keys, l.deltas, this.windowMs]);
+      } catch {
+        return; // Not reachable now: added at a later sync.
+      }
+      this.leftovers.shift();
+    }
     const windowStart = this.windowStart;
     const counters = this.counters;
     const keys = [...counters.keys()];
@@ -134,6 +158,11 @@ export class SharedRateLimitStore implements Store {
         c.pending += c.inflight;
         c.inflight = 0;
       }
+      // The window ended meanwhile: these hits belong to it.
+      if (this.counters !== counters) {
+        this.keepLeftovers(windowStart, [...counters].map(([key, c]) => [key, c.pending]));
+        for (const c of counters.values()) c.pending = 0;
+      }
       return;
     }
     for (const c of counters.values()) c.inflight = 0;
@@ -144,7 +173,7 @@ export class SharedRateLimitStore implements Store {
       else this.counters.set(key, { shared: Number(hits), inflight: 0, pending: 0 });
     }
     if (++this.syncs % 60 === 0) {
-      await this.db.query(`DELETE FROM rate_limit_hits WHERE limiter = $1 AND window_end < now() - interval '1 minute'`, [this.name]).catch(() => undefined);
+      await this.db.query(`DELETE FROM rate_limit_hits WHERE limiter = $1 AND window_end < now() - interval '10 minutes'`, [this.name]).catch(() => undefined);
     }
   }
 }
