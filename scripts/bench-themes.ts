@@ -7,18 +7,15 @@
 // bulk rebuild (each distinct text once) and the job (each logged comment analysed on its own, with
 // distinct texts, as real comments are).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/data-source';
-import { startEmbeddedPostgres } from '../src/db/embedded';
+import { benchDatabase } from './bench-database';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
@@ -37,31 +34,6 @@ function intOption(raw: string | undefined, fallback: number, min: number, max: 
   return n;
 }
 
-/** A throw-away database: a new one on DATABASE_URL's server, or an embedded PostgreSQL in a temporary folder. */
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const name = `touchpoint_bench_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      async drop() {
-        const c = new Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-bench-themes-'));
-  const embedded = await startEmbeddedPostgres(dir, { persistent: false });
-  return { url: embedded.url, async drop() { await embedded.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
-}
 
 function get(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {

@@ -10,19 +10,15 @@
 // The app runs in this process against a throw-away database: an embedded PostgreSQL in a temporary
 // folder, or a new database on the DATABASE_URL server (dropped at the end).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/data-source';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
@@ -32,6 +28,7 @@ import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatch
 import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
+import { benchDatabase } from './bench-database';
 import { setEventCapture } from '../src/modules/alerts';
 import { setCommentLogTrigger } from '../src/modules/themes';
 import { runBreadthBench } from './bench-breadth';
@@ -50,38 +47,6 @@ function intOption(raw: string | undefined, fallback: number, min: number, max: 
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** A throw-away database: embedded in a temporary folder, or a new database on DATABASE_URL's server. */
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (adminUrl) {
-    const name = `touchpoint_bench_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      async drop() {
-        const c = new Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-bench-'));
-  const embedded: EmbeddedDatabase = await startEmbeddedPostgres(dir, { persistent: false });
-  return {
-    url: embedded.url,
-    async drop() {
-      await embedded.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 interface HttpResult { status: number; body: string; headers: http.IncomingHttpHeaders }
 
