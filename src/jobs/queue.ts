@@ -74,11 +74,17 @@ export function poolDb(db: DataSource): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[]) {
       const client = await pool.connect();
+      // The pool listens for errors on idle connections only: an error on this checked-out one outside its
+      // query (the server going away) would be thrown as an uncaught exception and end the process.
+      const ignore = () => undefined;
+      client.on('error', ignore);
       try {
         const result = await client.query(text, values);
+        client.removeListener('error', ignore);
         client.release();
         return result;
       } catch (err) {
+        client.removeListener('error', ignore);
         client.release(err instanceof Error ? err : new Error(String(err)));
         throw err;
       }

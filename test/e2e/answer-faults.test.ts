@@ -76,7 +76,7 @@ function post(agent: http.Agent, port: number, surveyId: string, score: number, 
       res.on('error', () => resolve({ key, status: 0, body: '', at: Date.now() }));
     });
     // A refused or cut connection (the app killed): no answer, status 0.
-    req.on('error', () => resolve({ key, status: 0, body: '', at: Date.now() }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ key, status: 0, body: `request failed: ${err.code ?? err.message}`, at: Date.now() }));
     req.end(body);
   });
 }
@@ -136,8 +136,10 @@ async function makeSurvey(url: string): Promise<string> {
 
 const byStatus = (rs: Posted[]) => rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
 /** Waits for `cond`; on a timeout, says what the posts got so far. */
-const until = (cond: () => boolean, what: string, seen: Posted[], timeoutMs = 30_000) => eventually(cond, {
-  what: () => `${what} (so far ${JSON.stringify(byStatus(seen))}; last: ${seen.at(-1)?.body.slice(0, 300) ?? 'none'})`, timeoutMs, intervalMs: 20,
+const until = (cond: () => boolean, what: string, seen: Posted[], timeoutMs = 30_000, server?: Server) => eventually(cond, {
+  what: () => `${what} (so far ${JSON.stringify(byStatus(seen))}; last: ${seen.at(-1)?.body.slice(0, 300) ?? 'none'})` +
+    (server ? `; the app ${server.child.exitCode === null ? 'is running' : `exited with ${server.child.exitCode}`}, its log ends:\n${server.logs().slice(-2000)}` : ''),
+  timeoutMs, intervalMs: 20,
 });
 
 describe('PostgreSQL restarted (fast shutdown, then start) while 32 clients post', () => {
@@ -174,7 +176,7 @@ describe('PostgreSQL restarted (fast shutdown, then start) while 32 clients post
       process.kill(pm.pid, 'SIGINT');
       await until(() => !alive(pm.pid), 'PostgreSQL to stop', s.results);
       const downAt = Date.now();
-      await until(() => s.results.filter((r) => r.at > downAt && r.status === 503).length >= 50, '503 answers while PostgreSQL is down', s.results);
+      await until(() => s.results.filter((r) => r.at > downAt && r.status === 503).length >= 50, '503 answers while PostgreSQL is down', s.results, 30_000, server);
 
       // Other pages while it is down: a 503 page in the visitor's language, and JSON for the API.
       const page = await fetch(`http://127.0.0.1:${server.port}/s/${surveyId}?lang=vi`);
