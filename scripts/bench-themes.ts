@@ -16,6 +16,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDataSource, runMigrations } from '../src/db/data-source';
 import { benchDatabase } from './bench-database';
+import { login, measure, request, type Timing } from './bench-http';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
@@ -35,52 +36,6 @@ function intOption(raw: string | undefined, fallback: number, min: number, max: 
 }
 
 
-function get(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${pathname}`, { method: 'GET', agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function login(agent: http.Agent, base: string, email: string, password: string): Promise<string> {
-  const page = await get(agent, base, '/login', {});
-  const cookie = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (!csrf) throw new Error('no CSRF token on the login page');
-  const body = new URLSearchParams({ _csrf: csrf, email, password }).toString();
-  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const req = http.request(`${base}/login`, { method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie } }, (r) => { r.resume(); resolve(r); });
-    req.on('error', reject);
-    req.end(body);
-  });
-  if (res.statusCode !== 303) throw new Error(`login failed with ${res.statusCode}`);
-  return (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-}
-
-interface Timing { p50: number; p95: number }
-
-async function measure(agent: http.Agent, base: string, pathname: string, headers: Record<string, string>, count: number, concurrency: number): Promise<Timing> {
-  const times: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      next++;
-      const start = process.hrtime.bigint();
-      const res = await get(agent, base, pathname, headers);
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      if (res.status !== 200) throw new Error(`${pathname} answered ${res.status}: ${res.body.slice(0, 200)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
-  return { p50: at(50), p95: at(95) };
-}
 
 const ENDPOINTS = [
   { label: 'GET /themes (journey, detractors)', path: '/themes', auth: 'session' },
@@ -154,7 +109,7 @@ export async function benchThemes(): Promise<void> {
     };
 
     const top = async (query: string) => {
-      const res = await get(agent, base, `/api/v1/themes?${query}&limit=3`, { Authorization: `Bearer ${apiKey}` });
+      const res = await request(agent, base, 'GET', `/api/v1/themes?${query}&limit=3`, { headers: { Authorization: `Bearer ${apiKey}` } });
       const items = (JSON.parse(res.body) as { items: Array<{ phrase: string; count: number }> }).items;
       return items.map((i) => `${i.phrase} (${i.count})`).join(', ') || '(none)';
     };
