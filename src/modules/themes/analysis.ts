@@ -145,8 +145,8 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
       `CREATE TEMP TABLE theme_batch ON COMMIT DROP AS
        WITH taken AS (
          DELETE FROM comment_analysis_log WHERE id IN (SELECT id FROM comment_analysis_log ORDER BY id LIMIT $1)
-         RETURNING response_id, sign, survey_id, created_at, score, locale, comment)
-       SELECT t.response_id, t.sign, t.survey_id, date_trunc('week', touchpoint_org_day(t.created_at))::date::text AS week, t.score,
+         RETURNING id, response_id, sign, survey_id, created_at, score, locale, comment)
+       SELECT t.id AS log_id, t.response_id, t.sign, t.created_at, t.survey_id, date_trunc('week', touchpoint_org_day(t.created_at))::date::text AS week, t.score,
               touchpoint_score_group(s.kind, t.score) AS grp, t.locale, t.comment
        FROM taken t JOIN surveys s ON s.id = t.survey_id`,
       [batchSize],
@@ -178,8 +178,26 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
        GROUP BY 1, 2, 3, 4 HAVING sum(b.sign) <> 0 ORDER BY 1, 2, 3, 4
        ON CONFLICT (topic_id, survey_id, week, score) DO UPDATE SET n = c.n + EXCLUDED.n`,
     );
+    await replaceTopicMatches(tx);
     return taken as number;
   });
+}
+
+/**
+ * The (answer, topic) matches of the answers in the batch, replaced by their latest state: an answer's last
+ * logged row is what it is now (+1: its comment, time and survey as they are; -1: no comment any more).
+ */
+async function replaceTopicMatches(tx: EntityManager): Promise<void> {
+  await tx.query(`DELETE FROM topic_responses m USING (SELECT DISTINCT response_id FROM theme_batch) b WHERE m.response_id = b.response_id`);
+  await tx.query(
+    `INSERT INTO topic_responses (response_id, topic_id, created_at)
+     SELECT l.response_id, t.id, l.created_at
+     FROM (SELECT DISTINCT ON (response_id) response_id, sign, created_at, comment FROM theme_batch ORDER BY response_id, log_id DESC) l
+     JOIN topics t ON t.counted AND touchpoint_fold(l.comment) ~ t.pattern
+     WHERE l.sign > 0 AND EXISTS (SELECT 1 FROM responses r WHERE r.id = l.response_id)
+     ORDER BY 1, 2
+     ON CONFLICT DO NOTHING`,
+  );
 }
 
 /** Drains the log (the job's work, and what tests wait for). */
@@ -214,7 +232,7 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
       await tx.query(`ALTER TABLE responses ENABLE TRIGGER ${name}`);
     }
     await tx.query(`SET LOCAL work_mem = '256MB'`);
-    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_journey, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts`);
+    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_journey, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts, topic_responses`);
     await tx.query(`UPDATE topics SET counted = true WHERE NOT counted`);
     await tx.query(
       `CREATE TEMP TABLE theme_texts ON COMMIT DROP AS
@@ -267,11 +285,21 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
              FROM theme_grouped g JOIN theme_text_phrases p USING (i) ORDER BY g.survey_id, g.grp, p.phrase_id, g.i, g.last_id DESC) x
        GROUP BY 1, 2, 3`,
     );
+    // Topics: each distinct text matched once, then multiplied out to the counts and the answers.
+    await tx.query(
+      `CREATE TEMP TABLE theme_text_topics ON COMMIT DROP AS
+       SELECT t.i, tp.id AS topic_id FROM theme_texts t JOIN topics tp ON touchpoint_fold(t.comment) ~ tp.pattern`,
+    );
     await tx.query(
       `INSERT INTO topic_week_counts (topic_id, survey_id, week, score, n)
-       SELECT tp.id, g.survey_id, g.week, g.score, sum(g.n)
-       FROM theme_grouped g JOIN theme_texts t USING (i) JOIN topics tp ON touchpoint_fold(t.comment) ~ tp.pattern
+       SELECT tt.topic_id, g.survey_id, g.week, g.score, sum(g.n)
+       FROM theme_grouped g JOIN theme_text_topics tt USING (i)
        GROUP BY 1, 2, 3, 4`,
+    );
+    await tx.query(
+      `INSERT INTO topic_responses (response_id, topic_id, created_at)
+       SELECT r.id, tt.topic_id, r.created_at
+       FROM theme_text_topics tt JOIN theme_texts t USING (i) JOIN responses r ON r.comment = t.comment AND r.locale = t.locale`,
     );
     const [{ comments }] = await tx.query(`SELECT coalesce(sum(n), 0)::int AS comments FROM theme_grouped`);
     return { comments, texts };
@@ -294,6 +322,13 @@ export async function countTopic(db: DataSource, topicId: number): Promise<void>
              UNION ALL SELECT survey_id, created_at, score, comment, -sign FROM comment_analysis_log) x
        WHERE touchpoint_fold(x.comment) ~ $2 AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id)
        GROUP BY 2, 3, 4 HAVING sum(x.sign) <> 0`,
+      [topicId, topic.pattern],
+    );
+    // The answers it matches as they are now; the job replaces those of answers changed since.
+    await tx.query(
+      `INSERT INTO topic_responses (response_id, topic_id, created_at)
+       SELECT id, $1, created_at FROM responses WHERE ${COMMENTED} AND touchpoint_fold(comment) ~ $2
+       ON CONFLICT DO NOTHING`,
       [topicId, topic.pattern],
     );
     await tx.query(`UPDATE topics SET counted = true WHERE id = $1`, [topicId]);

@@ -11,7 +11,10 @@ import { getPhraseExamples } from './queries/getPhraseExamples';
 import { getPhraseGroupCounts } from './queries/getPhraseGroupCounts';
 import { getPhraseLabels } from './queries/getPhraseLabels';
 import { getPhraseScores } from './queries/getPhraseScores';
+import { getResponseTopicRows } from './queries/getResponseTopics';
+import { getTopicRow } from './queries/getTopic';
 import { getTopicCounts } from './queries/getTopicCounts';
+import { getTopicPainPoints } from './queries/getTopicPainPoints';
 import { listTopicRows, type TopicRow } from './queries/listTopics';
 import { GROUPS, isEmerging, MIN_THEME_COUNT, rankPhrases, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
 
@@ -265,11 +268,43 @@ export async function getTopicSummaries(db: DataSource, scope: ThemeScope, range
   }).sort((a, b) => b.count - a.count || a.topic.id - b.topic.id);
 }
 
-/** The SQL condition of the responses filter by topic: the comment matches the topic's pattern. */
-export async function topicPattern(db: DataSource, id: number): Promise<string> {
-  const [row] = await db.query(`SELECT pattern FROM topics WHERE id = $1`, [id]);
+/**
+ * A topic the responses filter asks for; an unknown id is a 404 (in the user's language). The filter itself
+ * reads the stored (answer, topic) matches that the job keeps (topic_responses), never the comments again.
+ */
+export async function requireTopic(db: DataSource, id: number): Promise<Topic> {
+  const row = await getTopicRow(db, id);
   if (!row) throw new DomainError('not_found', `No topic ${id}`, { details: [{ path: 'topic', message: 'unknown topic' }], messageKey: 'themes.err.topicNotFound' });
-  return row.pattern as string;
+  return toTopic(row);
+}
+
+/** The topics each answer mentions (ids as text -> topic names, oldest topic first): the CSV's column. */
+export async function getResponseTopics(db: DataSource, responseIds: string[]): Promise<Map<string, Localized[]>> {
+  const out = new Map<string, Localized[]>();
+  for (const r of await getResponseTopicRows(db, responseIds)) {
+    const list = out.get(r.responseId) ?? [];
+    list.push({ vi: r.nameVi, en: r.nameEn });
+    out.set(r.responseId, list);
+  }
+  return out;
+}
+
+export interface PainPoint { topic: { id: number; name: Localized }; count: number; detractors: number; share: number }
+
+/**
+ * The journey map's one pain point per cell: for each shown touchpoint, the team topic its detractors
+ * mention most over the period's whole weeks (at least MIN_THEME_COUNT mentions), with the share of its
+ * detractor comments. One query for all the cells, from stored counts.
+ */
+export async function getPainPoints(db: DataSource, touchpointIds: number[], range: DayRange): Promise<Map<number, PainPoint>> {
+  const win = weekWindow(range);
+  const rows = await getTopicPainPoints(db, { touchpointIds, fromWeek: win.current.from, toWeek: addDays(win.current.to, -6), minCount: MIN_THEME_COUNT });
+  return new Map(rows.map((r) => [r.touchpointId, {
+    topic: { id: r.topicId, name: { vi: r.nameVi, en: r.nameEn } },
+    count: r.n,
+    detractors: r.detractors,
+    share: r.detractors ? Math.min(1, r.n / r.detractors) : 0,
+  }]));
 }
 
 /** The digest's "themes that grew": detractor themes of the whole journey marked emerging in the week. */
@@ -278,12 +313,16 @@ export async function getThemesThatGrew(db: DataSource, range: DayRange, limit =
   return r.items.filter((t) => t.emerging).slice(0, limit);
 }
 
-/** The detail pages' top themes: three for detractors and three for promoters, in one call each. */
-export async function getThemeSummary(db: DataSource, scope: ThemeScope, range: DayRange, catalog?: JourneyCatalog): Promise<{ detractor: Theme[]; promoter: Theme[] }> {
+/**
+ * The detail pages' top themes (three for detractors and three for promoters) and the team's topics counted
+ * in the same scope and period (count, share, impact), read from stored counts.
+ */
+export async function getThemeSummary(db: DataSource, scope: ThemeScope, range: DayRange, catalog?: JourneyCatalog): Promise<{ detractor: Theme[]; promoter: Theme[]; topics: TopicSummary[] }> {
   const cat = catalog ?? await getJourneyCatalog(db);
-  const [detractor, promoter] = await Promise.all([
+  const [detractor, promoter, topics] = await Promise.all([
     getThemes(db, { scope, group: 'detractor', range, limit: 3, examples: 2 }, cat),
     getThemes(db, { scope, group: 'promoter', range, limit: 3, examples: 2 }, cat),
+    getTopicSummaries(db, scope, range, cat),
   ]);
-  return { detractor: detractor.items, promoter: promoter.items };
+  return { detractor: detractor.items, promoter: promoter.items, topics };
 }

@@ -16,6 +16,8 @@ export interface ResponseListQuery {
   /** A hidden field of the survey link (`?store=q1`), matched exactly. */
   hidden?: AttributeFilter;
   withComment?: boolean;
+  /** A team topic: answers whose comment mentions it (the matches the themes job stores). */
+  topicId?: number;
   cursor?: string;
   limit: number;
 }
@@ -86,5 +88,6 @@ export function conditions(q: ResponseListQuery) {
   if (q.attribute) where.push(`c.attributes @> jsonb_build_object(${p(q.attribute.key)}::text, ${p(q.attribute.value)}::text)`);
   if (q.hidden) where.push(`r.hidden @> jsonb_build_object(${p(q.hidden.key)}::text, ${p(q.hidden.value)}::text)`);
   if (q.withComment) where.push(`r.comment IS NOT NULL AND r.comment <> ''`);
+  if (q.topicId !== undefined) where.push(`EXISTS (SELECT 1 FROM topic_responses tr WHERE tr.response_id = r.id AND tr.topic_id = ${p(q.topicId)})`);
   return { params, p, where };
 }
