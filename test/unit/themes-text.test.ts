@@ -46,6 +46,12 @@ describe('text preparation', () => {
     }
   });
 
+  it('reads markup a customer typed as a break, never as words of a phrase', () => {
+    const keys = prepareComment('Giao hàng trễ <b>quá</b> & chậm', 'vi').phrases.map((p) => p.key);
+    expect(keys).toContain('giao hang tre');
+    expect(keys.filter((k) => /\bb\b/.test(k))).toEqual([]);
+  });
+
   it('folds diacritics, đ included', () => {
     expect(foldDiacritics('Đặt hàng ĐƯỢC')).toBe('Dat hang DUOC');
   });

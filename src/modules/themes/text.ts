@@ -50,9 +50,9 @@ const EN_STOP = new Set([...EN_STOPWORDS, 'im', 'ive', 'dont', 'didnt', 'wasnt',
 /** Unaccented syllables that only Vietnamese uses (no English word is spelled so). */
 const VI_ONLY_SYLLABLES = new Set(['khong', 'duoc', 'nhan', 'vien', 'hang', 'qua', 'nhung', 'cua', 'nguoi', 'rat', 'tre', 'lau', 'nhanh', 'cham', 'toan', 'thanh', 'giao', 'bao', 'tien']);
 
-/** Words and numbers; everything else (punctuation, emoji, symbols) ends a run of words. */
+/** Words and numbers; everything else (punctuation, emoji, symbols, markup a customer typed) ends a run of words. */
 const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}]+)?|\p{N}+/gu;
-const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—-]+/u;
+const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—<>&*=+#@~^_-]+/u;
 
 /** Which language a comment is in: Vietnamese letters decide at once; otherwise a detector limited to vi/en, else the survey's locale. */
 export function detectLanguage(text: string, fallback: TextLanguage): TextLanguage {
