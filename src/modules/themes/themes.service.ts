@@ -7,16 +7,18 @@ import { getJourneyCatalog, type CatalogSurvey, type JourneyCatalog } from '../m
 import { mergeHistograms, scoreGroup, type Histogram, type MetricKind, type ScoreGroup } from '../metrics/scoring';
 import { countTopic } from './analysis';
 import { getCommentTotals } from './queries/getCommentTotals';
+import { getThemeCandidates } from './queries/getThemeCandidates';
 import { getPhraseExamples } from './queries/getPhraseExamples';
-import { getPhraseGroupCounts } from './queries/getPhraseGroupCounts';
-import { getPhraseLabels } from './queries/getPhraseLabels';
 import { getPhraseScores } from './queries/getPhraseScores';
 import { getResponseTopicRows } from './queries/getResponseTopics';
 import { getTopicRow } from './queries/getTopic';
 import { getTopicCounts } from './queries/getTopicCounts';
 import { getTopicPainPoints } from './queries/getTopicPainPoints';
 import { listTopicRows, type TopicRow } from './queries/listTopics';
-import { GROUPS, isEmerging, MIN_THEME_COUNT, rankPhrases, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
+import { chooseThemes, GROUPS, isEmerging, MIN_THEME_COUNT, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
+
+/** Candidates read per class: many more than shown, so that merging overlapping phrases never runs short. */
+const CANDIDATES = 100;
 
 export { analyseAllPending, analysePendingComments, countTopic, rebuildCommentThemes, setCommentLogTrigger } from './analysis';
 
@@ -122,23 +124,21 @@ export async function getThemes(db: DataSource, q: ThemeQuery, catalog?: Journey
   const win = weekWindow(q.range);
   const limit = q.limit ?? 10;
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
-  const [counts, totals] = await Promise.all([
-    getPhraseGroupCounts(db, { surveyIds: wholeJourney ? null : surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo }),
+  // The best candidates of the class with their labels (c-TF-IDF in SQL), then the overlaps merged here.
+  const [candidates, totals] = await Promise.all([
+    getThemeCandidates(db, {
+      surveyIds: wholeJourney ? null : surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo, group: q.group, language: q.language,
+      minCount: MIN_THEME_COUNT, limit: Math.max(CANDIDATES, limit * 10),
+    }),
     getCommentTotals(db, periods),
   ]);
   const empty: ThemesResult = { weeks: win.current, previousWeeks: win.previous, group: q.group, comments: 0, items: [] };
   const current = totals.filter((t) => t.current);
   const previous = totals.filter((t) => !t.current);
   const comments = classSize(current, kindOf, q.group);
-  if (counts.length === 0) return { ...empty, comments };
-  // Keys (with their language) for the overlap check; fetched for the candidates only.
-  const inClass = new Map<number, number>();
-  for (const c of counts) if (q.group === 'all' || c.grp === q.group) inClass.set(c.phraseId, (inClass.get(c.phraseId) ?? 0) + c.n);
-  const candidates = [...inClass].filter(([, n]) => n >= MIN_THEME_COUNT).map(([id]) => id);
-  const labels = await getPhraseLabels(db, candidates);
-  const byId = new Map(labels.map((l) => [l.id, l]));
-  const keys = new Map(labels.filter((l) => !q.language || l.language === q.language).map((l) => [l.id, `${l.language}:${l.key}`]));
-  const ranked = rankPhrases(counts, keys, q.group, limit);
+  if (candidates.length === 0) return { ...empty, comments };
+  const byId = new Map(candidates.map((c) => [c.phraseId, c]));
+  const ranked = chooseThemes(candidates.map((c) => ({ phraseId: c.phraseId, key: `${c.language}:${c.key}`, weight: c.weight, count: c.count })), limit);
   const ids = ranked.map((r) => r.phraseId);
   const groups = q.group === 'all' ? GROUPS : [q.group];
   const [scores, examples] = await Promise.all([
