@@ -23,6 +23,11 @@ describe('text preparation', () => {
     expect(detectLanguage('nhân viên thân thiện', 'en')).toBe('vi');
     expect(detectLanguage('giao hang tre, khong bao truoc', 'en')).toBe('vi');
     expect(detectLanguage('12345 !!!', 'en')).toBe('en');
+    // Words spelled as no Vietnamese syllable is, and nothing Vietnamese: English without the detector.
+    expect(detectLanguage('payment failed at step 3', 'vi')).toBe('en');
+    expect(detectLanguage('friendly staff at store number 12', 'vi')).toBe('en');
+    expect(detectLanguage('nhan vien tu van nhiet tinh', 'en')).toBe('vi');
+    expect(detectLanguage('app bi loi khi thanh toan', 'en')).toBe('vi');
   });
 
   it('stems English and never starts or ends a phrase with a stop word', () => {

@@ -46,16 +46,23 @@ async function phraseIds(tx: EntityManager, phrases: PhraseKey[]): Promise<Map<s
   return ids;
 }
 
-/** Phrase ids of one text, with a per-call cache: the same words are analysed once. */
+/**
+ * The phrases of the texts analysed lately, across batches: the same comment ("ok", "Nhân viên thân
+ * thiện") is prepared, and its language detected, once. Bounded: emptied when full.
+ */
+const RECENT_TEXTS = 20_000;
+const recent = new Map<string, PhraseKey[]>();
+
+/** Phrases of one text, from the cache of recent texts when it was seen. */
 function analyser() {
-  const cache = new Map<string, PhraseKey[]>();
   return (comment: string, locale: string): PhraseKey[] => {
     const k = `${locale}\u0000${comment}`;
-    let out = cache.get(k);
+    let out = recent.get(k);
     if (!out) {
       const prepared = prepareComment(comment, locale === 'en' ? 'en' : 'vi');
       out = prepared.phrases.map((p) => ({ language: prepared.language, key: p.key, label: p.label }));
-      cache.set(k, out);
+      if (recent.size >= RECENT_TEXTS) recent.clear();
+      recent.set(k, out);
     }
     return out;
   };

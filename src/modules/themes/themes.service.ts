@@ -244,9 +244,8 @@ export async function getTopicSummaries(db: DataSource, scope: ThemeScope, range
   const kindOf = new Map(surveys.map((s) => [s.id, s.kind] as const));
   const win = weekWindow(range);
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
-  const topics = await listTopics(db);
+  const [topics, rows, totals] = await Promise.all([listTopics(db), getTopicCounts(db, periods), getCommentTotals(db, periods)]);
   if (topics.length === 0) return [];
-  const [rows, totals] = await Promise.all([getTopicCounts(db, periods), getCommentTotals(db, periods)]);
   const current = totals.filter((t) => t.current);
   const comments = current.reduce((a, t) => a + t.n, 0);
   const previousComments = totals.filter((t) => !t.current).reduce((a, t) => a + t.n, 0);
