@@ -3,6 +3,8 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient } from '../helpers/api';
 import { answer, makeSurvey } from '../helpers/factories';
 import { loginAs, type Agent } from '../helpers/login';
+import { listResponses } from '../../src/modules/dashboard/queries/listResponses';
+import { countResponses } from '../../src/modules/dashboard/queries/countResponses';
 import { analyseAllPending, countNewTopic, getPainPoints, rebuildCommentThemes } from '../../src/modules/themes';
 
 /**
@@ -89,6 +91,18 @@ describe('responses filtered by a topic', () => {
     expect(page.text).toMatch(new RegExp(`href="/responses/export\\.csv\\?[^"]*topic(=|&#x3D;)${waiting}`));
     const vi = await viewerVi.get(`/responses?${PERIOD}&topic=${rude}`).expect(200);
     expect(vi.text).toContain(`<option value="${waiting}">Thời gian chờ</option>`);
+  });
+
+  it('pages through a topic’s answers by keyset, newest first, each once', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listResponses(t.db, { period: { from: '2026-11-02', to: '2026-11-08' }, timeZone: 'Asia/Ho_Chi_Minh', surveyIds: null, topicId: waiting, limit: 2, cursor });
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids.waiting].sort((a, b) => Number(b) - Number(a)));
+    expect(await countResponses(t.db, { period: { from: '2026-11-02', to: '2026-11-08' }, timeZone: 'Asia/Ho_Chi_Minh', surveyIds: null, topicId: waiting, limit: 50 })).toBe(ids.waiting.length);
   });
 
   it('follows the answers as they change: a new answer that mentions it appears, an edited one leaves', async () => {
