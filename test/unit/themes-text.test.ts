@@ -57,6 +57,13 @@ describe('text preparation', () => {
     expect(keys.filter((k) => /\bb\b/.test(k))).toEqual([]);
   });
 
+  it('keeps order numbers and codes out of the ends of phrases', () => {
+    const keys = prepareComment('Giao hàng trễ, đơn số 4471 c4ca4238a0b923820dcc', 'vi').phrases.map((p) => p.key);
+    expect(keys).toContain('giao hang tre');
+    for (const k of keys) expect(k).not.toMatch(/(^|\s)\S*\d\S*$|^\S*\d/);
+    expect(keys.some((k) => /\bca\b|\bdcc\b/.test(k))).toBe(false);
+  });
+
   it('folds diacritics, đ included', () => {
     expect(foldDiacritics('Đặt hàng ĐƯỢC')).toBe('Dat hang DUOC');
   });

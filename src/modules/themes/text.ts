@@ -57,7 +57,7 @@ const VI_ONLY_SYLLABLES = new Set(['khong', 'duoc', 'nhan', 'vien', 'hang', 'qua
 const VI_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$/;
 
 /** Words and numbers; everything else (punctuation, emoji, symbols, markup a customer typed) ends a run of words. */
-const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}]+)?|\p{N}+/gu;
+const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
 const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—<>&*=+#@~^_-]+/u;
 
 /** Which language a comment is in: Vietnamese letters decide at once; otherwise a detector limited to vi/en, else the survey's locale. */
@@ -91,7 +91,8 @@ function tokensOf(run: string, language: TextLanguage): Token[] {
   const out: Token[] = [];
   for (const match of run.matchAll(WORD)) {
     const word = match[0].replace(/’/g, "'");
-    if (/^\p{N}+$/u.test(word)) {
+    // Numbers and codes ("3", "0912", "c4ca4238", "HD-7781" cut at the dash) are never part of a theme's ends.
+    if (/\p{N}/u.test(word)) {
       out.push({ key: word, label: word, stop: true });
       continue;
     }
