@@ -75,6 +75,11 @@ describeInBrowser('team topics in Chromium, with demo data', () => {
       for (const c of comments) expect(/cho lau|waited|on hold/.test(fold(c))).toBe(true);
       await shot(page, `responses-${lang}`);
       expect(errors).toEqual([]);
+      // A topic that no longer exists: the filter form again, with the reason in the reader's language.
+      const gone = await page.goto(`${server.url}/responses?period=90d&topic=987654`);
+      expect(gone?.status()).toBe(400);
+      expect(await page.locator('.flash.error').textContent()).toBe({ vi: 'Không tìm thấy chủ đề.', en: 'Topic not found.' }[lang]);
+      await shot(page, `responses-unknown-${lang}`);
     }, 90_000);
 
     test(`${lang}: the touchpoint page's topics and the journey map's pain points, desktop and 360 px`, async () => {

@@ -178,6 +178,17 @@ describe('topics on the touchpoint page', () => {
   });
 });
 
+describe('topics on the Themes page', () => {
+  it('link to their answers on the responses page, with the same scope and period', async () => {
+    const html = (await viewerEn.get(`/themes?${PERIOD}&touchpoint=hotline`).expect(200)).text;
+    const href = new RegExp(`<a href="(/responses\\?[^"]*topic(?:=|&#x3D;)${rude}[^"]*)">Rude staff</a>`).exec(html)?.[1];
+    expect(href).toBeDefined();
+    const link = href!.replaceAll('&amp;', '&').replaceAll('&#x3D;', '=');
+    expect(new URL(link, 'http://x').searchParams.get('touchpoint')).toBe('hotline');
+    expect(idsOf((await viewerEn.get(link).expect(200)).text)).toEqual(sorted(ids.rude.slice(0, 2)));
+  });
+});
+
 describe('the journey map’s pain point', () => {
   it('is the topic most mentioned by each shown touchpoint’s detractors, read once for all cells', async () => {
     const pains = await getPainPoints(t.db, [hotlineTp, storeTp], { from: '2026-11-02', to: '2026-11-08' });
