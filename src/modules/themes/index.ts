@@ -1,6 +1,6 @@
 export {
   analyseAllPending, analysePendingComments, countNewTopic, createTopic, deleteTopic, getThemes, getThemesThatGrew, getTopicSummaries,
-  getPainPoints, getResponseTopics, getThemeSummary, getTopThemeByTouchpoint, listTopics, rebuildCommentThemes, requireTopic, scopeSurveys, setCommentLogTrigger, weekWindow,
+  getPainPoints, getResponseTopics, getThemeSummary, getTopThemeByTouchpoint, listTopics, rebuildCommentThemes, requireTopic, scopeSurveys, seedDemoTopics, setCommentLogTrigger, weekWindow,
   type PainPoint, type Theme, type ThemeQuery, type ThemeScope, type ThemesResult, type Topic, type TopicInput, type TopicSummary,
 } from './themes.service';
 export { createThemeQueues, enqueueTopicCount, startThemeJobs, THEME_QUEUES } from './themes.jobs';

@@ -211,6 +211,22 @@ export async function createTopic(db: DataSource, input: TopicInput, onCreated?:
   return toTopic(row);
 }
 
+/** The demo's team topics (seed:demo): the pain points and praise its comments carry, in both languages. */
+export const DEMO_TOPICS: TopicInput[] = [
+  { name: { vi: 'Thời gian chờ', en: 'Waiting time' }, keywords: ['chờ lâu', 'waited', 'on hold'] },
+  { name: { vi: 'Giao hàng trễ', en: 'Late delivery' }, keywords: ['giao hàng trễ', 'late delivery', 'delivery was late', 'days late'] },
+  { name: { vi: 'Lỗi thanh toán', en: 'Payment errors' }, keywords: ['thanh toán bị lỗi', 'payment failed'] },
+  { name: { vi: 'Nhân viên thân thiện', en: 'Friendly staff' }, keywords: ['nhân viên thân thiện', 'friendly staff'] },
+];
+
+/** Creates the demo topics that do not exist yet (by name); their counts come with the next rebuild or job. */
+export async function seedDemoTopics(db: DataSource): Promise<number> {
+  const existing = await listTopics(db);
+  const missing = DEMO_TOPICS.filter((d) => !existing.some((t) => t.name.vi === d.name.vi || t.name.en === d.name.en));
+  for (const topic of missing) await createTopic(db, topic);
+  return missing.length;
+}
+
 export async function deleteTopic(db: DataSource, id: number): Promise<void> {
   const rows = await db.query(`WITH gone AS (DELETE FROM topics WHERE id = $1 RETURNING id) SELECT id FROM gone`, [id]);
   if (rows.length === 0) throw new DomainError('not_found', `No topic ${id}`, { messageKey: 'themes.err.topicNotFound' });
