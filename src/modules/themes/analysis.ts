@@ -154,12 +154,13 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
          DELETE FROM comment_analysis_log WHERE id IN (SELECT id FROM comment_analysis_log ORDER BY id LIMIT $1)
          RETURNING id, response_id, sign, survey_id, created_at, score, locale, comment)
        SELECT t.id AS log_id, t.response_id, t.sign, t.created_at, t.survey_id, date_trunc('week', touchpoint_org_day(t.created_at))::date::text AS week, t.score,
-              touchpoint_score_group(s.kind, t.score) AS grp, t.locale, t.comment
+              touchpoint_score_group(s.kind, t.score) AS grp, t.locale, t.comment,
+              touchpoint_fold(t.comment) AS folded
        FROM taken t JOIN surveys s ON s.id = t.survey_id`,
       [batchSize],
     );
     const [{ taken }] = await tx.query(`SELECT count(*)::int AS taken FROM theme_batch`);
-    const rows: LogRow[] = await tx.query(`SELECT * FROM theme_batch ORDER BY response_id`);
+    const rows: LogRow[] = await tx.query(`SELECT response_id, sign, survey_id, week, score, grp, locale, comment FROM theme_batch ORDER BY response_id`);
     const analyse = analyser();
     const perRow = rows.map((r) => analyse(r.comment, r.locale));
     const ids = await phraseIds(tx, perRow.flat());
@@ -181,7 +182,7 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
     await tx.query(
       `INSERT INTO topic_week_counts AS c (topic_id, survey_id, week, score, n)
        SELECT t.id, b.survey_id, b.week::date, b.score, sum(b.sign)::int
-       FROM theme_batch b JOIN topics t ON t.counted AND touchpoint_fold(b.comment) ~ t.pattern
+       FROM theme_batch b JOIN topics t ON t.counted AND b.folded ~ t.pattern
        GROUP BY 1, 2, 3, 4 HAVING sum(b.sign) <> 0 ORDER BY 1, 2, 3, 4
        ON CONFLICT (topic_id, survey_id, week, score) DO UPDATE SET n = c.n + EXCLUDED.n`,
     );
@@ -199,8 +200,8 @@ async function replaceTopicMatches(tx: EntityManager): Promise<void> {
   await tx.query(
     `INSERT INTO topic_responses (response_id, topic_id, created_at)
      SELECT l.response_id, t.id, l.created_at
-     FROM (SELECT DISTINCT ON (response_id) response_id, sign, created_at, comment FROM theme_batch ORDER BY response_id, log_id DESC) l
-     JOIN topics t ON t.counted AND touchpoint_fold(l.comment) ~ t.pattern
+     FROM (SELECT DISTINCT ON (response_id) response_id, sign, created_at, folded FROM theme_batch ORDER BY response_id, log_id DESC) l
+     JOIN topics t ON t.counted AND l.folded ~ t.pattern
      WHERE l.sign > 0 AND EXISTS (SELECT 1 FROM responses r WHERE r.id = l.response_id)
      ORDER BY 1, 2
      ON CONFLICT DO NOTHING`,
