@@ -21,7 +21,7 @@ import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
 import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData } from '../src/modules/metrics';
-import { analyseAllPending, rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
+import { analyseAllPending, rebuildCommentThemes, seedDemoTopics, setCommentLogTrigger } from '../src/modules/themes';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -87,6 +87,8 @@ export async function benchThemes(): Promise<void> {
       const started = Date.now();
       await setCommentLogTrigger(db, false);
       await seedDemoData(db, { responses: n });
+      // The demo's team topics, as seed:demo makes them: the Themes page reads their counts too.
+      await seedDemoTopics(db);
       say(`  seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       const t0 = Date.now();
       const r = await rebuildCommentThemes(db);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
 import { seedDemoData } from '../src/modules/metrics';
-import { rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
+import { rebuildCommentThemes, seedDemoTopics, setCommentLogTrigger } from '../src/modules/themes';
 import { setEventCapture } from '../src/modules/alerts';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
@@ -30,6 +30,8 @@ async function main() {
     await setEventCapture(database.db, false);
     const report = await seedDemoData(database.db, { responses, contacts, log: (line) => process.stdout.write(`${line}\n`) })
       .finally(() => setEventCapture(database.db, true));
+    // A few team topics, so that the journey map shows a pain point per cell and the responses filter has topics.
+    await seedDemoTopics(database.db);
     const themesStarted = Date.now();
     const themes = await rebuildCommentThemes(database.db);
     process.stdout.write(`themes: ${themes.comments.toLocaleString('en-US')} comments (${themes.texts} distinct texts) in ${((Date.now() - themesStarted) / 1000).toFixed(1)} s\n`);

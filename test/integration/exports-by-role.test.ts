@@ -50,7 +50,7 @@ async function exportAs(agent: User) {
 
 test('a viewer\'s responses export keeps scores and comments, and has no contact email, attribute or hidden field', async () => {
   const { text, header, rows } = await exportAs(viewer);
-  expect(header).toEqual(['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group', 'comment', 'channel', 'locale']);
+  expect(header).toEqual(['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group', 'comment', 'channel', 'locale', 'topics']);
   expect(rows.map((r) => [r.score, r.comment])).toEqual([['5', 'Great'], ['2', 'Slow checkout']]);
   for (const personal of ['export.person@example.test', 'gold-secret', 'Huế', 'lan-cashier', 'HD-7781', 'Phạm Minh Export']) {
     expect({ personal, found: text.includes(personal) }).toEqual({ personal, found: false });

@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, detailPaths, expectApiError } from '../helpers/api';
 import { answer, makeSurvey } from '../helpers/factories';
 import { analyseAllPending, countNewTopic, getTopicSummaries, rebuildCommentThemes } from '../../src/modules/themes';
+import { rankPhrases } from '../../src/modules/themes/rank';
 
 /**
  * Themes and topics on a hand-made comment set whose answers are known:
@@ -172,6 +173,22 @@ describe('GET /api/v1/themes', () => {
     expectApiError(await get('/themes?survey=not-a-uuid'), 400, 'validation_failed');
     expectApiError(await get('/themes?limit=0'), 400, 'validation_failed');
     expectApiError(await request(t.app).get('/api/v1/themes'), 401);
+  });
+});
+
+describe('ranking in the database', () => {
+  it('weighs and orders the themes as the c-TF-IDF of rank.ts does on the same counts', async () => {
+    const counts: Array<{ phraseId: number; grp: 'promoter' | 'passive' | 'detractor'; n: number }> = await t.db.query(
+      `SELECT phrase_id AS "phraseId", grp, sum(n)::int AS n FROM comment_theme_counts WHERE survey_id = $1 AND week = $2 GROUP BY 1, 2 HAVING sum(n) > 0`,
+      [hotline, FROM]);
+    const phrases: Array<{ id: number; k: string; label: string }> = await t.db.query(`SELECT id, language || ':' || key AS k, label FROM comment_phrases`);
+    const keys = new Map(phrases.map((p) => [p.id, p.k]));
+    const labels = new Map(phrases.map((p) => [p.id, p.label]));
+    for (const group of ['detractor', 'promoter', 'passive', 'all'] as const) {
+      const expected = rankPhrases(counts, keys, group, 10).map((r) => labels.get(r.phraseId));
+      const items = await themes(`touchpoint=hotline&group=${group}&from=${FROM}&to=${TO}&limit=10`);
+      expect({ group, phrases: items.map((i) => i.phrase) }).toEqual({ group, phrases: expected });
+    }
   });
 });
 

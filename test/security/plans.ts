@@ -56,6 +56,18 @@ const PUBLIC_HOOK_URL = 'https://93.184.215.14/hooks/touchpoint';
 const makeWebhook = async (w: World, enabled = true): Promise<string> =>
   (await w.t.db.query(`INSERT INTO webhooks (url, events, secret, enabled) VALUES ($1, '{response.created}', 'whsec_dGVzdA==', $2) RETURNING id`, [PUBLIC_HOOK_URL, enabled]))[0].id;
 
+/** A team topic for the responses filter (`topic=`), made once per world and kept (the filter reads it). */
+const topicOf = new WeakMap<World, Promise<string>>();
+function responsesTopic(w: World): Promise<string> {
+  let id = topicOf.get(w);
+  if (!id) {
+    id = w.t.db.query(`INSERT INTO topics (name_vi, name_en, keywords, pattern, counted) VALUES ($1, $1, '{giao hang}', '\\m(giao\\s+hang)\\M', true) RETURNING id`, [w.uniq('Chủ đề lọc')])
+      .then((rows: Array<{ id: number }>) => String(rows[0].id));
+    topicOf.set(w, id);
+  }
+  return id;
+}
+
 export const PLANS: Record<string, Plan> = {
   // ── API (as an integration with a key) ─────────────────────────────────────────────────────────────
   'GET /api/v1/stages': {},
@@ -205,7 +217,7 @@ export const PLANS: Record<string, Plan> = {
   'GET /responses': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1', cursor: await w.responseCursor(),
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1', topic: await responsesTopic(w), cursor: await w.responseCursor(),
     }),
     queryForm: true,
   },
@@ -216,7 +228,7 @@ export const PLANS: Record<string, Plan> = {
   'GET /responses/export.csv': {
     query: async (w) => ({
       period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'decision', touchpoint: await w.touchpointKey(), survey: await w.survey(), metric: 'nps',
-      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1',
+      group: 'detractor', channel: 'api', attr: 'segment=vip', field: 'store=q1', topic: await responsesTopic(w),
     }),
   },
   'GET /follow-ups': { query: async (w) => ({ status: 'all', assignee: 'any', age: 'any', cursor: await w.followUpCursor() }) },

@@ -23,6 +23,11 @@ describe('text preparation', () => {
     expect(detectLanguage('nhân viên thân thiện', 'en')).toBe('vi');
     expect(detectLanguage('giao hang tre, khong bao truoc', 'en')).toBe('vi');
     expect(detectLanguage('12345 !!!', 'en')).toBe('en');
+    // Words spelled as no Vietnamese syllable is, and nothing Vietnamese: English without the detector.
+    expect(detectLanguage('payment failed at step 3', 'vi')).toBe('en');
+    expect(detectLanguage('friendly staff at store number 12', 'vi')).toBe('en');
+    expect(detectLanguage('nhan vien tu van nhiet tinh', 'en')).toBe('vi');
+    expect(detectLanguage('app bi loi khi thanh toan', 'en')).toBe('vi');
   });
 
   it('stems English and never starts or ends a phrase with a stop word', () => {
@@ -44,6 +49,19 @@ describe('text preparation', () => {
       expect(stop.has(words[0])).toBe(false);
       expect(stop.has(words[words.length - 1])).toBe(false);
     }
+  });
+
+  it('reads markup a customer typed as a break, never as words of a phrase', () => {
+    const keys = prepareComment('Giao hàng trễ <b>quá</b> & chậm', 'vi').phrases.map((p) => p.key);
+    expect(keys).toContain('giao hang tre');
+    expect(keys.filter((k) => /\bb\b/.test(k))).toEqual([]);
+  });
+
+  it('keeps order numbers and codes out of the ends of phrases', () => {
+    const keys = prepareComment('Giao hàng trễ, đơn số 4471 c4ca4238a0b923820dcc', 'vi').phrases.map((p) => p.key);
+    expect(keys).toContain('giao hang tre');
+    for (const k of keys) expect(k).not.toMatch(/(^|\s)\S*\d\S*$|^\S*\d/);
+    expect(keys.some((k) => /\bca\b|\bdcc\b/.test(k))).toBe(false);
   });
 
   it('folds diacritics, đ included', () => {

@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import Joi from 'joi';
 import type { AppDeps } from '../../deps';
+import { DomainError } from '../../domain-error';
 import { t, type Locale } from '../../i18n';
 import { dashboardRouter } from '../../web/dashboard-router';
 import { HttpError, notFound, RenderedError } from '../../web/errors';
@@ -17,7 +18,10 @@ import { getOverview } from './overview.service';
 import { dashboardPartials } from './partials';
 import { getAnswerView, getResponsesPage, HIDDEN_FILTER, hiddenFilterOf, placeOf, streamResponsesCsv } from './responses.service';
 import { KIND_LABEL } from './score-view';
-import { getThemeSummary, themeSummaryView } from '../themes';
+import { getThemeSummary, listTopics, requireTopic, themeSummaryView, type Topic } from '../themes';
+
+/** The responses filter's topic picker: every team topic, named in the reader's language. */
+const topicOptions = (topics: Topic[], locale: Locale) => topics.map((x) => ({ id: x.id, name: x.name[locale] }));
 
 const CHART_SCRIPTS = ['/static/vendor/chart.js/chart.umd.min.js', '/static/js/charts.js'];
 const SCORE_FILTERS: FilterName[] = ['period', 'from', 'to', 'channel', 'attr'];
@@ -26,7 +30,11 @@ const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
 const STAGE_LIST_FIELDS = { q: lineText.trim().max(100), page: Joi.number().integer().min(1).max(100_000) };
 const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
 /** The responses list also filters by a hidden field of the survey link: field=store=q1. */
-const RESPONSE_EXTRA = { field: Joi.string().trim().pattern(HIDDEN_FILTER).message('{{#label}} must be written name=value, e.g. store=q1') };
+const RESPONSE_EXTRA = {
+  field: Joi.string().trim().pattern(HIDDEN_FILTER).message('{{#label}} must be written name=value, e.g. store=q1'),
+  /** A team topic (comment themes): answers whose comment mentions it. */
+  topic: Joi.number().integer().min(1).max(2_147_483_647),
+};
 
 function render(res: Response, view: string, title: string, data: Record<string, unknown>): void {
   res.render(`dashboard/${view}`, { layout: 'dashboard', title, partials: dashboardPartials(), ...data });
@@ -47,6 +55,12 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
     const fmt = formatterFor(locale, settings.timeZone);
     try {
       const filters = parseDashboardFilters(req.query, { timeZone: settings.timeZone, allow, extra });
+      // A topic that does not exist (deleted, or a typed id) is a filter that cannot be read, like the others.
+      if (typeof filters.extra.topic === 'number') {
+        await requireTopic(db, filters.extra.topic).catch((e: unknown) => {
+          throw e instanceof DomainError ? new HttpError(400, 'validation_failed', 'Unknown topic', [{ path: 'topic', message: 'unknown topic' }], 'themes.err.topicNotFound') : e;
+        });
+      }
       return { filters, fmt, locale };
     } catch (err) {
       if (!(err instanceof HttpError) || err.status !== 400 || req.path.endsWith('.csv')) throw err;
@@ -68,7 +82,10 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       fallback = parseDashboardFilters({}, { timeZone, allow });
     }
     const catalog = allow.includes('stage') ? await getJourneyCatalog(db) : undefined;
-    const bar = await filterBar(db, fallback, fmt, { action: req.path, fields: allow.filter((n) => n !== 'cursor'), catalog, hiddenField: extra?.field ? typedText(query.field) : undefined });
+    const bar = await filterBar(db, fallback, fmt, {
+      action: req.path, fields: allow.filter((n) => n !== 'cursor'), catalog, hiddenField: extra?.field ? typedText(query.field) : undefined,
+      topics: extra?.topic ? topicOptions(await listTopics(db), fmt.locale) : undefined,
+    });
     const typed = (name: string) => typedText(query[name]);
     const custom = typed('from') !== '' || typed('to') !== '';
     res.status(400);
@@ -159,7 +176,7 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       ...verbatimLinks(path, filters, detail.verbatims.nextCursor),
       keep: keep(filters),
       responsesLink: `/responses${filterQuery(filters, { survey: survey.id, group: undefined, cursor: undefined })}`,
-      themes: themeSummaryView(themes.detractor, themes.promoter, { survey: survey.id }, fmt),
+      themes: themeSummaryView(themes.detractor, themes.promoter, { survey: survey.id }, fmt, themes.topics),
     });
   });
 
@@ -189,19 +206,21 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       surveys: surveys.map((s) => ({ href: `/surveys/${s.id}${keep(filters)}`, title: s.title, kindLabel: KIND_LABEL[s.kind], status: s.status, statusText: t(locale, `metrics.surveyStatus.${s.status}`) })),
       noSurveys: surveys.length === 0,
       responsesLink: `/responses${filterQuery(filters, { touchpoint: tp.key, group: undefined, cursor: undefined })}`,
-      themes: themeSummaryView(themes.detractor, themes.promoter, { touchpoint: tp.key }, fmt),
+      themes: themeSummaryView(themes.detractor, themes.promoter, { touchpoint: tp.key }, fmt, themes.topics),
     });
   });
 
   route('get', '/responses', 'viewer', async (req, res) => {
     const { filters, fmt, locale } = await context(req, res, RESPONSE_FILTERS, RESPONSE_EXTRA);
     const field = filters.extra.field as string | undefined;
-    const catalog = await getJourneyCatalog(db);
-    const linkFor = (f: string) => `/responses${filterQuery(filters, { field: f, cursor: undefined })}`;
-    const page = await getResponsesPage(db, catalog, filters, fmt, { hidden: hiddenFilterOf(field), linkFor });
-    const q = (overrides: Record<string, string | undefined>) => filterQuery(filters, { field, ...overrides });
+    const topic = filters.extra.topic as number | undefined;
+    const [catalog, topics] = await Promise.all([getJourneyCatalog(db), listTopics(db)]);
+    const keepTopic = topic === undefined ? undefined : String(topic);
+    const linkFor = (f: string) => `/responses${filterQuery(filters, { field: f, topic: keepTopic, cursor: undefined })}`;
+    const page = await getResponsesPage(db, catalog, filters, fmt, { hidden: hiddenFilterOf(field), topicId: topic, linkFor });
+    const q = (overrides: Record<string, string | undefined>) => filterQuery(filters, { field, topic: keepTopic, ...overrides });
     render(res, 'responses', t(locale, 'nav.responses'), {
-      filterBar: await filterBar(db, filters, fmt, { action: '/responses', fields: RESPONSE_FILTERS, catalog, hiddenField: field ?? '' }),
+      filterBar: await filterBar(db, filters, fmt, { action: '/responses', fields: RESPONSE_FILTERS, catalog, hiddenField: field ?? '', topics: topicOptions(topics, locale), topic }),
       items: page.items,
       totalText: page.totalText,
       keep: keep(filters),
@@ -215,7 +234,9 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
   route('get', '/responses/export.csv', 'viewer', async (req, res) => {
     const { filters, fmt } = await context(req, res, RESPONSE_FILTERS.filter((n) => n !== 'cursor'), RESPONSE_EXTRA);
     const catalog = await getJourneyCatalog(db);
-    await streamResponsesCsv(db, catalog, filters, fmt, res, { personalData: hasRole(res.locals.user, 'editor'), hidden: hiddenFilterOf(filters.extra.field as string | undefined) });
+    await streamResponsesCsv(db, catalog, filters, fmt, res, {
+      personalData: hasRole(res.locals.user, 'editor'), hidden: hiddenFilterOf(filters.extra.field as string | undefined), topicId: filters.extra.topic as number | undefined,
+    });
   });
 
   route('get', '/responses/:id', 'viewer', async (req, res) => {

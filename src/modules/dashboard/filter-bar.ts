@@ -11,7 +11,7 @@ interface Option { value: string; label: string; selected: boolean }
 
 /** The filter form (a GET form: works without JavaScript) with the current values selected. */
 /** `compare`: the page compares with the previous period (score pages), so the note names it. */
-export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean; hiddenField?: string }) {
+export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean; hiddenField?: string; topics?: Array<{ id: number; name: string }>; topic?: number }) {
   const { locale } = fmt;
   const has = (name: FilterName) => opts.fields.includes(name);
   const option = (value: string, label: string, current: string | undefined): Option => ({ value, label, selected: value === current });
@@ -34,7 +34,8 @@ export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Format
     attrSuggestions: has('attr') ? await getAttributeSuggestions(db) : [],
     showAttr: has('attr'),
     showField: opts.hiddenField !== undefined,
+    topics: opts.topics?.length ? opts.topics.map((x) => option(String(x.id), x.name, opts.topic === undefined ? undefined : String(opts.topic))) : null,
     field: opts.hiddenField ?? '',
-    active: f.period.preset !== DEFAULT_PRESET || !!opts.hiddenField || !!(f.stage || f.touchpoint || f.survey || f.metric || f.group || f.channel || f.attribute),
+    active: f.period.preset !== DEFAULT_PRESET || !!opts.hiddenField || opts.topic !== undefined || !!(f.stage || f.touchpoint || f.survey || f.metric || f.group || f.channel || f.attribute),
   };
 }

@@ -8,6 +8,7 @@ import {
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';
 import { KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';
+import { getPainPoints, painPointView } from '../themes';
 
 /** A stage with more touchpoints than this shows those most in need of attention and the best, and a link to all. */
 export const STAGE_CELLS_IN_FULL = 8;
@@ -16,7 +17,7 @@ export const BEST_CELLS = 3;
 /** Touchpoints per page of a stage's full list. */
 export const STAGE_PAGE_SIZE = 25;
 
-export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[] }
+export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[]; painPoint?: ReturnType<typeof painPointView> }
 export interface JourneyStage {
   key: string;
   name: string;
@@ -153,9 +154,11 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
   }
   const shown = await getTouchpointsById(db, [...ranking.values()].flatMap((r) => [...r.attention, ...r.best]), small);
   const byId = new Map(shown.map((tp) => [tp.id, tp]));
-  const cellOf = (id: number) => {
+  // Each shown cell's top pain point (comment themes): one read for all of them.
+  const pains = await getPainPoints(db, shown.map((tp) => tp.id), f.period);
+  const cellOf = (id: number): JourneyCell => {
     const tp = byId.get(id) as CatalogTouchpoint;
-    return cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt);
+    return { ...cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt), painPoint: painPointView(pains.get(id), fmt) };
   };
 
   const stages: JourneyStage[] = outline.stages.map((stage) => {

@@ -10,6 +10,7 @@ import { countResponses, COUNT_CAP } from './queries/countResponses';
 import { getAnswer } from './queries/getAnswer';
 import { scoreFilterFor, surveysInScope } from './scope';
 import { GROUP_CODE, groupLabel, KIND_LABEL } from './score-view';
+import { getResponseTopics } from '../themes';
 
 export const PAGE_SIZE = 50;
 
@@ -36,7 +37,7 @@ export interface ResponseView {
 }
 
 /** The list query for a filter set: scope (stage, touchpoint, survey, metric), score group, channel, attribute, period. */
-export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, timeZone: string, limit: number, opts: { surveyIds?: string[]; withComment?: boolean; hidden?: AttributeFilter } = {}): ResponseListQuery {
+export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, timeZone: string, limit: number, opts: { surveyIds?: string[]; withComment?: boolean; hidden?: AttributeFilter; topicId?: number } = {}): ResponseListQuery {
   const scope = surveysInScope(catalog, f);
   const surveys = opts.surveyIds ? scope.surveys.filter((s) => opts.surveyIds?.includes(s.id)) : scope.surveys;
   const restricted = scope.restricted || !!opts.surveyIds;
@@ -49,6 +50,7 @@ export function responseQuery(catalog: JourneyCatalog, f: DashboardFilters, time
     attribute: f.attribute,
     hidden: opts.hidden,
     withComment: opts.withComment,
+    topicId: opts.topicId,
     cursor: f.cursor,
     limit,
   };
@@ -105,8 +107,8 @@ export function responseView(catalog: JourneyCatalog, item: ResponseListItem, fm
   };
 }
 
-export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, opts: { hidden?: AttributeFilter; linkFor?: (field: string) => string } = {}) {
-  const query = responseQuery(catalog, f, fmt.timeZone, PAGE_SIZE, { hidden: opts.hidden });
+export async function getResponsesPage(db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, opts: { hidden?: AttributeFilter; topicId?: number; linkFor?: (field: string) => string } = {}) {
+  const query = responseQuery(catalog, f, fmt.timeZone, PAGE_SIZE, { hidden: opts.hidden, topicId: opts.topicId });
   const [page, total] = await Promise.all([listResponses(db, query), countResponses(db, query)]);
   return {
     items: page.items.map((item) => responseView(catalog, item, fmt, opts.linkFor)),
@@ -145,7 +147,7 @@ export async function getAnswerView(db: DataSource, catalog: JourneyCatalog, id:
 }
 
 const CSV_COLUMNS = ['id', 'created_at', 'survey_id', 'survey_title', 'metric', 'stage', 'touchpoint', 'score', 'group',
-  'comment', 'channel', 'locale'] as const;
+  'comment', 'channel', 'locale', 'topics'] as const;
 /**
  * Columns that identify people: the contact's address and attributes, and the hidden fields of a link
  * (an order number, a staff name; erasure clears them for the same reason). Only editors and admins take
@@ -173,9 +175,9 @@ function drainedOrClosed(csv: NodeJS.EventEmitter, res: Response): Promise<void>
  * columns that identify people are left out altogether.
  */
 export async function streamResponsesCsv(
-  db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response, opts: { personalData: boolean; hidden?: AttributeFilter },
+  db: DataSource, catalog: JourneyCatalog, f: DashboardFilters, fmt: Formatter, res: Response, opts: { personalData: boolean; hidden?: AttributeFilter; topicId?: number },
 ): Promise<void> {
-  const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH, { hidden: opts.hidden });
+  const query = responseQuery(catalog, { ...f, cursor: undefined }, fmt.timeZone, CSV_BATCH, { hidden: opts.hidden, topicId: opts.topicId });
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="responses-${f.period.from}-${f.period.to}.csv"`);
@@ -190,6 +192,8 @@ export async function streamResponsesCsv(
   let cursor: string | undefined;
   do {
     const page = await listResponses(db, { ...query, cursor });
+    // The team topics each answer mentions (stored matches, one read per batch), in the reader's language.
+    const topics = await getResponseTopics(db, page.items.map((item) => item.id));
     for (const item of page.items) {
       const survey = catalog.surveys.find((s) => s.id === item.surveyId);
       const place = placeOf(catalog, item.surveyId, fmt);
@@ -204,6 +208,7 @@ export async function streamResponsesCsv(
         score: item.score,
         group: GROUP_CODE[item.kind][scoreGroup(item.kind, item.score)],
         comment: item.comment ?? '',
+        topics: (topics.get(item.id) ?? []).map((name) => name[fmt.locale]).join('; '),
         channel: item.channel,
         locale: item.locale,
         ...(opts.personalData ? {

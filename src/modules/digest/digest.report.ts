@@ -34,7 +34,11 @@ export interface DigestFigures {
   followUps: FollowUpHealth;
   verbatims: Verbatim[];
   responseRate: { current: ResponseRate; previous: ResponseRate };
+  /** Detractor themes of the whole journey whose share grew significantly against the week before (weekly digests). */
+  themesThatGrew: GrownTheme[];
 }
+
+export interface GrownTheme { phrase: string; language: 'vi' | 'en'; count: number; share: number; previousShare: number | null; example: string | null }
 
 export interface ScoreFigure {
   kind: MetricKind;
@@ -64,6 +68,7 @@ export interface DigestReport {
   followUps: FollowUpHealth;
   verbatims: Array<Verbatim & { group: ScoreGroup }>;
   responseRate: DigestFigures['responseRate'];
+  themesThatGrew: GrownTheme[];
 }
 
 /** How many movers each way the digest lists. */
@@ -134,5 +139,6 @@ export function buildReport(f: DigestFigures): DigestReport {
     followUps: f.followUps,
     verbatims: f.verbatims.map((v) => ({ ...v, group: scoreGroup(v.kind, v.score) })),
     responseRate: f.responseRate,
+    themesThatGrew: f.themesThatGrew,
   };
 }

@@ -14,6 +14,7 @@ import {
 import { getSettings, type Settings } from '../settings';
 import { renderDigestContent, type DigestContent } from './digest.email';
 import { dueDigests, type DigestPeriod } from './digest.period';
+import { getThemesThatGrew } from '../themes';
 import { buildReport, KINDS, type DigestFigures, type DigestReport, type HistogramPair } from './digest.report';
 import type { Audience } from './digest.view';
 import { getDigestRecipients, type DigestRecipient } from './queries/getDigestRecipients';
@@ -79,10 +80,12 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     getRecentVerbatims(db, { period, timeZone: tz, scores: scoresOf(['detractor']), limit: VERBATIMS }),
   ]);
   const surveyIds = catalog.surveys.map((x) => x.id);
-  const [otherComments, rateNow, ratePrevious] = await Promise.all([
+  const [otherComments, rateNow, ratePrevious, grew] = await Promise.all([
     getRecentVerbatims(db, { period, timeZone: tz, scores: scoresOf(['passive', 'promoter']), limit: VERBATIMS - detractorComments.length }),
     getResponseRate(db, { surveyIds, period, timeZone: tz }),
     getResponseRate(db, { surveyIds, period: period.previous, timeZone: tz }),
+    // Themes are counted per week: a daily digest has no week of its own to compare.
+    period.frequency === 'weekly' ? getThemesThatGrew(db, period) : Promise.resolve([]),
   ]);
 
   // Pool each survey's counts into the whole journey, its stage and its touchpoint, per metric.
@@ -120,6 +123,7 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     followUps,
     verbatims: [...detractorComments, ...otherComments],
     responseRate: { current: rateNow, previous: ratePrevious },
+    themesThatGrew: grew.map((x) => ({ phrase: x.phrase, language: x.language, count: x.count, share: x.share, previousShare: x.previousShare, example: x.examples[0]?.comment ?? null })),
   };
 }
 

@@ -153,6 +153,12 @@ export function digestView(report: DigestReport, brand: string, kinds: MetricKin
       place: v.place ? v.place[locale] : t(locale, 'metrics.wholeJourney'),
       date: fmt.date(new Date(v.answeredAt)),
     })),
+    themesGrew: report.themesThatGrew.map((x) => ({
+      phrase: x.phrase,
+      language: x.language,
+      line: t(locale, 'digest.themeGrewLine', { count: fmt.count(x.count), share: fmt.percent(100 * x.share, 1), previous: x.previousShare === null ? '–' : fmt.percent(100 * x.previousShare, 1) }),
+      example: x.example,
+    })),
     health: {
       sent: rate.current.sent > 0,
       sentText: fmt.count(rate.current.sent),
@@ -180,6 +186,7 @@ export function digestView(report: DigestReport, brand: string, kinds: MetricKin
       journeyMap: dashboardLink(baseUrl, '/journey-map', p),
       responses: dashboardLink(baseUrl, '/responses', p),
       detractors: dashboardLink(baseUrl, '/responses', p, { group: 'detractor' }),
+      themes: dashboardLink(baseUrl, '/themes', p, { group: 'detractor' }),
       followUps: `${baseUrl}/follow-ups`,
       preferences: opts.audience === 'user' ? `${baseUrl}/profile/digest` : null,
       unsubscribe: UNSUBSCRIBE_PLACEHOLDER,

@@ -46,16 +46,23 @@ async function phraseIds(tx: EntityManager, phrases: PhraseKey[]): Promise<Map<s
   return ids;
 }
 
-/** Phrase ids of one text, with a per-call cache: the same words are analysed once. */
+/**
+ * The phrases of the texts analysed lately, across batches: the same comment ("ok", "Nhân viên thân
+ * thiện") is prepared, and its language detected, once. Bounded: emptied when full.
+ */
+const RECENT_TEXTS = 20_000;
+const recent = new Map<string, PhraseKey[]>();
+
+/** Phrases of one text, from the cache of recent texts when it was seen. */
 function analyser() {
-  const cache = new Map<string, PhraseKey[]>();
   return (comment: string, locale: string): PhraseKey[] => {
     const k = `${locale}\u0000${comment}`;
-    let out = cache.get(k);
+    let out = recent.get(k);
     if (!out) {
       const prepared = prepareComment(comment, locale === 'en' ? 'en' : 'vi');
       out = prepared.phrases.map((p) => ({ language: prepared.language, key: p.key, label: p.label }));
-      cache.set(k, out);
+      if (recent.size >= RECENT_TEXTS) recent.clear();
+      recent.set(k, out);
     }
     return out;
   };
@@ -145,14 +152,15 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
       `CREATE TEMP TABLE theme_batch ON COMMIT DROP AS
        WITH taken AS (
          DELETE FROM comment_analysis_log WHERE id IN (SELECT id FROM comment_analysis_log ORDER BY id LIMIT $1)
-         RETURNING response_id, sign, survey_id, created_at, score, locale, comment)
-       SELECT t.response_id, t.sign, t.survey_id, date_trunc('week', touchpoint_org_day(t.created_at))::date::text AS week, t.score,
-              touchpoint_score_group(s.kind, t.score) AS grp, t.locale, t.comment
+         RETURNING id, response_id, sign, survey_id, created_at, score, locale, comment)
+       SELECT t.id AS log_id, t.response_id, t.sign, t.created_at, t.survey_id, date_trunc('week', touchpoint_org_day(t.created_at))::date::text AS week, t.score,
+              touchpoint_score_group(s.kind, t.score) AS grp, t.locale, t.comment,
+              touchpoint_fold(t.comment) AS folded
        FROM taken t JOIN surveys s ON s.id = t.survey_id`,
       [batchSize],
     );
     const [{ taken }] = await tx.query(`SELECT count(*)::int AS taken FROM theme_batch`);
-    const rows: LogRow[] = await tx.query(`SELECT * FROM theme_batch ORDER BY response_id`);
+    const rows: LogRow[] = await tx.query(`SELECT response_id, sign, survey_id, week, score, grp, locale, comment FROM theme_batch ORDER BY response_id`);
     const analyse = analyser();
     const perRow = rows.map((r) => analyse(r.comment, r.locale));
     const ids = await phraseIds(tx, perRow.flat());
@@ -174,12 +182,30 @@ export async function analysePendingComments(db: DataSource, opts: { batchSize?:
     await tx.query(
       `INSERT INTO topic_week_counts AS c (topic_id, survey_id, week, score, n)
        SELECT t.id, b.survey_id, b.week::date, b.score, sum(b.sign)::int
-       FROM theme_batch b JOIN topics t ON t.counted AND touchpoint_fold(b.comment) ~ t.pattern
+       FROM theme_batch b JOIN topics t ON t.counted AND b.folded ~ t.pattern
        GROUP BY 1, 2, 3, 4 HAVING sum(b.sign) <> 0 ORDER BY 1, 2, 3, 4
        ON CONFLICT (topic_id, survey_id, week, score) DO UPDATE SET n = c.n + EXCLUDED.n`,
     );
+    await replaceTopicMatches(tx);
     return taken as number;
   });
+}
+
+/**
+ * The (answer, topic) matches of the answers in the batch, replaced by their latest state: an answer's last
+ * logged row is what it is now (+1: its comment, time and survey as they are; -1: no comment any more).
+ */
+async function replaceTopicMatches(tx: EntityManager): Promise<void> {
+  await tx.query(`DELETE FROM topic_responses m USING (SELECT DISTINCT response_id FROM theme_batch) b WHERE m.response_id = b.response_id`);
+  await tx.query(
+    `INSERT INTO topic_responses (response_id, topic_id, created_at)
+     SELECT l.response_id, t.id, l.created_at
+     FROM (SELECT DISTINCT ON (response_id) response_id, sign, created_at, folded FROM theme_batch ORDER BY response_id, log_id DESC) l
+     JOIN topics t ON t.counted AND l.folded ~ t.pattern
+     WHERE l.sign > 0 AND EXISTS (SELECT 1 FROM responses r WHERE r.id = l.response_id)
+     ORDER BY 1, 2
+     ON CONFLICT DO NOTHING`,
+  );
 }
 
 /** Drains the log (the job's work, and what tests wait for). */
@@ -214,7 +240,7 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
       await tx.query(`ALTER TABLE responses ENABLE TRIGGER ${name}`);
     }
     await tx.query(`SET LOCAL work_mem = '256MB'`);
-    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_journey, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts`);
+    await tx.query(`TRUNCATE comment_analysis_log, comment_theme_counts, comment_theme_journey, comment_theme_scores, comment_week_scores, comment_theme_examples, topic_week_counts, topic_responses`);
     await tx.query(`UPDATE topics SET counted = true WHERE NOT counted`);
     await tx.query(
       `CREATE TEMP TABLE theme_texts ON COMMIT DROP AS
@@ -267,11 +293,21 @@ export async function rebuildCommentThemes(db: DataSource, opts: { log?: (line: 
              FROM theme_grouped g JOIN theme_text_phrases p USING (i) ORDER BY g.survey_id, g.grp, p.phrase_id, g.i, g.last_id DESC) x
        GROUP BY 1, 2, 3`,
     );
+    // Topics: each distinct text matched once, then multiplied out to the counts and the answers.
+    await tx.query(
+      `CREATE TEMP TABLE theme_text_topics ON COMMIT DROP AS
+       SELECT t.i, tp.id AS topic_id FROM theme_texts t JOIN topics tp ON touchpoint_fold(t.comment) ~ tp.pattern`,
+    );
     await tx.query(
       `INSERT INTO topic_week_counts (topic_id, survey_id, week, score, n)
-       SELECT tp.id, g.survey_id, g.week, g.score, sum(g.n)
-       FROM theme_grouped g JOIN theme_texts t USING (i) JOIN topics tp ON touchpoint_fold(t.comment) ~ tp.pattern
+       SELECT tt.topic_id, g.survey_id, g.week, g.score, sum(g.n)
+       FROM theme_grouped g JOIN theme_text_topics tt USING (i)
        GROUP BY 1, 2, 3, 4`,
+    );
+    await tx.query(
+      `INSERT INTO topic_responses (response_id, topic_id, created_at)
+       SELECT r.id, tt.topic_id, r.created_at
+       FROM theme_text_topics tt JOIN theme_texts t USING (i) JOIN responses r ON r.comment = t.comment AND r.locale = t.locale`,
     );
     const [{ comments }] = await tx.query(`SELECT coalesce(sum(n), 0)::int AS comments FROM theme_grouped`);
     return { comments, texts };
@@ -294,6 +330,13 @@ export async function countTopic(db: DataSource, topicId: number): Promise<void>
              UNION ALL SELECT survey_id, created_at, score, comment, -sign FROM comment_analysis_log) x
        WHERE touchpoint_fold(x.comment) ~ $2 AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id)
        GROUP BY 2, 3, 4 HAVING sum(x.sign) <> 0`,
+      [topicId, topic.pattern],
+    );
+    // The answers it matches as they are now; the job replaces those of answers changed since.
+    await tx.query(
+      `INSERT INTO topic_responses (response_id, topic_id, created_at)
+       SELECT id, $1, created_at FROM responses WHERE ${COMMENTED} AND touchpoint_fold(comment) ~ $2
+       ON CONFLICT DO NOTHING`,
       [topicId, topic.pattern],
     );
     await tx.query(`UPDATE topics SET counted = true WHERE id = $1`, [topicId]);

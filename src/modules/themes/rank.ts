@@ -27,6 +27,14 @@ const LONGER_PHRASE_RATIO = 0.8;
 export function rankPhrases(
   counts: PhraseGroupCount[], keys: Map<number, string>, group: ThemeGroup, limit: number,
 ): RankedPhrase[] {
+  return chooseThemes(weighPhrases(counts, keys, group), limit);
+}
+
+/**
+ * Every phrase of the class said at least MIN_THEME_COUNT times, with its c-TF-IDF weight (the pages get
+ * the same figures computed in SQL by getThemeCandidates, which returns only the best few).
+ */
+export function weighPhrases(counts: PhraseGroupCount[], keys: Map<number, string>, group: ThemeGroup): RankedPhrase[] {
   const perClass = new Map<ScoreGroup, number>();
   const perPhrase = new Map<number, { total: number; inClass: number }>();
   for (const c of counts) {
@@ -48,6 +56,12 @@ export function rankPhrases(
     if (!key) continue;
     ranked.push({ phraseId, key, count: p.inClass, weight: (p.inClass / classSize) * Math.log(1 + average / p.total) });
   }
+  return ranked;
+}
+
+/** The themes shown: by weight (ties: the longer phrase, then the more said, then the key), overlaps merged. */
+export function chooseThemes(candidates: RankedPhrase[], limit: number): RankedPhrase[] {
+  const ranked = [...candidates];
   // Ties (equal weight): the longer phrase first (syllable n-grams that always occur together are one
   // expression, best read whole), then alphabetically, so the order is stable from one read to the next.
   const words = (key: string) => key.split(' ').length;

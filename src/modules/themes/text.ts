@@ -50,9 +50,15 @@ const EN_STOP = new Set([...EN_STOPWORDS, 'im', 'ive', 'dont', 'didnt', 'wasnt',
 /** Unaccented syllables that only Vietnamese uses (no English word is spelled so). */
 const VI_ONLY_SYLLABLES = new Set(['khong', 'duoc', 'nhan', 'vien', 'hang', 'qua', 'nhung', 'cua', 'nguoi', 'rat', 'tre', 'lau', 'nhanh', 'cham', 'toan', 'thanh', 'giao', 'bao', 'tien']);
 
-/** Words and numbers; everything else (punctuation, emoji, symbols) ends a run of words. */
-const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}]+)?|\p{N}+/gu;
-const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—-]+/u;
+/**
+ * A Vietnamese syllable typed without accents: an initial consonant (or none), one to three vowels, and one of
+ * the few finals Vietnamese allows. English words mostly are not ("staff", "delivery", "waited").
+ */
+const VI_SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$/;
+
+/** Words and numbers; everything else (punctuation, emoji, symbols, markup a customer typed) ends a run of words. */
+const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?/gu;
+const BREAK = /[.,;:!?()[\]{}"“”…\n\r\t/\\|–—<>&*=+#@~^_-]+/u;
 
 /** Which language a comment is in: Vietnamese letters decide at once; otherwise a detector limited to vi/en, else the survey's locale. */
 export function detectLanguage(text: string, fallback: TextLanguage): TextLanguage {
@@ -61,12 +67,20 @@ export function detectLanguage(text: string, fallback: TextLanguage): TextLangua
   // Clear cases first (the detector costs about half a millisecond): stop words of one language only.
   let en = 0;
   let vi = 0;
-  for (const [word] of text.matchAll(/[a-z']+/g)) {
+  let words = 0;
+  let foreign = 0;
+  for (const [word] of text.matchAll(/[a-z0-9']+/g)) {
+    // Codes and numbers ("c4ca4238", "0912") say nothing of the language.
+    if (/\d/.test(word)) continue;
+    words++;
+    if (!VI_SYLLABLE.test(word)) foreign++;
     if (EN_STOP.has(word)) en++;
     if (VI_STOP_FOLDED.has(word) || VI_ONLY_SYLLABLES.has(word)) vi++;
   }
   if (en >= 2 && vi === 0) return 'en';
   if (vi >= 2 && en === 0) return 'vi';
+  // Nothing Vietnamese, and most words spelled as no Vietnamese syllable is ("delivery", "staff", "failed"): English.
+  if (vi === 0 && foreign >= 2 && foreign * 2 >= words) return 'en';
   const found = detect(text, { only: ['vi', 'en'] });
   return found === 'vi' || found === 'en' ? found : fallback;
 }
@@ -77,7 +91,8 @@ function tokensOf(run: string, language: TextLanguage): Token[] {
   const out: Token[] = [];
   for (const match of run.matchAll(WORD)) {
     const word = match[0].replace(/’/g, "'");
-    if (/^\p{N}+$/u.test(word)) {
+    // Numbers and codes ("3", "0912", "c4ca4238", "HD-7781" cut at the dash) are never part of a theme's ends.
+    if (/\p{N}/u.test(word)) {
       out.push({ key: word, label: word, stop: true });
       continue;
     }

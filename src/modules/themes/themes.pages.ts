@@ -55,7 +55,8 @@ export function themesPagesRouter({ db, queue }: AppDeps): Router {
       langs: [undefined, 'vi', 'en'].map((l) => ({ href: `/themes${filterQuery(f, { group, cursor: undefined })}${l ? `${filterQuery(f, { group }) ? '&' : '?'}lang=${l}` : ''}`, label: t(locale, l ? `themes.language.${l as 'vi' | 'en'}` : 'themes.language.any'), current: l === lang })),
       group,
       items: result.items.map((item) => themeView(item, fmt)),
-      topics: topics.map((s) => topicView(s, fmt, locale)),
+      // Each topic links to its answers on the responses page, with the same scope and period.
+      topics: topics.map((s) => ({ ...topicView(s, fmt, locale), responsesLink: `/responses${filterQuery(f, { group: undefined, cursor: undefined, topic: String(s.topic.id) })}` })),
       canEdit: hasRole(res.locals.user, 'editor'),
       returnTo: req.originalUrl,
     });

@@ -7,13 +7,18 @@ import { getJourneyCatalog, type CatalogSurvey, type JourneyCatalog } from '../m
 import { mergeHistograms, scoreGroup, type Histogram, type MetricKind, type ScoreGroup } from '../metrics/scoring';
 import { countTopic } from './analysis';
 import { getCommentTotals } from './queries/getCommentTotals';
+import { getThemeCandidates } from './queries/getThemeCandidates';
 import { getPhraseExamples } from './queries/getPhraseExamples';
-import { getPhraseGroupCounts } from './queries/getPhraseGroupCounts';
-import { getPhraseLabels } from './queries/getPhraseLabels';
 import { getPhraseScores } from './queries/getPhraseScores';
+import { getResponseTopicRows } from './queries/getResponseTopics';
+import { getTopicRow } from './queries/getTopic';
 import { getTopicCounts } from './queries/getTopicCounts';
+import { getTopicPainPoints } from './queries/getTopicPainPoints';
 import { listTopicRows, type TopicRow } from './queries/listTopics';
-import { GROUPS, isEmerging, MIN_THEME_COUNT, rankPhrases, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
+import { chooseThemes, GROUPS, isEmerging, MIN_THEME_COUNT, themeImpact, type ThemeGroup, type ThemeImpact } from './rank';
+
+/** Candidates read per class: many more than shown, so that merging overlapping phrases never runs short. */
+const CANDIDATES = 100;
 
 export { analyseAllPending, analysePendingComments, countTopic, rebuildCommentThemes, setCommentLogTrigger } from './analysis';
 
@@ -119,23 +124,21 @@ export async function getThemes(db: DataSource, q: ThemeQuery, catalog?: Journey
   const win = weekWindow(q.range);
   const limit = q.limit ?? 10;
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
-  const [counts, totals] = await Promise.all([
-    getPhraseGroupCounts(db, { surveyIds: wholeJourney ? null : surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo }),
+  // The best candidates of the class with their labels (c-TF-IDF in SQL), then the overlaps merged here.
+  const [candidates, totals] = await Promise.all([
+    getThemeCandidates(db, {
+      surveyIds: wholeJourney ? null : surveyIds, fromWeek: win.current.from, toWeek: periods.currentTo, group: q.group, language: q.language,
+      minCount: MIN_THEME_COUNT, limit: Math.max(CANDIDATES, limit * 10),
+    }),
     getCommentTotals(db, periods),
   ]);
   const empty: ThemesResult = { weeks: win.current, previousWeeks: win.previous, group: q.group, comments: 0, items: [] };
   const current = totals.filter((t) => t.current);
   const previous = totals.filter((t) => !t.current);
   const comments = classSize(current, kindOf, q.group);
-  if (counts.length === 0) return { ...empty, comments };
-  // Keys (with their language) for the overlap check; fetched for the candidates only.
-  const inClass = new Map<number, number>();
-  for (const c of counts) if (q.group === 'all' || c.grp === q.group) inClass.set(c.phraseId, (inClass.get(c.phraseId) ?? 0) + c.n);
-  const candidates = [...inClass].filter(([, n]) => n >= MIN_THEME_COUNT).map(([id]) => id);
-  const labels = await getPhraseLabels(db, candidates);
-  const byId = new Map(labels.map((l) => [l.id, l]));
-  const keys = new Map(labels.filter((l) => !q.language || l.language === q.language).map((l) => [l.id, `${l.language}:${l.key}`]));
-  const ranked = rankPhrases(counts, keys, q.group, limit);
+  if (candidates.length === 0) return { ...empty, comments };
+  const byId = new Map(candidates.map((c) => [c.phraseId, c]));
+  const ranked = chooseThemes(candidates.map((c) => ({ phraseId: c.phraseId, key: `${c.language}:${c.key}`, weight: c.weight, count: c.count })), limit);
   const ids = ranked.map((r) => r.phraseId);
   const groups = q.group === 'all' ? GROUPS : [q.group];
   const [scores, examples] = await Promise.all([
@@ -208,6 +211,22 @@ export async function createTopic(db: DataSource, input: TopicInput, onCreated?:
   return toTopic(row);
 }
 
+/** The demo's team topics (seed:demo): the pain points and praise its comments carry, in both languages. */
+export const DEMO_TOPICS: TopicInput[] = [
+  { name: { vi: 'Thời gian chờ', en: 'Waiting time' }, keywords: ['chờ lâu', 'waited', 'on hold'] },
+  { name: { vi: 'Giao hàng trễ', en: 'Late delivery' }, keywords: ['giao hàng trễ', 'late delivery', 'delivery was late', 'days late'] },
+  { name: { vi: 'Lỗi thanh toán', en: 'Payment errors' }, keywords: ['thanh toán bị lỗi', 'payment failed'] },
+  { name: { vi: 'Nhân viên thân thiện', en: 'Friendly staff' }, keywords: ['nhân viên thân thiện', 'friendly staff'] },
+];
+
+/** Creates the demo topics that do not exist yet (by name); their counts come with the next rebuild or job. */
+export async function seedDemoTopics(db: DataSource): Promise<number> {
+  const existing = await listTopics(db);
+  const missing = DEMO_TOPICS.filter((d) => !existing.some((t) => t.name.vi === d.name.vi || t.name.en === d.name.en));
+  for (const topic of missing) await createTopic(db, topic);
+  return missing.length;
+}
+
 export async function deleteTopic(db: DataSource, id: number): Promise<void> {
   const rows = await db.query(`WITH gone AS (DELETE FROM topics WHERE id = $1 RETURNING id) SELECT id FROM gone`, [id]);
   if (rows.length === 0) throw new DomainError('not_found', `No topic ${id}`, { messageKey: 'themes.err.topicNotFound' });
@@ -241,9 +260,8 @@ export async function getTopicSummaries(db: DataSource, scope: ThemeScope, range
   const kindOf = new Map(surveys.map((s) => [s.id, s.kind] as const));
   const win = weekWindow(range);
   const periods = { surveyIds, previousFrom: win.previous.from, currentFrom: win.current.from, currentTo: addDays(win.current.to, -6) };
-  const topics = await listTopics(db);
+  const [topics, rows, totals] = await Promise.all([listTopics(db), getTopicCounts(db, periods), getCommentTotals(db, periods)]);
   if (topics.length === 0) return [];
-  const [rows, totals] = await Promise.all([getTopicCounts(db, periods), getCommentTotals(db, periods)]);
   const current = totals.filter((t) => t.current);
   const comments = current.reduce((a, t) => a + t.n, 0);
   const previousComments = totals.filter((t) => !t.current).reduce((a, t) => a + t.n, 0);
@@ -265,11 +283,43 @@ export async function getTopicSummaries(db: DataSource, scope: ThemeScope, range
   }).sort((a, b) => b.count - a.count || a.topic.id - b.topic.id);
 }
 
-/** The SQL condition of the responses filter by topic: the comment matches the topic's pattern. */
-export async function topicPattern(db: DataSource, id: number): Promise<string> {
-  const [row] = await db.query(`SELECT pattern FROM topics WHERE id = $1`, [id]);
+/**
+ * A topic the responses filter asks for; an unknown id is a 404 (in the user's language). The filter itself
+ * reads the stored (answer, topic) matches that the job keeps (topic_responses), never the comments again.
+ */
+export async function requireTopic(db: DataSource, id: number): Promise<Topic> {
+  const row = await getTopicRow(db, id);
   if (!row) throw new DomainError('not_found', `No topic ${id}`, { details: [{ path: 'topic', message: 'unknown topic' }], messageKey: 'themes.err.topicNotFound' });
-  return row.pattern as string;
+  return toTopic(row);
+}
+
+/** The topics each answer mentions (ids as text -> topic names, oldest topic first): the CSV's column. */
+export async function getResponseTopics(db: DataSource, responseIds: string[]): Promise<Map<string, Localized[]>> {
+  const out = new Map<string, Localized[]>();
+  for (const r of await getResponseTopicRows(db, responseIds)) {
+    const list = out.get(r.responseId) ?? [];
+    list.push({ vi: r.nameVi, en: r.nameEn });
+    out.set(r.responseId, list);
+  }
+  return out;
+}
+
+export interface PainPoint { topic: { id: number; name: Localized }; count: number; detractors: number; share: number }
+
+/**
+ * The journey map's one pain point per cell: for each shown touchpoint, the team topic its detractors
+ * mention most over the period's whole weeks (at least MIN_THEME_COUNT mentions), with the share of its
+ * detractor comments. One query for all the cells, from stored counts.
+ */
+export async function getPainPoints(db: DataSource, touchpointIds: number[], range: DayRange): Promise<Map<number, PainPoint>> {
+  const win = weekWindow(range);
+  const rows = await getTopicPainPoints(db, { touchpointIds, fromWeek: win.current.from, toWeek: addDays(win.current.to, -6), minCount: MIN_THEME_COUNT });
+  return new Map(rows.map((r) => [r.touchpointId, {
+    topic: { id: r.topicId, name: { vi: r.nameVi, en: r.nameEn } },
+    count: r.n,
+    detractors: r.detractors,
+    share: r.detractors ? Math.min(1, r.n / r.detractors) : 0,
+  }]));
 }
 
 /** The digest's "themes that grew": detractor themes of the whole journey marked emerging in the week. */
@@ -278,12 +328,16 @@ export async function getThemesThatGrew(db: DataSource, range: DayRange, limit =
   return r.items.filter((t) => t.emerging).slice(0, limit);
 }
 
-/** The detail pages' top themes: three for detractors and three for promoters, in one call each. */
-export async function getThemeSummary(db: DataSource, scope: ThemeScope, range: DayRange, catalog?: JourneyCatalog): Promise<{ detractor: Theme[]; promoter: Theme[] }> {
+/**
+ * The detail pages' top themes (three for detractors and three for promoters) and the team's topics counted
+ * in the same scope and period (count, share, impact), read from stored counts.
+ */
+export async function getThemeSummary(db: DataSource, scope: ThemeScope, range: DayRange, catalog?: JourneyCatalog): Promise<{ detractor: Theme[]; promoter: Theme[]; topics: TopicSummary[] }> {
   const cat = catalog ?? await getJourneyCatalog(db);
-  const [detractor, promoter] = await Promise.all([
+  const [detractor, promoter, topics] = await Promise.all([
     getThemes(db, { scope, group: 'detractor', range, limit: 3, examples: 2 }, cat),
     getThemes(db, { scope, group: 'promoter', range, limit: 3, examples: 2 }, cat),
+    getTopicSummaries(db, scope, range, cat),
   ]);
-  return { detractor: detractor.items, promoter: promoter.items };
+  return { detractor: detractor.items, promoter: promoter.items, topics };
 }

@@ -1,7 +1,7 @@
 import { t, type Locale } from '../../i18n';
 import type { Formatter } from '../../web/format';
 import type { MetricKind } from '../metrics/scoring';
-import type { Theme, ThemeScope, TopicSummary } from './themes.service';
+import type { PainPoint, Theme, ThemeScope, TopicSummary } from './themes.service';
 
 const KIND_NAME: Record<MetricKind, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
@@ -44,14 +44,27 @@ export function topicView(s: TopicSummary, fmt: Formatter, locale: Locale) {
 
 /**
  * The detail pages' section: the top detractor and promoter themes of a touchpoint or survey, with their
- * examples and impact, and a link to the Themes page for more.
+ * examples and impact, the team's topics mentioned there (each a link to its answers), and a link to the
+ * Themes page for more.
  */
-export function themeSummaryView(detractor: Theme[], promoter: Theme[], scope: ThemeScope, fmt: Formatter) {
+export function themeSummaryView(detractor: Theme[], promoter: Theme[], scope: ThemeScope, fmt: Formatter, topics: TopicSummary[] = []) {
   const q = scope.touchpoint ? `touchpoint=${encodeURIComponent(scope.touchpoint)}` : scope.survey ? `survey=${encodeURIComponent(scope.survey)}` : '';
+  const mentioned = topics.filter((s) => s.count > 0);
   return {
     detractor: detractor.map((x) => themeView(x, fmt)),
     promoter: promoter.map((x) => themeView(x, fmt)),
     empty: detractor.length === 0 && promoter.length === 0,
     link: `/themes${q ? `?${q}` : ''}`,
+    hasTopics: topics.length > 0,
+    topics: mentioned.map((s) => ({ ...topicView(s, fmt, fmt.locale), responsesLink: `/responses?${q ? `${q}&` : ''}topic=${s.topic.id}` })),
+  };
+}
+
+/** A journey-map cell's pain point: the topic's name, and how many of the cell's detractors mention it. */
+export function painPointView(p: PainPoint | undefined, fmt: Formatter) {
+  if (!p) return null;
+  return {
+    name: p.topic.name[fmt.locale],
+    text: t(fmt.locale, 'topics.painPointText', { count: fmt.count(p.count), share: fmt.percent(100 * p.share, 0) }),
   };
 }
