@@ -36,6 +36,42 @@
     };
   }
 
+  /** Points {x, y, label} per series (importance against performance): both axes numeric, zero lines drawn. */
+  function drawScatter(canvas, spec) {
+    var fx = numberFormat(spec.locale, spec.x);
+    var fy = numberFormat(spec.locale, spec.y);
+    var box = canvas.closest('.chart-box');
+    if (box) box.classList.add('drawn');
+    var axis = function (a, format) {
+      return {
+        title: { display: true, text: a.title, color: '#5b6478' },
+        grid: { color: function (ctx) { return ctx.tick && ctx.tick.value === 0 ? '#5b6478' : '#e8ecf3'; } },
+        ticks: { color: '#5b6478', callback: function (v) { return format(v); } },
+      };
+    };
+    new window.Chart(canvas, {
+      type: 'scatter',
+      data: {
+        datasets: spec.series.map(function (s) {
+          return { label: s.label, data: s.points, backgroundColor: s.color, borderColor: s.color, pointRadius: 6, pointHoverRadius: 8 };
+        }),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: axis(spec.x, fx), y: axis(spec.y, fy) },
+        plugins: {
+          legend: { position: 'bottom', labels: { boxWidth: 12, color: '#1d2433' } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ': ρ ' + fx(ctx.raw.x) + ', ' + fy(ctx.raw.y); } } },
+        },
+      },
+    });
+    var figure = canvas.closest('figure');
+    var table = figure && figure.querySelector('details.chart-table');
+    if (table) table.removeAttribute('open');
+  }
+
   function draw(canvas) {
     var spec;
     try {
@@ -43,6 +79,7 @@
     } catch {
       return;
     }
+    if (spec.type === 'scatter') return drawScatter(canvas, spec);
     var datasets = [];
     spec.series.forEach(function (s) {
       var axisId = s.axis || 'y';
