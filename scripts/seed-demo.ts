@@ -4,6 +4,7 @@ import { bootstrap } from '../src/bootstrap';
 import { seedDemoData } from '../src/modules/metrics';
 import { rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
 import { setEventCapture } from '../src/modules/alerts';
+import { defaultDriverScopes, rebuildAtRisk, refreshDrivers } from '../src/modules/analytics';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
 
@@ -33,6 +34,11 @@ async function main() {
     const themesStarted = Date.now();
     const themes = await rebuildCommentThemes(database.db);
     process.stdout.write(`themes: ${themes.comments.toLocaleString('en-US')} comments (${themes.texts} distinct texts) in ${((Date.now() - themesStarted) / 1000).toFixed(1)} s\n`);
+    // Journey analytics as the nightly jobs would leave them: drivers of the pages' default periods, the at-risk list.
+    const analyticsStarted = Date.now();
+    for (const scope of await defaultDriverScopes(database.db)) await refreshDrivers(database.db, scope);
+    const atRisk = await rebuildAtRisk(database.db);
+    process.stdout.write(`analytics: drivers and ${atRisk.toLocaleString('en-US')} at-risk contacts (${report.churned.length} planted churners) in ${((Date.now() - analyticsStarted) / 1000).toFixed(1)} s\n`);
     process.stdout.write(`Loaded ${report.responses.toLocaleString('en-US')} responses, ${report.invitations.toLocaleString('en-US')} invitations, ` +
       `${report.followUps.toLocaleString('en-US')} follow-ups for ${report.contacts.toLocaleString('en-US')} contacts in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
   } finally {
