@@ -3,6 +3,7 @@ import { apiClient, expectApiError } from '../helpers/api';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
 import { rebuildAtRisk, refreshAtRiskContacts } from '../../src/modules/analytics';
+import { previewDigest, weekPeriod } from '../../src/modules/digest';
 
 /**
  * At-risk contacts: one contact per reason, one that meets none (an old detractor, a closed follow-up, a
@@ -155,4 +156,22 @@ it('shows the list to viewers with links, filters by attribute, and exports CSV 
   const lines = csv.text.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   expect(lines[0]).toBe('email,name,reasons,stages,last_answer_at,open_follow_up');
   expect(lines.slice(1)).toEqual([expect.stringMatching(/^drop@example\.com,DROP,nps_drop,,2026-11-26T/)]);
+});
+
+it('puts the count on the overview and in the digest, HTML and text, in both languages', async () => {
+  await rebuildAtRisk(t.db, NOW);
+  const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM at_risk_contacts`);
+  expect(n).toBe(4);
+  for (const locale of ['en', 'vi'] as const) {
+    const viewer = await loginAs(t, 'viewer', { locale });
+    const overview = await viewer.get('/overview');
+    expect(overview.status).toBe(200);
+    expect(overview.text).toContain(locale === 'en' ? '4 contacts at risk' : '4 khách hàng có nguy cơ');
+    expect(overview.text).toContain('href="/analytics/at-risk"');
+    const digest = await previewDigest(t.db, t.config, { period: weekPeriod('2026-11-23'), locale, now: NOW });
+    for (const body of [digest.html.user, digest.text.user, digest.html.extra, digest.text.extra]) {
+      expect(body).toContain(locale === 'en' ? '4 contacts at risk' : '4 khách hàng có nguy cơ');
+      expect(body).toContain('/analytics/at-risk');
+    }
+  }
 });

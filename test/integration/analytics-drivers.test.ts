@@ -2,7 +2,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError } from '../helpers/api';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
-import { getDriverBadges, refreshDrivers } from '../../src/modules/analytics';
+import { defaultDriverScopes, getDriverBadges, refreshDrivers } from '../../src/modules/analytics';
 
 /**
  * Key drivers on a hand-made journey whose figures are worked out here, independently of the module:
@@ -169,6 +169,27 @@ it('stores the result: the API and the page read it, and the journey map badges 
     expect(page.text).toContain(locale === 'en' ? 'No evidence' : 'Không có bằng chứng');
     expect(page.text).toContain('data-chart=');
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)/);
+  }
+});
+
+it('badges the top driver’s cell on the journey map (from the stored result of the last 90 days)', async () => {
+  const [scope] = await defaultDriverScopes(t.db);
+  await refreshDrivers(t.db, { from: '2026-09-25', to: '2026-10-31' });
+  // The map reads the default period's stored result: give it this one's figures under that period.
+  await t.db.query(`DELETE FROM key_driver_results WHERE scope LIKE $1`, [`${scope.from}..${scope.to}|*|%`]);
+  await t.db.query(
+    `INSERT INTO key_driver_results (scope, from_day, to_day, stage_key, window_days, result)
+     SELECT $1 || '|*|90', $2, $3, NULL, 90, result FROM key_driver_results WHERE scope = '2026-09-25..2026-10-31|*|90'`,
+    [`${scope.from}..${scope.to}`, scope.from, scope.to]);
+  for (const locale of ['en', 'vi'] as const) {
+    const agent = await loginAs(t, 'viewer', { locale });
+    const map = await agent.get('/journey-map');
+    expect(map.status).toBe(200);
+    const strongCell = /<li class="cell" data-touchpoint="strong"[\s\S]*?<\/li>/.exec(map.text)?.[0] ?? '';
+    expect(strongCell).toContain(locale === 'en' ? 'Key driver #1' : 'Yếu tố dẫn dắt #1');
+    const flatCell = /<li class="cell" data-touchpoint="flat"[\s\S]*?<\/li>/.exec(map.text)?.[0] ?? '';
+    expect(flatCell).not.toBe('');
+    expect(flatCell).not.toContain('driver-badge');
   }
 });
 

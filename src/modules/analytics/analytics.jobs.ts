@@ -4,7 +4,7 @@ import type { Logger } from '../../logger';
 import { addDays, zonedDay } from '../../time';
 import { getJourneyCatalog } from '../metrics';
 import { getSettings } from '../settings';
-import { rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, refreshReadDrivers, type DriversQuery } from './analytics.service';
+import { DEFAULT_DRIVER_DAYS, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, refreshReadDrivers, type DriversQuery } from './analytics.service';
 
 /**
  * Journey analytics on the app's one job queue:
@@ -24,8 +24,6 @@ export const ANALYTICS_QUEUES = {
 export const AT_RISK_SCHEDULE = '*/2 * * * *';
 const DRIVERS_NIGHTLY = '0 3 * * *';
 const AT_RISK_REBUILD = '30 2 * * *';
-/** The drivers page's default period, in days ending today. */
-export const DEFAULT_DRIVER_DAYS = 90;
 
 export async function createAnalyticsQueues(boss: PgBoss): Promise<void> {
   // singletonKey per period: two "recompute" clicks while one waits queue one job.

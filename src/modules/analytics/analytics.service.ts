@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../../domain-error';
-import { toZonedIso } from '../../time';
+import { addDays, toZonedIso, zonedDay } from '../../time';
 import { getHistogramRows, getJourneyCatalog, scoreFromHistogram, targetFor, type Histogram } from '../metrics';
 import { compareScores, npsFromHistogram, scoreGroup } from '../metrics/scoring';
 import { getSettings } from '../settings';
@@ -35,6 +35,8 @@ export const DRIVERS_STALE_MS = 24 * 3600_000;
 const DRIVERS_KEEP_MS = 30 * 24 * 3600_000;
 /** The badge marks this many of the top significant drivers on the journey map. */
 export const BADGE_COUNT = 3;
+/** The drivers page's default period, in days ending today (also the nightly run's and the map badges'). */
+export const DEFAULT_DRIVER_DAYS = 90;
 
 export interface DriversQuery { from: string; to: string; stageKey?: string }
 
@@ -237,11 +239,17 @@ export async function refreshReadDrivers(db: DataSource, defaults: DriversQuery[
 }
 
 /**
- * The journey map's badges: the top significant positive drivers of the stored whole-journey result for
- * the period, by touchpoint id. Never computes (an absent result means no badges): the map stays as fast as it is.
+ * The journey map's badges: the top significant positive drivers of the stored whole-journey result of the
+ * drivers page's default period (the last 90 days), or of `range`, by touchpoint id. Whatever period the map
+ * shows, drivers need a long window to say anything. One primary-key read; never computes (an absent result
+ * means no badges yet): the map stays as fast as it is.
  */
-export async function getDriverBadges(db: DataSource, range: { from: string; to: string }): Promise<Map<number, { rank: number }>> {
-  const { driverWindowDays } = await getSettings(db);
+export async function getDriverBadges(db: DataSource, range?: { from: string; to: string }, now = new Date()): Promise<Map<number, { rank: number }>> {
+  const { driverWindowDays, timeZone } = await getSettings(db);
+  if (!range) {
+    const to = zonedDay(now, timeZone);
+    range = { from: addDays(to, 1 - DEFAULT_DRIVER_DAYS), to };
+  }
   const rows: Array<{ result: DriversResult }> = await db.query(
     `SELECT result FROM key_driver_results WHERE scope = $1`, [scopeKey({ from: range.from, to: range.to }, driverWindowDays)]);
   const out = new Map<number, { rank: number }>();

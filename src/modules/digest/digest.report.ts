@@ -32,6 +32,8 @@ export interface DigestFigures {
   trendWeeks: string[];
   trend: Record<MetricKind, Histogram[]>;
   followUps: FollowUpHealth;
+  /** Contacts at risk when the digest is built (journey analytics). */
+  atRisk: number;
   verbatims: Verbatim[];
   responseRate: { current: ResponseRate; previous: ResponseRate };
 }
@@ -62,6 +64,8 @@ export interface DigestReport {
   movers: { up: Mover[]; down: Mover[] };
   trend: Array<{ week: string; cells: Array<{ kind: MetricKind; n: number; score: number | null; moe: number | null; lowSample: boolean }> }>;
   followUps: FollowUpHealth;
+  /** Contacts at risk when the digest is built (journey analytics). */
+  atRisk: number;
   verbatims: Array<Verbatim & { group: ScoreGroup }>;
   responseRate: DigestFigures['responseRate'];
 }
@@ -132,6 +136,7 @@ export function buildReport(f: DigestFigures): DigestReport {
       }),
     })),
     followUps: f.followUps,
+    atRisk: f.atRisk,
     verbatims: f.verbatims.map((v) => ({ ...v, group: scoreGroup(v.kind, v.score) })),
     responseRate: f.responseRate,
   };

@@ -12,6 +12,7 @@ import {
   type Bucket, type Histogram, type MetricKind, type ScoreGroup,
 } from '../metrics';
 import { getSettings, type Settings } from '../settings';
+import { countAtRisk } from '../analytics';
 import { renderDigestContent, type DigestContent } from './digest.email';
 import { dueDigests, type DigestPeriod } from './digest.period';
 import { buildReport, KINDS, type DigestFigures, type DigestReport, type HistogramPair } from './digest.report';
@@ -72,11 +73,12 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     // The last week stops at the period's end: a daily digest does not count the days after it.
     ...trendWeeks.map((monday) => ({ key: monday, from: monday, to: daysBetween(addDays(monday, 6), period.to) < 0 ? period.to : addDays(monday, 6) })),
   ];
-  const [catalog, rows, followUps, detractorComments] = await Promise.all([
+  const [catalog, rows, followUps, detractorComments, atRisk] = await Promise.all([
     getJourneyCatalog(db),
     getHistogramRows(db, { buckets }),
     getFollowUpHealth(db, { period, timeZone: tz }),
     getRecentVerbatims(db, { period, timeZone: tz, scores: scoresOf(['detractor']), limit: VERBATIMS }),
+    countAtRisk(db),
   ]);
   const surveyIds = catalog.surveys.map((x) => x.id);
   const [otherComments, rateNow, ratePrevious] = await Promise.all([
@@ -118,6 +120,7 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     trendWeeks,
     trend: Object.fromEntries(KINDS.map((kind) => [kind, trendWeeks.map((monday) => pooled.get(`${monday}|all|${kind}`) ?? {})])) as Record<MetricKind, Histogram[]>,
     followUps,
+    atRisk,
     verbatims: [...detractorComments, ...otherComments],
     responseRate: { current: rateNow, previous: ratePrevious },
   };
