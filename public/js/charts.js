@@ -49,8 +49,31 @@
         ticks: { color: '#5b6478', callback: function (v) { return format(v); } },
       };
     };
+    // The drivers' names next to their points (the first series): a chart of anonymous dots says little.
+    var names = {
+      id: 'pointNames',
+      afterDatasetsDraw: function (chart) {
+        var ctx = chart.ctx;
+        ctx.save();
+        ctx.font = '12px system-ui, sans-serif';
+        ctx.fillStyle = '#1d2433';
+        // On a narrow chart only the three most important get a name (the table has them all).
+        var points = chart.data.datasets[0].data;
+        var shown = points.map(function (p, i) { return i; }).sort(function (a, b) { return points[b].x - points[a].x; })
+          .slice(0, chart.width < 560 ? 3 : points.length);
+        chart.getDatasetMeta(0).data.forEach(function (el, i) {
+          if (shown.indexOf(i) < 0) return;
+          var p = points[i];
+          var right = el.x + 8 + ctx.measureText(p.label).width > chart.chartArea.right;
+          ctx.textAlign = right ? 'right' : 'left';
+          ctx.fillText(p.label, right ? el.x - 8 : el.x + 8, el.y - 6);
+        });
+        ctx.restore();
+      },
+    };
     new window.Chart(canvas, {
       type: 'scatter',
+      plugins: [names],
       data: {
         datasets: spec.series.map(function (s) {
           return { label: s.label, data: s.points, backgroundColor: s.color, borderColor: s.color, pointRadius: 6, pointHoverRadius: 8 };

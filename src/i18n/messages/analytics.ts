@@ -20,7 +20,7 @@ export const analyticsMessages = {
   'analytics.drivers.refreshQueued': { vi: 'Đã xếp lịch tính lại. Tải lại trang sau ít phút.', en: 'Recomputation queued. Reload in a few minutes.' },
   'analytics.drivers.chart': { vi: 'Mức độ quan trọng (ρ) so với hiệu quả (điểm so với mục tiêu)', en: 'Importance (ρ) against performance (score against target)' },
   'analytics.drivers.chartX': { vi: 'Mức độ quan trọng: ρ Spearman', en: 'Importance: Spearman ρ' },
-  'analytics.drivers.chartY': { vi: 'Hiệu quả: điểm − mục tiêu (điểm % thang đo)', en: 'Performance: score − target (points of the scale)' },
+  'analytics.drivers.chartY': { vi: 'Điểm − mục tiêu (điểm)', en: 'Score − target (points)' },
   'analytics.drivers.table': { vi: 'Bảng số liệu', en: 'Table' },
   'analytics.drivers.rank': { vi: 'Hạng', en: 'Rank' },
   'analytics.drivers.touchpoint': { vi: 'Điểm chạm', en: 'Touchpoint' },

@@ -56,7 +56,7 @@ export interface DriverItem {
   weight?: number;
   /** More answers needed before a verdict (0 once n ≥ MIN_OVERLAP). */
   needed: number;
-  /** 1, 2, … among the significant drivers (positive first, by weight, else by ρ); null: not ranked. */
+  /** 1, 2, … among the significant drivers, by ρ; null: not ranked ("no evidence", or too few answers). */
   rank: number | null;
   /** The touchpoint's own score over the period, and its target. */
   performance: { score: number | null; n: number; target: number | null };
@@ -175,9 +175,10 @@ export async function computeDrivers(db: DataSource, q: DriversQuery, now = new 
       }
     }
     const model = await fitWeights(tx, items);
-    // Ranked: significant positive drivers by weight (else ρ), then significant negative ones; never the rest.
-    const importance = (i: DriverItem) => (model && i.weight !== undefined ? i.weight : 0) * 10 + (i.rho ?? 0);
-    const ranked = items.filter((i) => i.significant).sort((a, b) => ((b.rho ?? 0) > 0 ? 1 : 0) - ((a.rho ?? 0) > 0 ? 1 : 0) || importance(b) - importance(a));
+    // Ranked by ρ, significant drivers only (positive first, then inverse links); never the rest. Not by
+    // weight: the weights come from the contacts who answered every modelled touchpoint (a few dozen at
+    // first), ρ from every contact who answered that touchpoint: the weights are shown, ρ decides the order.
+    const ranked = items.filter((i) => i.significant).sort((a, b) => (b.rho ?? 0) - (a.rho ?? 0));
     ranked.forEach((i, k) => { i.rank = k + 1; });
     return {
       from: q.from, to: q.to, stageKey: q.stageKey ?? null, windowDays: settings.driverWindowDays, computedAt: now.toISOString(),
