@@ -22,7 +22,7 @@ import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData } from '../src/modules/metrics';
 import { setCommentLogTrigger } from '../src/modules/themes';
 import { setEventCapture } from '../src/modules/alerts';
-import { defaultDriverScopes, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers } from '../src/modules/analytics';
+import { defaultDriverScopes, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, setAtRiskTriggers } from '../src/modules/analytics';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -88,8 +88,10 @@ export async function benchAnalytics(): Promise<void> {
       let t0 = Date.now();
       await setCommentLogTrigger(db, false);
       await setEventCapture(db, false);
+      await setAtRiskTriggers(db, false);
       await seedDemoData(db, { responses: n });
       await setEventCapture(db, true);
+      await setAtRiskTriggers(db, true);
       say(`  seeded in ${seconds(Date.now() - t0)}`);
       const scopes = await defaultDriverScopes(db);
       t0 = Date.now();

@@ -4,7 +4,7 @@ import { bootstrap } from '../src/bootstrap';
 import { seedDemoData } from '../src/modules/metrics';
 import { rebuildCommentThemes, setCommentLogTrigger } from '../src/modules/themes';
 import { setEventCapture } from '../src/modules/alerts';
-import { defaultDriverScopes, rebuildAtRisk, refreshDrivers } from '../src/modules/analytics';
+import { defaultDriverScopes, rebuildAtRisk, refreshDrivers, setAtRiskTriggers } from '../src/modules/analytics';
 
 const USAGE = 'Usage: npm run seed:demo -- --responses N [--contacts C]   (N from 0 to 100000000, C from 1 to 1000000)\n';
 
@@ -29,8 +29,13 @@ async function main() {
     await setCommentLogTrigger(database.db, false);
     // Loaded history is not news: no alerts or webhooks for it.
     await setEventCapture(database.db, false);
+    // The at-risk list is rebuilt once at the end instead of queueing every loaded contact.
+    await setAtRiskTriggers(database.db, false);
     const report = await seedDemoData(database.db, { responses, contacts, log: (line) => process.stdout.write(`${line}\n`) })
-      .finally(() => setEventCapture(database.db, true));
+      .finally(async () => {
+        await setEventCapture(database.db, true);
+        await setAtRiskTriggers(database.db, true);
+      });
     const themesStarted = Date.now();
     const themes = await rebuildCommentThemes(database.db);
     process.stdout.write(`themes: ${themes.comments.toLocaleString('en-US')} comments (${themes.texts} distinct texts) in ${((Date.now() - themesStarted) / 1000).toFixed(1)} s\n`);

@@ -2,7 +2,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError } from '../helpers/api';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
-import { rebuildAtRisk, refreshAtRiskContacts } from '../../src/modules/analytics';
+import { rebuildAtRisk, refreshAtRiskContacts, setAtRiskTriggers } from '../../src/modules/analytics';
 import { previewDigest, weekPeriod } from '../../src/modules/digest';
 
 /**
@@ -174,4 +174,19 @@ it('puts the count on the overview and in the digest, HTML and text, in both lan
       expect(body).toContain('/analytics/at-risk');
     }
   }
+});
+
+it('a bulk load switches the triggers off, and the next refresh rebuilds the whole list', async () => {
+  await rebuildAtRisk(t.db, NOW);
+  await setAtRiskTriggers(t.db, false);
+  try {
+    await insert(decisionCsat, 'drop', 1, daysAgo(2));
+    await insert(decisionCsat, 'drop', 1, daysAgo(1));
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM at_risk_dirty`);
+    expect(n).toBe(0);
+  } finally {
+    await setAtRiskTriggers(t.db, true);
+  }
+  expect(await refreshAtRiskContacts(t.db, NOW)).toMatchObject({ rebuilt: true });
+  expect((await atRisk()).drop).toEqual(['nps_drop', 'repeat_detractor']);
 });

@@ -268,6 +268,21 @@ export const AT_RISK_PAGE = 50;
 /** A lock id of this module (pg advisory locks): one at-risk refresh at a time across instances. */
 const AT_RISK_LOCK = 16_160_001;
 
+const AT_RISK_TRIGGERS: Array<[table: string, trigger: string]> = [
+  ['responses', 'responses_at_risk_insert'], ['responses', 'responses_at_risk_update'], ['responses', 'responses_at_risk_delete'],
+  ['follow_ups', 'follow_ups_at_risk_insert'], ['follow_ups', 'follow_ups_at_risk_update'],
+];
+
+/**
+ * Switches the triggers that queue changed contacts off for a bulk load (seed:demo: millions of rows, then
+ * one rebuild) and on again. Switching them off also forgets the last run, so the next refresh rebuilds the
+ * whole list even if the loader never calls rebuildAtRisk.
+ */
+export async function setAtRiskTriggers(db: DataSource, enabled: boolean): Promise<void> {
+  for (const [table, trigger] of AT_RISK_TRIGGERS) await db.query(`ALTER TABLE ${table} ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${trigger}`);
+  if (!enabled) await db.query(`UPDATE at_risk_state SET checked_at = NULL WHERE id = 1`);
+}
+
 /** Rebuilds the whole at-risk table (first run, a changed follow-up age, and nightly as a check). */
 export async function rebuildAtRisk(db: DataSource, now = new Date()): Promise<number> {
   const { atRiskFollowUpDays } = await getSettings(db);

@@ -1,5 +1,5 @@
 export {
-  computeDrivers, countAtRisk, getDriverBadges, getDrivers, listAtRiskContacts, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, refreshReadDrivers,
+  computeDrivers, countAtRisk, setAtRiskTriggers, getDriverBadges, getDrivers, listAtRiskContacts, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, refreshReadDrivers,
   MIN_OVERLAP, type AtRiskPage, type AtRiskQuery, type DriverItem, type DriversQuery, type DriversResult,
 } from './analytics.service';
 export { ANALYTICS_QUEUES, createAnalyticsQueues, defaultDriverScopes, enqueueDrivers, startAnalyticsJobs } from './analytics.jobs';
