@@ -216,3 +216,30 @@ it('answers bad input in the API error contract, storing nothing', async () => {
   expectApiError(await get('/drivers?sort=rho'), 400, 'validation_failed');
   expect((await t.db.query(`SELECT count(*)::int AS n FROM key_driver_results`))[0].n).toBe(before);
 });
+
+it('takes the outcome window from Settings: an admin sets 5 days and the NPS given 10 days later no longer counts', async () => {
+  const admin = await loginAs(t, 'admin');
+  const page = await admin.get('/manage/settings');
+  expect(page.text).toContain('name="driver_window_days"');
+  expect(page.text).toContain('value="90"');
+  const form = {
+    _csrf: admin.csrf, brand: 'Touchpoint', time_zone: 'Asia/Ho_Chi_Minh', default_locale: 'vi', recontact_days: '30', reminder_days: '3',
+    digest_weekday: '1', digest_hour: '8', digest_recipients: '',
+  };
+  const bad = await admin.post('/manage/settings').type('form').send({ ...form, driver_window_days: '0', at_risk_follow_up_days: '400' });
+  expect(bad.status).toBe(400);
+  expect(bad.text).toContain('Enter a whole number from 1 to 365.');
+  const [before] = await t.db.query(`SELECT driver_window_days AS w, at_risk_follow_up_days AS d FROM settings`);
+  expect(before).toEqual({ w: 90, d: 7 });
+  expect((await admin.post('/manage/settings').type('form').send({ ...form, driver_window_days: '5', at_risk_follow_up_days: '14' })).status).toBe(303);
+  const [after] = await t.db.query(`SELECT driver_window_days AS w, at_risk_follow_up_days AS d FROM settings`);
+  expect(after).toEqual({ w: 5, d: 14 });
+  // Posting the form without the fields (an older page) leaves them as they are.
+  expect((await admin.post('/manage/settings').type('form').send(form)).status).toBe(303);
+  expect((await t.db.query(`SELECT driver_window_days AS w FROM settings`))[0].w).toBe(5);
+
+  const res = await get(`/drivers?${PERIOD}`);
+  expect(res.body.windowDays).toBe(5);
+  const strong = res.body.items.find((i: { touchpointKey: string }) => i.touchpointKey === 'strong');
+  expect(strong).toMatchObject({ n: 0, rho: null, significant: false, needed: 30 });
+});
