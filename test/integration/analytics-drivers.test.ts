@@ -2,7 +2,7 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError } from '../helpers/api';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
-import { defaultDriverScopes, getDriverBadges, refreshDrivers } from '../../src/modules/analytics';
+import { defaultDriverScopes, getDriverBadges, getDrivers, refreshDrivers } from '../../src/modules/analytics';
 
 /**
  * Key drivers on a hand-made journey whose figures are worked out here, independently of the module:
@@ -198,6 +198,23 @@ it('a stored result is served until it is recomputed', async () => {
   expect((await get(`/drivers?${PERIOD}`)).body.minOverlap).toBe(31);
   await refreshDrivers(t.db, { from: '2026-09-25', to: '2026-10-31' });
   expect((await get(`/drivers?${PERIOD}`)).body.minOverlap).toBe(30);
+});
+
+it('hands a big period nobody asked for yet to the drivers job instead of computing it in the request', async () => {
+  const queued: unknown[] = [];
+  const q = { from: '2026-09-26', to: '2026-10-30' };
+  const stored = await getDrivers(t.db, q, { enqueue: async (scope) => { queued.push(scope); }, inlineMax: 100 });
+  expect(stored).toEqual({ result: null, stale: false, pending: true });
+  expect(queued).toEqual([q]);
+  expect((await t.db.query(`SELECT count(*)::int AS n FROM key_driver_results WHERE from_day = '2026-09-26'`))[0].n).toBe(0);
+  // Small enough: computed at once, and stored.
+  const inline = await getDrivers(t.db, q, { enqueue: async (scope) => { queued.push(scope); } });
+  expect(inline.pending).toBe(false);
+  expect(queued).toHaveLength(1);
+  // A custom period's page keeps its days in the filter form.
+  const viewer = await loginAs(t, 'viewer');
+  const page = await viewer.get('/analytics/drivers?from=2026-09-26&to=2026-10-30');
+  expect(page.text).toContain('name="shown" value="2026-09-26..2026-10-30"');
 });
 
 it('restricts to one stage’s touchpoints', async () => {

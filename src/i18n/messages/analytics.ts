@@ -16,6 +16,10 @@ export const analyticsMessages = {
   },
   'analytics.drivers.computed': { vi: 'Tính lúc {at}.', en: 'Computed {at}.' },
   'analytics.drivers.stale': { vi: 'Kết quả đã cũ hơn một ngày; đang tính lại, tải lại trang sau ít phút.', en: 'This result is over a day old; it is being recomputed, reload in a few minutes.' },
+  'analytics.drivers.pending': {
+    vi: 'Kỳ này chưa được tính và có nhiều câu trả lời: việc tính đang chạy nền. Tải lại trang sau một phút.',
+    en: 'This period has not been computed yet and holds many answers: it is being computed in the background. Reload in a minute.',
+  },
   'analytics.drivers.refresh': { vi: 'Tính lại ngay', en: 'Recompute now' },
   'analytics.drivers.refreshQueued': { vi: 'Đã xếp lịch tính lại. Tải lại trang sau ít phút.', en: 'Recomputation queued. Reload in a few minutes.' },
   'analytics.drivers.chart': { vi: 'Mức độ quan trọng (ρ) so với hiệu quả (điểm so với mục tiêu)', en: 'Importance (ρ) against performance (score against target)' },

@@ -46,9 +46,20 @@ export function analyticsPagesRouter({ db, queue }: AppDeps): Router {
     const f = parseDashboardFilters(query, { timeZone: settings.timeZone, allow: DRIVER_FILTERS });
     const fmt = formatterFor(locale, settings.timeZone);
     const catalog = await getJourneyCatalog(db);
-    const { result, stale } = await getDrivers(db, { from: f.period.from, to: f.period.to, stageKey: f.stage },
-      async (scope) => enqueueDrivers(await queue.start(), scope));
+    const stored = await getDrivers(db, { from: f.period.from, to: f.period.to, stageKey: f.stage },
+      { enqueue: async (scope) => enqueueDrivers(await queue.start(), scope) });
     const option = (value: string, label: string, current: string | undefined) => ({ value, label, selected: value === current });
+    if (stored.pending) {
+      return res.render('analytics/drivers', {
+        layout: 'dashboard',
+        title: t(locale, 'nav.drivers'),
+        pending: true,
+        presets: PRESETS.map((p) => option(p, t(locale, `metrics.preset.${p}`), f.period.preset)),
+        custom: f.period.preset === 'custom' ? { from: f.period.from, to: f.period.to } : null,
+        stages: catalog.stages.map((s) => option(s.key, s.names[locale], f.stage)),
+      });
+    }
+    const { result, stale } = stored;
     const rows = result.items.map((i) => driverRow(i, result, catalog, fmt));
     // Ranked drivers first (by rank), then the rest in journey order.
     const order = result.items.map((i, k) => ({ k, rank: i.rank ?? Infinity })).sort((a, b) => a.rank - b.rank || a.k - b.k);

@@ -6,7 +6,7 @@ import { encodeCursor, requireCursor, resolveDayRange } from '../../web/params';
 import { getJourneyCatalog } from '../metrics';
 import { getSettings } from '../settings';
 import { atRiskQuerySchema, driversQuerySchema, parseAttribute, type AtRiskApiQuery, type DriversApiQuery } from './analytics.schemas';
-import { getDrivers, listAtRiskContacts, type DriverItem } from './analytics.service';
+import { getDrivers, listAtRiskContacts, MIN_OVERLAP, type DriverItem } from './analytics.service';
 import { defaultDriverScopes, enqueueDrivers } from './analytics.jobs';
 
 const driverToApi = (i: DriverItem) => ({
@@ -31,7 +31,16 @@ export function analyticsApiRouter({ db, queue }: AppDeps): Router {
     const q = check<DriversApiQuery>(driversQuerySchema, req.query);
     const settings = await getSettings(db);
     const range = q.from || q.to ? resolveDayRange(q, settings.timeZone) : (await defaultDriverScopes(db))[0];
-    const { result, stale } = await getDrivers(db, { from: range.from, to: range.to, stageKey: q.stage }, async (scope) => enqueueDrivers(await queue.start(), scope));
+    const stored = await getDrivers(db, { from: range.from, to: range.to, stageKey: q.stage }, { enqueue: async (scope) => enqueueDrivers(await queue.start(), scope) });
+    if (stored.pending) {
+      // A big period nobody asked for yet: the drivers job computes it; ask again in a minute.
+      res.status(202).set('Retry-After', '60').json({
+        outcome: q.outcome, from: range.from, to: range.to, stage: q.stage ?? null, pending: true,
+        association: 'association, not causation', items: [], minOverlap: MIN_OVERLAP,
+      });
+      return;
+    }
+    const { result, stale } = stored;
     res.json({
       outcome: q.outcome, from: result.from, to: result.to, stage: result.stageKey, windowDays: result.windowDays,
       computedAt: toZonedIso(new Date(result.computedAt), settings.timeZone), stale,

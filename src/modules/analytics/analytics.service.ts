@@ -198,22 +198,41 @@ export async function refreshDrivers(db: DataSource, q: DriversQuery, now = new 
   return result;
 }
 
-export interface StoredDrivers { result: DriversResult; stale: boolean }
+/** Up to this many answers in a period, a period nobody asked for yet is computed in the request (about a second). */
+export const INLINE_MAX_ANSWERS = 300_000;
+
+/** A stored result (`pending`: none yet, a job computes it). */
+export type StoredDrivers = { result: DriversResult; stale: boolean; pending: false } | { result: null; stale: false; pending: true };
+
+/** How many CSAT, CES and NPS answers a period holds (from the rollups: tens of rows). */
+async function answersIn(db: DataSource, q: DriversQuery): Promise<number> {
+  const rows = await getHistogramRows(db, { buckets: [{ key: 'p', from: q.from, to: q.to }], per: 'kind' });
+  return rows.reduce((s, r) => s + Number(r.n), 0);
+}
 
 /**
- * The stored drivers of a period: one primary-key read. A period nobody asked for yet is computed now
- * (once; then stored). A result older than a day is served as is and `onStale` is called (the caller
- * queues a recomputation), so a page never waits for one.
+ * The stored drivers of a period: one primary-key read. A period nobody asked for yet is computed now when
+ * it holds at most `inlineMax` answers (then stored); a bigger one is handed to `enqueue` (the drivers job)
+ * and comes back `pending`. A result older than a day is served as is and handed to `enqueue` too, so a
+ * page never waits for a recomputation.
  */
-export async function getDrivers(db: DataSource, q: DriversQuery, onStale?: (q: DriversQuery) => Promise<void>, now = new Date()): Promise<StoredDrivers> {
+export async function getDrivers(db: DataSource, q: DriversQuery, opts: { enqueue?: (q: DriversQuery) => Promise<void>; inlineMax?: number; now?: Date } = {}): Promise<StoredDrivers> {
+  const now = opts.now ?? new Date();
+  const onStale = opts.enqueue;
   const { driverWindowDays } = await getSettings(db);
   const rows: Array<{ result: DriversResult; computed_at: Date }> = await db.query(
     // (Wrapped in a SELECT: TypeORM hands back an UPDATE's rows as [rows, count].)
     `WITH u AS (UPDATE key_driver_results SET read_at = $2 WHERE scope = $1 RETURNING result, computed_at) SELECT * FROM u`, [scopeKey(q, driverWindowDays), now]);
-  if (rows.length === 0) return { result: await refreshDrivers(db, q, now), stale: false };
+  if (rows.length === 0) {
+    if (opts.enqueue && await answersIn(db, q) > (opts.inlineMax ?? INLINE_MAX_ANSWERS)) {
+      await opts.enqueue(q);
+      return { result: null, stale: false, pending: true };
+    }
+    return { result: await refreshDrivers(db, q, now), stale: false, pending: false };
+  }
   const stale = now.getTime() - new Date(rows[0].computed_at).getTime() > DRIVERS_STALE_MS;
   if (stale && onStale) await onStale(q);
-  return { result: rows[0].result, stale };
+  return { result: rows[0].result, stale, pending: false };
 }
 
 /** The nightly run: recomputes every period read in the last week, drops those unread for a month. */
