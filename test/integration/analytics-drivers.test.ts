@@ -2,7 +2,8 @@ import { startTestApp, type TestApp } from '../helpers/app';
 import { apiClient, expectApiError } from '../helpers/api';
 import { makeContact, makeSurvey } from '../helpers/factories';
 import { loginAs } from '../helpers/login';
-import { defaultDriverScopes, getDriverBadges, getDrivers, refreshDrivers } from '../../src/modules/analytics';
+import { defaultDriverScopes, getDriverBadges, getDrivers, refreshDrivers, startAnalyticsJobs } from '../../src/modules/analytics';
+import { eventually } from '../helpers/eventually';
 
 /**
  * Key drivers on a hand-made journey whose figures are worked out here, independently of the module:
@@ -211,11 +212,31 @@ it('hands a big period nobody asked for yet to the drivers job instead of comput
   const inline = await getDrivers(t.db, q, { enqueue: async (scope) => { queued.push(scope); } });
   expect(inline.pending).toBe(false);
   expect(queued).toHaveLength(1);
+  // An editor's "recompute now" is a job on the queue.
+  const editor = await loginAs(t, 'editor');
+  const refresh = await editor.post('/analytics/drivers/refresh').type('form').send({ _csrf: editor.csrf, from: '2026-09-26', to: '2026-10-30', stage: '' });
+  expect(refresh.status).toBe(303);
+  const jobs = await t.db.query(`SELECT data FROM pgboss.job WHERE name = 'key-drivers'`);
+  expect(jobs.map((j: { data: unknown }) => j.data)).toEqual([{ from: '2026-09-26', to: '2026-10-30' }]);
+  expect((await (await loginAs(t, 'viewer')).post('/analytics/drivers/refresh').type('form').send({ from: '2026-09-26', to: '2026-10-30' })).status).toBe(403);
   // A custom period's page keeps its days in the filter form.
   const viewer = await loginAs(t, 'viewer');
   const page = await viewer.get('/analytics/drivers?from=2026-09-26&to=2026-10-30');
   expect(page.text).toContain('name="shown" value="2026-09-26..2026-10-30"');
 });
+
+it('the drivers job on the queue computes and stores the queued period', async () => {
+  const [{ at: before }] = await t.db.query(`SELECT computed_at AS at FROM key_driver_results WHERE scope LIKE '2026-09-26..2026-10-30|*|%'`);
+  const jobs = await startAnalyticsJobs({ db: t.db, logger: t.logger, boss: await t.queue.start() });
+  try {
+    await eventually(async () => {
+      const [{ at }] = await t.db.query(`SELECT computed_at AS at FROM key_driver_results WHERE scope LIKE '2026-09-26..2026-10-30|*|%'`);
+      return at.getTime() > before.getTime();
+    }, { timeoutMs: 60_000 });
+  } finally {
+    await jobs.stop();
+  }
+}, 90_000);
 
 it('restricts to one stage’s touchpoints', async () => {
   const res = await get(`/drivers?${PERIOD}&stage=retention`);

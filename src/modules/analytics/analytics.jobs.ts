@@ -33,8 +33,9 @@ export async function createAnalyticsQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(ANALYTICS_QUEUES.atRiskRebuild, { name: ANALYTICS_QUEUES.atRiskRebuild, policy: 'singleton', retryLimit: 1 });
 }
 
-/** Queues a recomputation of one period's drivers. */
+/** Queues a recomputation of one period's drivers (creating the queue if this instance runs no workers yet). */
 export async function enqueueDrivers(boss: PgBoss, q: DriversQuery): Promise<void> {
+  if (!(await boss.getQueue(ANALYTICS_QUEUES.drivers))) await createAnalyticsQueues(boss);
   await boss.send(ANALYTICS_QUEUES.drivers, q, { singletonKey: `${q.from}..${q.to}|${q.stageKey ?? '*'}` });
 }
 
