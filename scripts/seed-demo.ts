@@ -21,7 +21,8 @@ function count(raw: string | undefined, fallback: number, max: number, min = 0):
 async function main() {
   const { values } = parseArgs({ options: { responses: { type: 'string' }, contacts: { type: 'string' } } });
   const responses = count(values.responses, 20_000, 100_000_000);
-  const contacts = count(values.contacts, 4000, 1_000_000, 1);
+  // Default: about 25 answers per contact, 200 to 4,000 contacts (see demoContactsFor).
+  const contacts = values.contacts === undefined ? undefined : count(values.contacts, 4000, 1_000_000, 1);
   const { database } = await bootstrap({ logLevel: 'warn', poolSize: 4 });
   const started = Date.now();
   try {

@@ -16,7 +16,8 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 beforeAll(async () => {
   t = await startTestApp();
-  report = await seedDemoData(t.db, { responses: 60_000, contacts: 1500, now: NOW });
+  // seed:demo's default size: 20,000 answers, and so 800 contacts.
+  report = await seedDemoData(t.db, { responses: 20_000, now: NOW });
 }, 240_000);
 
 afterAll(async () => {
@@ -44,6 +45,7 @@ it('gives the personas different scores: young families happier than small busin
 });
 
 it('lists exactly the planted churners plus the contacts the four rules catch', async () => {
+  expect(report.contacts).toBe(800);
   expect(report.churned.length).toBeGreaterThan(10);
   await rebuildAtRisk(t.db, NOW);
   const listed = new Set((await t.db.query(`SELECT contact_id AS id FROM at_risk_contacts`) as Array<{ id: string }>).map((r) => r.id));

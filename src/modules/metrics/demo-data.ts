@@ -160,6 +160,14 @@ export interface SeedDemoReport {
   seconds: Record<string, number>;
 }
 
+/**
+ * Contacts for a demo of n answers when none is asked for: about 25 answers a year each (so customers answer
+ * several surveys over time and the key drivers have pairs to work with), from 200 up to 4,000.
+ */
+export function demoContactsFor(responses: number): number {
+  return Math.max(200, Math.min(4000, Math.round(responses / 25)));
+}
+
 /** Days of history the demo spans; invitations (and so response rates) cover the most recent days only. */
 const HISTORY_DAYS = 365;
 const INVITATION_DAYS = 28;
@@ -363,7 +371,7 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
   const churnFrom = new Date(now.getTime() - CHURN_DAYS * 86_400_000);
 
   await timed('journey', () => ensureJourney(db));
-  const contacts = await timed('contacts', () => ensureContacts(db, opts.contacts ?? 4000));
+  const contacts = await timed('contacts', () => ensureContacts(db, opts.contacts ?? demoContactsFor(total)));
   await createSlotTable(db);
   const [{ maxId }] = await db.query(`SELECT coalesce(max(id), 0)::text AS "maxId" FROM responses`);
 
