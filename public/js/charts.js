@@ -61,12 +61,20 @@
         var points = chart.data.datasets[0].data;
         var shown = points.map(function (p, i) { return i; }).sort(function (a, b) { return points[b].x - points[a].x; })
           .slice(0, chart.width < 560 ? 3 : points.length);
-        chart.getDatasetMeta(0).data.forEach(function (el, i) {
-          if (shown.indexOf(i) < 0) return;
+        var taken = [];
+        var meta = chart.getDatasetMeta(0).data;
+        shown.forEach(function (i) {
+          var el = meta[i];
           var p = points[i];
-          var right = el.x + 8 + ctx.measureText(p.label).width > chart.chartArea.right;
-          ctx.textAlign = right ? 'right' : 'left';
-          ctx.fillText(p.label, right ? el.x - 8 : el.x + 8, el.y - 6);
+          var w = ctx.measureText(p.label).width;
+          var right = el.x + 8 + w > chart.chartArea.right;
+          var x0 = right ? el.x - 8 - w : el.x + 8;
+          var y = el.y - 6;
+          // A name that would cover another moves down a line (a few tries), so names stay readable.
+          for (var k = 0; k < 6 && taken.some(function (b) { return x0 < b.x1 && x0 + w > b.x0 && y - 12 < b.y1 && y > b.y0; }); k++) y += 14;
+          taken.push({ x0: x0, x1: x0 + w, y0: y - 12, y1: y });
+          ctx.textAlign = 'left';
+          ctx.fillText(p.label, x0, y);
         });
         ctx.restore();
       },
