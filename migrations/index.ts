@@ -15,6 +15,7 @@ import { AddClosedLoop1763802200000 } from './1763802200000-AddClosedLoop';
 import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTimeline';
 import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes';
 import { AddTopicResponses1763802600000 } from './1763802600000-AddTopicResponses';
+import { AddJourneyAnalytics1763802700000 } from './1763802700000-AddJourneyAnalytics';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -33,4 +34,5 @@ export const migrations = [
   AddFollowUpTimeline1763802300000,
   AddCommentThemes1763802400000,
   AddTopicResponses1763802600000,
+  AddJourneyAnalytics1763802700000,
 ];

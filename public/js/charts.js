@@ -36,6 +36,73 @@
     };
   }
 
+  /** Points {x, y, label} per series (importance against performance): both axes numeric, zero lines drawn. */
+  function drawScatter(canvas, spec) {
+    var fx = numberFormat(spec.locale, spec.x);
+    var fy = numberFormat(spec.locale, spec.y);
+    var box = canvas.closest('.chart-box');
+    if (box) box.classList.add('drawn');
+    var axis = function (a, format) {
+      return {
+        title: { display: true, text: a.title, color: '#5b6478' },
+        grid: { color: function (ctx) { return ctx.tick && ctx.tick.value === 0 ? '#5b6478' : '#e8ecf3'; } },
+        ticks: { color: '#5b6478', callback: function (v) { return format(v); } },
+      };
+    };
+    // The drivers' names next to their points (the first series): a chart of anonymous dots says little.
+    var names = {
+      id: 'pointNames',
+      afterDatasetsDraw: function (chart) {
+        var ctx = chart.ctx;
+        ctx.save();
+        ctx.font = '12px system-ui, sans-serif';
+        ctx.fillStyle = '#1d2433';
+        // On a narrow chart only the three most important get a name (the table has them all).
+        var points = chart.data.datasets[0].data;
+        var shown = points.map(function (p, i) { return i; }).sort(function (a, b) { return points[b].x - points[a].x; })
+          .slice(0, chart.width < 560 ? 3 : points.length);
+        var taken = [];
+        var meta = chart.getDatasetMeta(0).data;
+        shown.forEach(function (i) {
+          var el = meta[i];
+          var p = points[i];
+          var w = ctx.measureText(p.label).width;
+          var right = el.x + 8 + w > chart.chartArea.right;
+          var x0 = right ? el.x - 8 - w : el.x + 8;
+          var y = el.y - 6;
+          // A name that would cover another moves down a line (a few tries), so names stay readable.
+          for (var k = 0; k < 6 && taken.some(function (b) { return x0 < b.x1 && x0 + w > b.x0 && y - 12 < b.y1 && y > b.y0; }); k++) y += 14;
+          taken.push({ x0: x0, x1: x0 + w, y0: y - 12, y1: y });
+          ctx.textAlign = 'left';
+          ctx.fillText(p.label, x0, y);
+        });
+        ctx.restore();
+      },
+    };
+    new window.Chart(canvas, {
+      type: 'scatter',
+      plugins: [names],
+      data: {
+        datasets: spec.series.map(function (s) {
+          return { label: s.label, data: s.points, backgroundColor: s.color, borderColor: s.color, pointRadius: 6, pointHoverRadius: 8 };
+        }),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { x: axis(spec.x, fx), y: axis(spec.y, fy) },
+        plugins: {
+          legend: { position: 'bottom', labels: { boxWidth: 12, color: '#1d2433' } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.raw.label + ': ρ ' + fx(ctx.raw.x) + ', ' + fy(ctx.raw.y); } } },
+        },
+      },
+    });
+    var figure = canvas.closest('figure');
+    var table = figure && figure.querySelector('details.chart-table');
+    if (table) table.removeAttribute('open');
+  }
+
   function draw(canvas) {
     var spec;
     try {
@@ -43,6 +110,7 @@
     } catch {
       return;
     }
+    if (spec.type === 'scatter') return drawScatter(canvas, spec);
     var datasets = [];
     spec.series.forEach(function (s) {
       var axisId = s.axis || 'y';

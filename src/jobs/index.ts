@@ -5,6 +5,7 @@ import { startContactImports, type ContactImportOptions } from './contact-import
 import { startDigestJobs, type DigestJobsOptions } from '../modules/digest';
 import { startClosedLoop, type ClosedLoopOptions } from '../modules/alerts';
 import { startThemeJobs } from '../modules/themes';
+import { startAnalyticsJobs } from '../modules/analytics';
 import { startInvitationDelivery, type DeliveryOptions } from './invitation-delivery';
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
@@ -71,12 +72,13 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   const closedLoop = await startClosedLoop({ db, config, logger, boss, mailer }, options.closedLoop);
   const themes = await startThemeJobs({ db, logger, boss });
+  const analytics = await startAnalyticsJobs({ db, logger, boss });
   log.info({ mail: mailer.mode }, 'jobs started');
 
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), themes.stop(), folder.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), themes.stop(), analytics.stop(), folder.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.sessionPrune);
       mailer.close();

@@ -69,7 +69,7 @@ test.each([['editor'], ['admin']] as const)('an %s gets every column, personal d
 
 test('every other CSV export is for editors and admins only', async () => {
   const csvRoutes = ROUTE_RULES.filter((r) => r.method === 'get' && r.path.endsWith('.csv'));
-  expect(csvRoutes.map((r) => r.path).sort()).toEqual(['/manage/contacts/export.csv', '/manage/contacts/imports/:importId/errors.csv', '/responses/export.csv']);
+  expect(csvRoutes.map((r) => r.path).sort()).toEqual(['/analytics/at-risk.csv', '/manage/contacts/export.csv', '/manage/contacts/imports/:importId/errors.csv', '/responses/export.csv']);
   for (const rule of csvRoutes.filter((r) => r.path !== '/responses/export.csv')) {
     expect({ path: rule.path, role: rule.role }).toEqual({ path: rule.path, role: 'editor' });
   }

@@ -123,6 +123,8 @@ export const PLANS: Record<string, Plan> = {
   },
   'GET /api/v1/metrics': { query: () => ({ kind: 'nps', by: 'stage', from: DAY_FROM, to: DAY_TO, lang: 'en' }) },
   'GET /api/v1/themes': { query: async (w) => ({ touchpoint: await w.touchpointKey(), group: 'detractor', from: DAY_FROM, to: DAY_TO, lang: 'vi', limit: '5' }) },
+  'GET /api/v1/drivers': { query: () => ({ outcome: 'nps', from: DAY_FROM, to: DAY_TO, stage: 'retention' }) },
+  'GET /api/v1/contacts/at-risk': { query: () => ({ reason: 'nps_drop', stage: 'retention', attr: 'persona=Sinh viên', limit: '10' }) },
   'GET /api/v1/topics': {},
   'POST /api/v1/topics': {
     json: { schema: createTopicSchema, bodies: (w) => [{ name: { vi: w.uniq('Chủ đề'), en: w.uniq('Topic') }, keywords: ['chờ lâu', 'waited'] }] },
@@ -317,6 +319,10 @@ export const PLANS: Record<string, Plan> = {
   'POST /manage/api-keys': { form: { page: () => '/manage/api-keys', fill: { name: (w) => w.uniq('Integration') } } },
   'GET /manage/digest': { query: () => ({ lang: 'en', kind: 'daily' }) },
   'GET /themes': { query: async (w) => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, touchpoint: await w.touchpointKey(), group: 'promoter', lang: 'vi' }) },
+  'GET /analytics/drivers': { query: () => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, stage: 'retention' }), queryForm: true },
+  'POST /analytics/drivers/refresh': { form: { page: () => `/analytics/drivers?period=custom&from=${DAY_FROM}&to=${DAY_TO}` } },
+  'GET /analytics/at-risk': { query: () => ({ reason: 'open_follow_up', stage: 'retention', attr: 'persona=Sinh viên' }), queryForm: true },
+  'GET /analytics/at-risk.csv': { query: () => ({ reason: 'open_follow_up', stage: 'retention', attr: 'persona=Sinh viên' }) },
   'POST /themes/topics': { form: { page: () => '/themes', fill: { nameVi: (w) => w.uniq('Chủ đề'), nameEn: (w) => w.uniq('Topic'), keywords: () => 'chờ lâu\nwaited' } } },
   'POST /themes/topics/:id/delete': {
     params: {

@@ -11,6 +11,7 @@ import { metricsApiRouter } from '../metrics/metrics.routes';
 import { invitationsApiRouter } from '../invitations/invitations.routes';
 import { webhooksApiRouter } from '../webhooks/webhooks.routes';
 import { themesApiRouter } from '../themes/themes.routes';
+import { analyticsApiRouter } from '../analytics/analytics.routes';
 
 /** REST API v1: JSON in and out, `Authorization: Bearer <key>` on every route. */
 export function apiRouter(deps: AppDeps): Router {
@@ -39,6 +40,7 @@ export function apiRouter(deps: AppDeps): Router {
   });
   router.use(journeysApiRouter(deps));
   router.use(surveysApiRouter(deps));
+  router.use(analyticsApiRouter(deps)); // before contacts: GET /contacts/at-risk
   router.use(contactsApiRouter(deps));
   router.use(responsesApiRouter(deps));
   router.use(metricsApiRouter(deps));

@@ -5,6 +5,7 @@ import {
   type DashboardFilters, getHistogramRows, getJourneyOutline, getTouchpointsById, searchStageTouchpoints, targetFor, scoreFromHistogram,
   SCALES, type CatalogStage, type CatalogTouchpoint, type Histogram, type HistogramRow, type JourneyOutline, type MetricKind,
 } from '../metrics';
+import { getDriverBadges } from '../analytics';
 import { chartJson } from './chart';
 import type { Formatter } from '../../web/format';
 import { KIND_COLOR, KIND_LABEL, KINDS, scoreView, type ScoreView } from './score-view';
@@ -17,7 +18,7 @@ export const BEST_CELLS = 3;
 /** Touchpoints per page of a stage's full list. */
 export const STAGE_PAGE_SIZE = 25;
 
-export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[]; painPoint?: ReturnType<typeof painPointView> }
+export interface JourneyCell { key: string; name: string; channel: string; scores: ScoreView[]; driver?: { rank: number }; painPoint?: ReturnType<typeof painPointView> }
 export interface JourneyStage {
   key: string;
   name: string;
@@ -107,8 +108,9 @@ function standing(outline: JourneyOutline, stageId: number, touchpointId: number
   return worst;
 }
 
-function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricKind> | undefined, histograms: KindHistograms | undefined, fmt: Formatter): JourneyCell {
+function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricKind> | undefined, histograms: KindHistograms | undefined, fmt: Formatter, badges?: Map<number, { rank: number }>): JourneyCell {
   return {
+    driver: badges?.get(tp.id),
     key: tp.key,
     name: tp.names[fmt.locale],
     channel: t(fmt.locale, `metrics.touchpointChannel.${tp.channel}`),
@@ -124,9 +126,10 @@ function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricK
  * them ranked (getStageTouchpoints). One read of the rollups for every level; names only of the shown.
  */
 export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Formatter): Promise<JourneyMap> {
-  const [outline, rows] = await Promise.all([
+  const [outline, rows, badges] = await Promise.all([
     getJourneyOutline(db),
     getHistogramRows(db, { buckets: [{ key: 'current', ...f.period }], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place' }),
+    getDriverBadges(db),
   ]);
   const pooled = pool(rows);
   const kinds = kindsByPlace(outline);
@@ -158,7 +161,7 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
   const pains = await getPainPoints(db, shown.map((tp) => tp.id), f.period);
   const cellOf = (id: number): JourneyCell => {
     const tp = byId.get(id) as CatalogTouchpoint;
-    return { ...cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt), painPoint: painPointView(pains.get(id), fmt) };
+    return { ...cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt, badges), painPoint: painPointView(pains.get(id), fmt) };
   };
 
   const stages: JourneyStage[] = outline.stages.map((stage) => {

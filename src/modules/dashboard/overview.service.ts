@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { type DashboardFilters, getHistogramRows, getJourneyTargets, targetFor } from '../metrics';
 import type { Formatter } from '../../web/format';
+import { countAtRisk } from '../analytics';
 import { histogramsBy, KINDS, scoreView, type ScoreView } from './score-view';
 import { trendBuckets, trendView, type TrendView } from './trend';
 
@@ -9,6 +10,8 @@ export interface OverviewTile extends ScoreView { hasSurveys: boolean }
 export interface Overview {
   tiles: OverviewTile[];
   trends: TrendView[];
+  /** Contacts at risk now (journey analytics), with the count in words. */
+  atRisk: { count: number; text: string };
 }
 
 /**
@@ -19,10 +22,11 @@ export interface Overview {
 export async function getOverview(db: DataSource, f: DashboardFilters, fmt: Formatter): Promise<Overview> {
   const scope = { channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'kind' as const };
   const trend = trendBuckets(f.period);
-  const [journey, periodRows, trendRows] = await Promise.all([
+  const [journey, periodRows, trendRows, atRisk] = await Promise.all([
     getJourneyTargets(db),
     getHistogramRows(db, { ...scope, buckets: [{ key: 'current', ...f.period }, { key: 'previous', ...f.previous }] }),
     getHistogramRows(db, { ...scope, buckets: trend }),
+    countAtRisk(db),
   ]);
   const periods = histogramsBy(periodRows, (r) => `${r.bucket}|${r.group}`);
   const tiles = KINDS.map((kind) => ({
@@ -31,5 +35,5 @@ export async function getOverview(db: DataSource, f: DashboardFilters, fmt: Form
   }));
   const trends = KINDS.filter((kind) => journey.kinds.includes(kind))
     .map((kind) => trendView(kind, trend, histogramsBy(trendRows.filter((r) => r.group === kind), (r) => r.bucket), fmt));
-  return { tiles, trends };
+  return { tiles, trends, atRisk: { count: atRisk, text: fmt.count(atRisk) } };
 }

@@ -32,6 +32,8 @@ export interface DigestFigures {
   trendWeeks: string[];
   trend: Record<MetricKind, Histogram[]>;
   followUps: FollowUpHealth;
+  /** Contacts at risk when the digest is built (journey analytics). */
+  atRisk: number;
   verbatims: Verbatim[];
   responseRate: { current: ResponseRate; previous: ResponseRate };
   /** Detractor themes of the whole journey whose share grew significantly against the week before (weekly digests). */
@@ -66,6 +68,8 @@ export interface DigestReport {
   movers: { up: Mover[]; down: Mover[] };
   trend: Array<{ week: string; cells: Array<{ kind: MetricKind; n: number; score: number | null; moe: number | null; lowSample: boolean }> }>;
   followUps: FollowUpHealth;
+  /** Contacts at risk when the digest is built (journey analytics). */
+  atRisk: number;
   verbatims: Array<Verbatim & { group: ScoreGroup }>;
   responseRate: DigestFigures['responseRate'];
   themesThatGrew: GrownTheme[];
@@ -137,6 +141,7 @@ export function buildReport(f: DigestFigures): DigestReport {
       }),
     })),
     followUps: f.followUps,
+    atRisk: f.atRisk,
     verbatims: f.verbatims.map((v) => ({ ...v, group: scoreGroup(v.kind, v.score) })),
     responseRate: f.responseRate,
     themesThatGrew: f.themesThatGrew,

@@ -12,6 +12,7 @@ import {
   type Bucket, type Histogram, type MetricKind, type ScoreGroup,
 } from '../metrics';
 import { getSettings, type Settings } from '../settings';
+import { countAtRisk } from '../analytics';
 import { renderDigestContent, type DigestContent } from './digest.email';
 import { dueDigests, type DigestPeriod } from './digest.period';
 import { getThemesThatGrew } from '../themes';
@@ -73,11 +74,12 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     // The last week stops at the period's end: a daily digest does not count the days after it.
     ...trendWeeks.map((monday) => ({ key: monday, from: monday, to: daysBetween(addDays(monday, 6), period.to) < 0 ? period.to : addDays(monday, 6) })),
   ];
-  const [catalog, rows, followUps, detractorComments] = await Promise.all([
+  const [catalog, rows, followUps, detractorComments, atRisk] = await Promise.all([
     getJourneyCatalog(db),
     getHistogramRows(db, { buckets }),
     getFollowUpHealth(db, { period, timeZone: tz }),
     getRecentVerbatims(db, { period, timeZone: tz, scores: scoresOf(['detractor']), limit: VERBATIMS }),
+    countAtRisk(db),
   ]);
   const surveyIds = catalog.surveys.map((x) => x.id);
   const [otherComments, rateNow, ratePrevious, grew] = await Promise.all([
@@ -121,6 +123,7 @@ export async function getDigestFigures(db: DataSource, period: DigestPeriod, set
     trendWeeks,
     trend: Object.fromEntries(KINDS.map((kind) => [kind, trendWeeks.map((monday) => pooled.get(`${monday}|all|${kind}`) ?? {})])) as Record<MetricKind, Histogram[]>,
     followUps,
+    atRisk,
     verbatims: [...detractorComments, ...otherComments],
     responseRate: { current: rateNow, previous: ratePrevious },
     themesThatGrew: grew.map((x) => ({ phrase: x.phrase, language: x.language, count: x.count, share: x.share, previousShare: x.previousShare, example: x.examples[0]?.comment ?? null })),

@@ -144,6 +144,7 @@ export function digestView(report: DigestReport, brand: string, kinds: MetricKin
       openedText: fmt.count(report.followUps.opened),
       oldestText: report.followUps.oldestActiveAt ? age(report.followUps.oldestActiveAt, opts.now, locale) : null,
     },
+    atRisk: { text: t(locale, 'analytics.atRisk.count', { count: fmt.count(report.atRisk) }), href: `${baseUrl}/analytics/at-risk` },
     verbatims: report.verbatims.map((v) => ({
       comment: v.comment,
       scoreText: `${v.score}/${SCALES[v.kind].max}`,

@@ -9,6 +9,12 @@ import { TOUCHPOINT_COMMENTS } from './demo-comments';
  * the last twelve months, generated inside PostgreSQL (INSERT … SELECT from generate_series) so ten million
  * rows load in minutes. Patterns worth seeing are built in: delivery declines through the year, the
  * decision stage improves, premium customers are a little happier.
+ *
+ * Journey analytics has real effects to find: each contact has a latent quality of experience that moves
+ * both its delivery CSAT and its relationship NPS (so delivery is the key driver), while the product
+ * website's CSAT depends on no contact at all (no evidence); personas differ ("Gia đình trẻ" happier than
+ * "Doanh nghiệp nhỏ"); and about 3 % of the contacts turn from promoters into detractors in the last 30
+ * days (the report lists them, and the at-risk list must hold them).
  */
 
 interface DemoTouchpoint { key: string; stage: string; vi: string; en: string; channel: string }
@@ -32,21 +38,41 @@ const TOUCHPOINTS: DemoTouchpoint[] = [
  * One demo survey: where it hangs, its latent quality (0..1 of the scale) at the start of the year, the
  * change of that quality over the year, and how many answers it gets relative to the others.
  */
-interface DemoSurvey { title: string; kind: MetricKind; touchpoint?: string; stage?: string; base: number; trend: number; weight: number; qr?: boolean }
+interface DemoSurvey {
+  title: string; kind: MetricKind; touchpoint?: string; stage?: string; base: number; trend: number; weight: number; qr?: boolean;
+  /** How much the contact's latent quality moves the score (default DEFAULT_Q_WEIGHT). */
+  q?: number;
+  /** false: no contact effect at all (plan, persona, latent quality, churn): the score is the survey's alone. */
+  contactEffects?: boolean;
+}
+
+/** The latent quality's weight on most surveys: barely any. Delivery and relationship NPS share a strong one. */
+const DEFAULT_Q_WEIGHT = 0.02;
+const STRONG_Q_WEIGHT = 0.16;
+/** Personas (contact attribute `persona`) and how much happier or unhappier than average they are. */
+export const DEMO_PERSONAS: Array<{ value: string; boost: number }> = [
+  { value: 'Gia đình trẻ', boost: 0.07 },
+  { value: 'Doanh nghiệp nhỏ', boost: -0.07 },
+  { value: 'Sinh viên', boost: -0.02 },
+  { value: 'Người đi làm', boost: 0.02 },
+];
+/** Share of contacts that turn from promoters into detractors, over the last CHURN_DAYS. */
+const CHURN_SHARE = 0.03;
+const CHURN_DAYS = 30;
 
 const SURVEYS: DemoSurvey[] = [
-  { title: 'NPS – Toàn hành trình', kind: 'nps', base: 0.83, trend: 0.02, weight: 6 },
-  { title: 'NPS – Giữ chân khách hàng', kind: 'nps', stage: 'retention', base: 0.81, trend: -0.04, weight: 3 },
-  { title: 'NPS – Ủng hộ', kind: 'nps', stage: 'advocacy', base: 0.87, trend: 0.01, weight: 2 },
+  { title: 'NPS – Toàn hành trình', kind: 'nps', base: 0.83, trend: 0.02, weight: 6, q: STRONG_Q_WEIGHT },
+  { title: 'NPS – Giữ chân khách hàng', kind: 'nps', stage: 'retention', base: 0.81, trend: -0.04, weight: 3, q: STRONG_Q_WEIGHT },
+  { title: 'NPS – Ủng hộ', kind: 'nps', stage: 'advocacy', base: 0.87, trend: 0.01, weight: 2, q: STRONG_Q_WEIGHT },
   { title: 'NPS – Mua tại cửa hàng', kind: 'nps', touchpoint: 'store-purchase', base: 0.77, trend: 0.14, weight: 4, qr: true },
   { title: 'NPS – Chương trình thành viên', kind: 'nps', touchpoint: 'loyalty-program', base: 0.89, trend: 0, weight: 2 },
   { title: 'CSAT – Quảng cáo trực tuyến', kind: 'csat', touchpoint: 'online-ads', base: 0.71, trend: 0.01, weight: 2 },
   { title: 'CSAT – Mạng xã hội', kind: 'csat', touchpoint: 'social-media', base: 0.75, trend: 0.02, weight: 2 },
-  { title: 'CSAT – Trang web sản phẩm', kind: 'csat', touchpoint: 'product-website', base: 0.77, trend: 0.03, weight: 4 },
+  { title: 'CSAT – Trang web sản phẩm', kind: 'csat', touchpoint: 'product-website', base: 0.77, trend: 0.03, weight: 4, contactEffects: false },
   { title: 'CSAT – Tư vấn trực tuyến', kind: 'csat', touchpoint: 'live-chat', base: 0.81, trend: 0, weight: 3 },
   { title: 'CSAT – Thanh toán trực tuyến', kind: 'csat', touchpoint: 'online-checkout', base: 0.69, trend: 0.16, weight: 5 },
   { title: 'CSAT – Mua tại cửa hàng', kind: 'csat', touchpoint: 'store-purchase', base: 0.75, trend: 0.12, weight: 4, qr: true },
-  { title: 'CSAT – Giao hàng', kind: 'csat', touchpoint: 'delivery', base: 0.88, trend: -0.24, weight: 6 },
+  { title: 'CSAT – Giao hàng', kind: 'csat', touchpoint: 'delivery', base: 0.88, trend: -0.24, weight: 6, q: STRONG_Q_WEIGHT },
   { title: 'CSAT – Hướng dẫn sử dụng', kind: 'csat', touchpoint: 'onboarding', base: 0.79, trend: 0.02, weight: 2 },
   { title: 'CSAT – Tổng đài hỗ trợ', kind: 'csat', touchpoint: 'support-hotline', base: 0.73, trend: 0, weight: 4 },
   { title: 'CSAT – Trung tâm bảo hành', kind: 'csat', touchpoint: 'service-center', base: 0.71, trend: 0.02, weight: 2, qr: true },
@@ -129,7 +155,17 @@ export interface SeedDemoReport {
   contacts: number;
   invitations: number;
   followUps: number;
+  /** The contacts planted to turn from promoters into detractors (ids). */
+  churned: string[];
   seconds: Record<string, number>;
+}
+
+/**
+ * Contacts for a demo of n answers when none is asked for: about 25 answers a year each (so customers answer
+ * several surveys over time and the key drivers have pairs to work with), from 200 up to 4,000.
+ */
+export function demoContactsFor(responses: number): number {
+  return Math.max(200, Math.min(4000, Math.round(responses / 25)));
 }
 
 /** Days of history the demo spans; invitations (and so response rates) cover the most recent days only. */
@@ -137,6 +173,10 @@ const HISTORY_DAYS = 365;
 const INVITATION_DAYS = 28;
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** A uniform number in [0, 1) from a hash of the contact's number n and a salt. */
+const HASH_UNIFORM = (salt: string) => `((hashtext(${salt} || n::text) & 1048575)::float8 / 1048576)`;
+/** The persona of demo contact number g (SQL). */
+const PERSONA_OF_G = `(${`ARRAY[${DEMO_PERSONAS.map((p) => `'${p.value}'`).join(', ')}]`})[1 + (g * 7 + g / 4) % ${DEMO_PERSONAS.length}]`;
 const sqlArray = (items: string[]) => `ARRAY[${items.map(quote).join(',')}]::text[]`;
 
 async function ensureJourney(db: DataSource): Promise<void> {
@@ -180,18 +220,31 @@ async function ensureContacts(db: DataSource, count: number): Promise<number> {
             jsonb_build_object(
               'segment', (ARRAY['retail', 'retail', 'retail', 'sme', 'sme', 'enterprise'])[1 + g % 6],
               'region', (ARRAY['Hà Nội', 'TP.HCM', 'TP.HCM', 'Đà Nẵng', 'Cần Thơ'])[1 + (g / 6) % 5],
-              'plan', (ARRAY['basic', 'basic', 'plus', 'premium'])[1 + (g / 30) % 4])
+              'plan', (ARRAY['basic', 'basic', 'plus', 'premium'])[1 + (g / 30) % 4],
+              'persona', ${PERSONA_OF_G})
      FROM generate_series(1, $1::int) g, (SELECT ${sqlArray(FAMILY)} AS f, ${sqlArray(MIDDLE)} AS m, ${sqlArray(GIVEN)} AS n) names
      ON CONFLICT ((lower(email))) DO NOTHING`,
     [count],
+  );
+  // Contacts of an earlier seed get their persona too.
+  await db.query(
+    `UPDATE contacts SET attributes = attributes || jsonb_build_object('persona', ${PERSONA_OF_G})
+     FROM (SELECT id AS cid, substring(email FROM '^khachhang([0-9]+)@')::int AS g FROM contacts WHERE email LIKE 'khachhang%@example.com' AND NOT attributes ? 'persona') x
+     WHERE id = x.cid`,
   );
   await db.query(`DROP TABLE IF EXISTS demo_contact`);
   // Numbered 1..n so each generated row picks one with a hash join on an integer.
   await db.query(
     `CREATE UNLOGGED TABLE demo_contact AS
-     SELECT row_number() OVER (ORDER BY email)::int AS n, id,
-            CASE attributes->>'plan' WHEN 'premium' THEN 0.05 WHEN 'basic' THEN -0.02 ELSE 0 END::float8 AS boost
-     FROM contacts WHERE email LIKE 'khachhang%@example.com'`,
+     SELECT n, id, boost + coalesce(p.pboost, 0) AS boost,
+            -- The latent quality: roughly normal (a sum of four uniforms), from hashes so a re-run gives the same.
+            (${HASH_UNIFORM("'a'")} + ${HASH_UNIFORM("'b'")} + ${HASH_UNIFORM("'c'")} + ${HASH_UNIFORM("'d'")} - 2) * 1.732 AS q,
+            ${HASH_UNIFORM("'churn'")} < ${CHURN_SHARE} AS churn
+     FROM (SELECT row_number() OVER (ORDER BY email)::int AS n, id, attributes->>'persona' AS persona,
+                  CASE attributes->>'plan' WHEN 'premium' THEN 0.05 WHEN 'basic' THEN -0.02 ELSE 0 END::float8 AS boost
+           FROM contacts WHERE email LIKE 'khachhang%@example.com') c
+     LEFT JOIN jsonb_to_recordset($1::jsonb) AS p(value text, pboost float8) ON p.value = c.persona`,
+    [JSON.stringify(DEMO_PERSONAS.map((p) => ({ value: p.value, pboost: p.boost })))],
   );
   await db.query(`ALTER TABLE demo_contact ADD PRIMARY KEY (n)`);
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM demo_contact`);
@@ -204,18 +257,23 @@ const commentSet = (s: DemoSurvey) => (s.touchpoint && TOUCHPOINT_COMMENTS[s.tou
 /** 1000 slots shared among the surveys by weight: a row picks a survey with one hash join on its slot. */
 async function createSlotTable(db: DataSource): Promise<void> {
   await db.query(`DROP TABLE IF EXISTS demo_slot`);
-  await db.query(`CREATE UNLOGGED TABLE demo_slot (slot int PRIMARY KEY, survey_id uuid, smin int, smax int, base float8, trend float8, qr boolean, kind text, tp text)`);
+  await db.query(`CREATE UNLOGGED TABLE demo_slot (slot int PRIMARY KEY, survey_id uuid, smin int, smax int, base float8, trend float8, qr boolean, kind text, tp text, qw float8, fx boolean)`);
   const totalWeight = SURVEYS.reduce((sum, s) => sum + s.weight, 0);
   const rows: unknown[] = [];
   let slot = 0;
   for (const [i, s] of SURVEYS.entries()) {
     const end = i === SURVEYS.length - 1 ? 1000 : Math.round(((SURVEYS.slice(0, i + 1).reduce((sum, x) => sum + x.weight, 0)) / totalWeight) * 1000);
-    for (; slot < end; slot++) rows.push({ slot, title: s.title, smin: SCALES[s.kind].min, smax: SCALES[s.kind].max, base: s.base, trend: s.trend, qr: !!s.qr, tp: commentSet(s) });
+    for (; slot < end; slot++) {
+      rows.push({
+        slot, title: s.title, smin: SCALES[s.kind].min, smax: SCALES[s.kind].max, base: s.base, trend: s.trend, qr: !!s.qr, tp: commentSet(s),
+        qw: s.q ?? DEFAULT_Q_WEIGHT, fx: s.contactEffects !== false,
+      });
+    }
   }
   await db.query(
     `INSERT INTO demo_slot
-     SELECT x.slot, s.id, x.smin, x.smax, x.base, x.trend, x.qr, s.kind, x.tp
-     FROM jsonb_to_recordset($1::jsonb) AS x(slot int, title text, smin int, smax int, base float8, trend float8, qr boolean, tp text)
+     SELECT x.slot, s.id, x.smin, x.smax, x.base, x.trend, x.qr, s.kind, x.tp, x.qw, x.fx
+     FROM jsonb_to_recordset($1::jsonb) AS x(slot int, title text, smin int, smax int, base float8, trend float8, qr boolean, tp text, qw float8, fx boolean)
      JOIN surveys s ON s.title = x.title`,
     [JSON.stringify(rows)],
   );
@@ -249,7 +307,9 @@ async function createSlotTable(db: DataSource): Promise<void> {
  * One chunk of responses, rows first..last of total. Row g sits at a fraction u of the year, with a
  * density that doubles from the first month to the last (a growing business), so created_at grows with g
  * and the inserts append to the time indexes. A row's score is the survey's latent quality at that time,
- * plus the customer's plan, plus roughly normal noise, rounded onto the survey's scale.
+ * plus the contact's effects (plan, persona, its latent quality times the survey's weight, and for a
+ * churning contact a lift before the last 30 days and a fall within them; none on a survey without contact
+ * effects), plus roughly normal noise, rounded onto the survey's scale.
  */
 function chunkSql(): string {
   return `
@@ -259,7 +319,10 @@ function chunkSql(): string {
            y.created_at, y.created_at
     FROM (
       SELECT x.g, s.survey_id, s.kind, s.tp, x.created_at, x.r_comment, x.r_pick,
-             least(s.smax, greatest(s.smin, round(s.smin + (s.smax - s.smin) * (s.base + s.trend * x.u + coalesce(c.boost, 0) + 0.21 * x.noise))))::smallint AS score,
+             least(s.smax, greatest(s.smin, round(s.smin + (s.smax - s.smin) * (s.base + s.trend * x.u + 0.21 * x.noise
+               + CASE WHEN s.fx AND c.id IS NOT NULL THEN c.boost + s.qw * c.q
+                      + CASE WHEN c.churn THEN (CASE WHEN x.created_at >= $6::timestamptz THEN -0.75 ELSE 0.12 END) ELSE 0 END
+                      ELSE 0 END))))::smallint AS score,
              CASE WHEN x.r_channel < 0.42 THEN 'email'
                   WHEN s.qr AND x.r_channel < 0.80 THEN 'qr'
                   WHEN x.r_channel < 0.72 THEN 'link'
@@ -305,9 +368,10 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
   const chunkSize = opts.chunkSize ?? 250_000;
   const start = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const invitationCutoff = new Date(now.getTime() - INVITATION_DAYS * 86_400_000);
+  const churnFrom = new Date(now.getTime() - CHURN_DAYS * 86_400_000);
 
   await timed('journey', () => ensureJourney(db));
-  const contacts = await timed('contacts', () => ensureContacts(db, opts.contacts ?? 4000));
+  const contacts = await timed('contacts', () => ensureContacts(db, opts.contacts ?? demoContactsFor(total)));
   await createSlotTable(db);
   const [{ maxId }] = await db.query(`SELECT coalesce(max(id), 0)::text AS "maxId" FROM responses`);
 
@@ -326,7 +390,9 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
             const first = next;
             const last = Math.min(total, first + chunkSize - 1);
             next = last + 1;
-            await runner.query(chunkSql(), [first, last, total, contacts, start]);
+            // A seed per chunk: the same rows whichever worker draws them, so a demo (and its test) is reproducible.
+            await runner.query(`SELECT setseed($1)`, [((first * 7919) % 1_000_003) / 1_000_003]);
+            await runner.query(chunkSql(), [first, last, total, contacts, start, churnFrom]);
             done += last - first + 1;
             log(`  responses ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
           }
@@ -336,6 +402,7 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
       };
       await Promise.all(Array.from({ length: workers }, worker));
     });
+    await timed('churn', () => plantChurn(db, now));
     await timed('invitations', () => seedInvitations(db, maxId, invitationCutoff, now, contacts));
     await timed('follow-ups', () => seedFollowUps(db, maxId, now));
   } finally {
@@ -345,6 +412,7 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
     // Autovacuum would otherwise do this in the background while someone is looking at the dashboard.
     for (const table of ['responses', 'invitations', 'follow_ups', 'contacts', ...ROLLUP_TABLES]) await db.query(`VACUUM ANALYZE ${table}`);
   });
+  const churned: Array<{ id: string }> = await db.query(`SELECT id FROM demo_contact WHERE churn ORDER BY n`);
   for (const table of ['demo_contact', 'demo_slot', 'demo_group', 'demo_comment', 'demo_comment_k']) await db.query(`DROP TABLE IF EXISTS ${table}`);
   const [counts] = await db.query(
     `SELECT (SELECT count(*) FROM responses WHERE id > $1)::int AS responses,
@@ -352,7 +420,25 @@ export async function seedDemoData(db: DataSource, opts: SeedDemoOptions): Promi
             (SELECT count(*) FROM follow_ups f WHERE f.response_id > $1)::int AS "followUps"`,
     [maxId],
   );
-  return { responses: counts.responses, contacts, invitations: counts.invitations, followUps: counts.followUps, seconds };
+  return { responses: counts.responses, contacts, invitations: counts.invitations, followUps: counts.followUps, churned: churned.map((c) => c.id), seconds };
+}
+
+/**
+ * Every churning contact's turn, made certain whatever the random draw: a retention NPS of 10 before the
+ * last 30 days, then a retention NPS of 2 and a delivery CSAT of 1 within them (answered by link).
+ */
+async function plantChurn(db: DataSource, now: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO responses (survey_id, score, channel, locale, contact_id, hidden, created_at, updated_at)
+     SELECT s.id, x.score, 'link', 'vi', c.id, '{}', x.at, x.at
+     FROM demo_contact c
+     CROSS JOIN (VALUES ('NPS – Giữ chân khách hàng', 10, $1::timestamptz - interval '45 days'),
+                        ('NPS – Giữ chân khách hàng', 2, $1::timestamptz - interval '10 days'),
+                        ('CSAT – Giao hàng', 1, $1::timestamptz - interval '9 days')) AS x(title, score, at)
+     JOIN surveys s ON s.title = x.title
+     WHERE c.churn`,
+    [now],
+  );
 }
 
 /**

@@ -13,5 +13,9 @@ export class Settings {
   @Column({ type: 'text', array: true, name: 'digest_recipients' }) digestRecipients: string[];
   @Column({ type: 'boolean', name: 'digest_skip_empty' }) digestSkipEmpty: boolean;
   @Column({ type: 'text', array: true, name: 'alert_recipients' }) alertRecipients: string[];
+  /** Key drivers: a relationship NPS is a touchpoint answer's outcome within this many days after it. */
+  @Column({ type: 'integer', name: 'driver_window_days' }) driverWindowDays: number;
+  /** At-risk contacts: an open detractor follow-up older than this many days. */
+  @Column({ type: 'integer', name: 'at_risk_follow_up_days' }) atRiskFollowUpDays: number;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }

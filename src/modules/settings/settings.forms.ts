@@ -17,6 +17,8 @@ export interface SettingsForm {
   digest_recipients: string;
   digest_skip_empty: boolean;
   alert_recipients: string;
+  driver_window_days?: number;
+  at_risk_follow_up_days?: number;
 }
 
 export const settingsForm = Joi.object({
@@ -30,6 +32,8 @@ export const settingsForm = Joi.object({
   digest_recipients: Joi.string().allow('').max(20000).default(''),
   digest_skip_empty: Joi.boolean().truthy('1').default(false),
   alert_recipients: Joi.string().allow('').max(20000).default(''),
+  driver_window_days: Joi.number().integer().min(1).max(365),
+  at_risk_follow_up_days: Joi.number().integer().min(1).max(365),
 });
 
 export const SETTINGS_FIELD_MESSAGES: Record<string, FieldMessage> = {
@@ -37,6 +41,8 @@ export const SETTINGS_FIELD_MESSAGES: Record<string, FieldMessage> = {
   reminder_days: { key: 'manage.err.range', vars: { min: 0, max: 60 } },
   digest_weekday: { key: 'manage.err.choice' },
   digest_hour: { key: 'manage.err.range', vars: { min: 0, max: 23 } },
+  driver_window_days: { key: 'manage.err.range', vars: { min: 1, max: 365 } },
+  at_risk_follow_up_days: { key: 'manage.err.range', vars: { min: 1, max: 365 } },
 };
 
 const email = Joi.string().email({ tlds: false }).max(254);

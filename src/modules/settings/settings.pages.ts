@@ -60,6 +60,8 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digest_recipients: s.digestRecipients.join('\n'),
       digest_skip_empty: s.digestSkipEmpty ? '1' : '',
       alert_recipients: s.alertRecipients.join('\n'),
+      driver_window_days: String(s.driverWindowDays),
+      at_risk_follow_up_days: String(s.atRiskFollowUpDays),
     }, {});
   });
 
@@ -90,6 +92,8 @@ export function settingsPagesRouter({ db }: AppDeps): Router {
       digestRecipients: recipients.emails,
       digestSkipEmpty: value.digest_skip_empty,
       alertRecipients: alertRecipients.emails,
+      driverWindowDays: value.driver_window_days,
+      atRiskFollowUpDays: value.at_risk_follow_up_days,
     });
     await redirectWithFlash(req, res, t(locale, saved.timeZoneChanged ? 'manage.settings.savedZone' : 'form.saved', { zone: saved.timeZone }), '/manage/settings');
   });

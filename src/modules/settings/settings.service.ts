@@ -45,6 +45,9 @@ export interface SettingsInput {
   digestSkipEmpty: boolean;
   /** Where detractor alerts go when a touchpoint has no owner (empty: the admins); unchanged when left out. */
   alertRecipients?: string[];
+  /** Journey analytics (drivers' outcome window, at-risk follow-up age); unchanged when left out. */
+  driverWindowDays?: number;
+  atRiskFollowUpDays?: number;
 }
 
 /**
@@ -65,10 +68,12 @@ export async function updateSettings(db: DataSource, input: SettingsInput): Prom
     await tx.query(
       `UPDATE settings SET brand = $1, time_zone = $2, default_locale = $3, recontact_days = $4, reminder_days = $5,
               digest_weekday = $6, digest_hour = $7, digest_recipients = $8, digest_skip_empty = $9,
-              alert_recipients = coalesce($10::text[], alert_recipients), updated_at = now()
+              alert_recipients = coalesce($10::text[], alert_recipients),
+              driver_window_days = coalesce($11::int, driver_window_days), at_risk_follow_up_days = coalesce($12::int, at_risk_follow_up_days), updated_at = now()
        WHERE id = 1`,
       [input.brand, timeZone, input.defaultLocale, input.recontactDays, input.reminderDays,
-        input.digestWeekday, input.digestHour, input.digestRecipients, input.digestSkipEmpty, input.alertRecipients ?? null]);
+        input.digestWeekday, input.digestHour, input.digestRecipients, input.digestSkipEmpty, input.alertRecipients ?? null,
+        input.driverWindowDays ?? null, input.atRiskFollowUpDays ?? null]);
     if (timeZoneChanged) await rebuildRollupsInTransaction(tx);
     return { timeZone, timeZoneChanged };
   });
