@@ -14,6 +14,7 @@ import { PartialAnswerKeys1763802100100 } from './1763802100100-PartialAnswerKey
 import { AddClosedLoop1763802200000 } from './1763802200000-AddClosedLoop';
 import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTimeline';
 import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes';
+import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollups';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -31,4 +32,5 @@ export const migrations = [
   AddClosedLoop1763802200000,
   AddFollowUpTimeline1763802300000,
   AddCommentThemes1763802400000,
+  AddSegmentRollups1763802800000,
 ];

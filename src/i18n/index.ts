@@ -13,6 +13,7 @@ import { metricsMessages } from './messages/metrics';
 import { digestMessages } from './messages/digest';
 import { alertsMessages } from './messages/alerts';
 import { themesMessages } from './messages/themes';
+import { segmentsMessages } from './messages/segments';
 
 export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -50,6 +51,7 @@ const messages = {
   ...digestMessages,
   ...alertsMessages,
   ...themesMessages,
+  ...segmentsMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

@@ -23,6 +23,7 @@ import { digestPagesRouter, digestUnsubscribeRouter } from '../modules/digest';
 import { webhooksPagesRouter } from '../modules/webhooks/webhooks.pages';
 import { alertsProfileRouter } from '../modules/auth/alerts-profile.pages';
 import { themesPagesRouter } from '../modules/themes/themes.pages';
+import { segmentsPagesRouter } from '../modules/segments/segments.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
@@ -72,6 +73,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(webhooksPagesRouter(deps));
   app.use(alertsProfileRouter(deps));
   app.use(themesPagesRouter(deps));
+  app.use(segmentsPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(inputErrorContext(readUser, context), errorBrand(deps), errorHandler);
 }
