@@ -1,6 +1,7 @@
 // npm run bench [-- --small 100000] [--large 10000000] [--quick] [--requests 200] [--concurrency 8] [--no-ingest] [--no-verify]
 //                  [--digest-recipients 1000] [--no-digest] [--ingest-only] [--ingest-clients 32] [--ingest-rounds 3]
 //        npm run bench -- --breadth [--touchpoints 1000] [--answers 3000000] (see scripts/bench-breadth.ts)
+//        npm run bench -- --segments [--quick] (see scripts/bench-segments.ts)
 //
 // SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
 // GET /api/v1/metrics at --small and at --large responses (the same database, grown by seed:demo), and
@@ -34,6 +35,7 @@ import { setEventCapture } from '../src/modules/alerts';
 import { setCommentLogTrigger } from '../src/modules/themes';
 import { runBreadthBench } from './bench-breadth';
 import { benchThemes } from './bench-themes';
+import { benchSegments } from './bench-segments';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--ingest-clients N] [--ingest-rounds N] [--ingest-only] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
@@ -414,7 +416,8 @@ async function main() {
 // --breadth: the 12 against 1,000 touchpoints comparison (scripts/bench-breadth.ts), with this file's helpers;
 // --themes: the comment themes' own bench (scripts/bench-themes.ts).
 const run = process.argv.includes('--breadth') ? () => runBreadthBench({ benchDatabase, request, login, measure })
-  : process.argv.includes('--themes') ? benchThemes : main;
+  : process.argv.includes('--themes') ? benchThemes
+    : process.argv.includes('--segments') ? benchSegments : main;
 run().catch((err) => {
   process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);

@@ -69,6 +69,7 @@ export const segmentsMessages = {
   'timeline.stage': { vi: 'Giai đoạn', en: 'Stage' },
   'timeline.touchpoint': { vi: 'Điểm chạm', en: 'Touchpoint' },
   'timeline.wholeJourney': { vi: 'Toàn hành trình', en: 'Whole journey' },
+  'timeline.wholeStage': { vi: 'Cả giai đoạn', en: 'Whole stage' },
   'timeline.kind': { vi: 'Loại', en: 'Kind' },
   'timeline.score': { vi: 'Điểm', en: 'Score' },
   'timeline.group': { vi: 'Nhóm', en: 'Group' },

@@ -143,7 +143,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
           href: `/responses/${a.id}`,
           dateText: fmt.dateTime(a.createdAt),
           stage: a.stage ? a.stage[locale] : null,
-          touchpoint: a.touchpoint ? a.touchpoint[locale] : t(locale, 'timeline.wholeJourney'),
+          touchpoint: a.touchpoint ? a.touchpoint[locale] : t(locale, a.stage ? 'timeline.wholeStage' : 'timeline.wholeJourney'),
           kindLabel: KIND_LABEL[a.kind],
           survey: a.surveyTitle,
           score: a.score,

@@ -57,7 +57,8 @@ async function advanceHorizon(tx: EntityManager, next: string): Promise<string> 
 
 /**
  * Moves every segment delta into `segment_score_cum` in one transaction (as foldRollupDeltas does for the
- * score rollups). Deltas of a deleted survey or of a dimension no longer chosen are dropped.
+ * score rollups). Deltas of a deleted survey, of a dimension no longer chosen or of a stale one (it is
+ * recounted from raw answers next) are dropped.
  * Returns the delta rows folded, or null when another folder holds the lock.
  */
 export async function foldSegmentDeltas(db: DataSource): Promise<number | null> {
@@ -73,7 +74,8 @@ export async function foldSegmentDeltas(db: DataSource): Promise<number | null> 
          SELECT m.dimension, m.value, m.survey_id, m.day, m.score, sum(m.n)
          FROM moved m
          WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = m.survey_id)
-           AND EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.source || ':' || d.key = m.dimension)
+           -- A stale dimension is recounted from raw answers anyway (its deltas would only be work thrown away).
+           AND EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.source || ':' || d.key = m.dimension AND d.built_at IS NOT NULL)
          GROUP BY 1, 2, 3, 4, 5 HAVING sum(m.n) <> 0)
        SELECT count(*)::int AS rows FROM moved`,
     );

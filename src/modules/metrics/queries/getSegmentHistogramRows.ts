@@ -51,7 +51,8 @@ export async function getSegmentHistogramRows(db: DataSource, q: SegmentScope): 
         UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, segment_cum_horizon h)
       SELECT bucket, grp, score, sum(n) AS n FROM (
         SELECT pts.bucket, ${g.expr} AS grp, a.score, pts.sign * a.cum AS n
-        FROM pts JOIN segment_score_cum a ON a.dimension = ${dim} AND a.day = pts.day ${value} ${g.join} WHERE ${filter('a')}
+        -- LATERAL (OFFSET 0 keeps it one): an index range read of (dimension, day) per point, whatever the planner guesses.
+        FROM pts CROSS JOIN LATERAL (SELECT * FROM segment_score_cum a WHERE a.dimension = ${dim} AND a.day = pts.day ${value} OFFSET 0) a ${g.join} WHERE ${filter('a')}
         UNION ALL
         SELECT s.bucket, ${g.expr}, a.score, a.n
         FROM s JOIN segment_rollup_delta a ON a.dimension = ${dim} AND a.day BETWEEN s.lo AND s.hi ${value} ${g.join} WHERE ${filter('a')}
