@@ -58,6 +58,7 @@ export async function getSegmentComparison(db: DataSource, f: DashboardFilters, 
   return {
     dimensions,
     dimension: dim,
+    dimensionSource: t(locale, `segments.source.${dim.source}`),
     kinds: kinds.map((k) => ({ kind: k, label: KIND_LABEL[k] })),
     rows,
     charts,
