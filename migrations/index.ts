@@ -16,6 +16,7 @@ import { AddFollowUpTimeline1763802300000 } from './1763802300000-AddFollowUpTim
 import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes';
 import { AddTopicResponses1763802600000 } from './1763802600000-AddTopicResponses';
 import { AddJourneyAnalytics1763802700000 } from './1763802700000-AddJourneyAnalytics';
+import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollups';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -35,4 +36,5 @@ export const migrations = [
   AddCommentThemes1763802400000,
   AddTopicResponses1763802600000,
   AddJourneyAnalytics1763802700000,
+  AddSegmentRollups1763802800000,
 ];

@@ -2,6 +2,7 @@
 //                  [--digest-recipients 1000] [--no-digest] [--ingest-only] [--ingest-clients 32] [--ingest-rounds 3]
 //        npm run bench -- --breadth [--touchpoints 1000] [--answers 3000000] (see scripts/bench-breadth.ts)
 //        npm run bench -- --analytics [--quick] (key drivers and at-risk contacts: see scripts/bench-analytics.ts)
+//        npm run bench -- --segments [--quick] (see scripts/bench-segments.ts)
 //
 // SPEC §11, measured as ratios on this machine: p50/p95 of GET /overview, /journey-map and
 // GET /api/v1/metrics at --small and at --large responses (the same database, grown by seed:demo), and
@@ -36,6 +37,7 @@ import { setCommentLogTrigger } from '../src/modules/themes';
 import { runBreadthBench } from './bench-breadth';
 import { benchThemes } from './bench-themes';
 import { benchAnalytics } from './bench-analytics';
+import { benchSegments } from './bench-segments';
 
 const USAGE = 'Usage: npm run bench -- [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--ingest-seconds S] [--ingest-clients N] [--ingest-rounds N] [--ingest-only] [--no-ingest] [--no-verify] [--digest-recipients N] [--no-digest]\n';
 
@@ -414,10 +416,12 @@ async function main() {
 }
 
 // --breadth: the 12 against 1,000 touchpoints comparison (scripts/bench-breadth.ts), with this file's helpers;
-// --themes: the comment themes' own bench (scripts/bench-themes.ts); --analytics: journey analytics' (scripts/bench-analytics.ts).
+// --themes: the comment themes' own bench (scripts/bench-themes.ts); --analytics: journey analytics' (scripts/bench-analytics.ts);
+// --segments: the segment comparison's (scripts/bench-segments.ts).
 const run = process.argv.includes('--breadth') ? () => runBreadthBench({ benchDatabase, request, login, measure })
   : process.argv.includes('--themes') ? benchThemes
-    : process.argv.includes('--analytics') ? benchAnalytics : main;
+    : process.argv.includes('--analytics') ? benchAnalytics
+    : process.argv.includes('--segments') ? benchSegments : main;
 run().catch((err) => {
   process.stderr.write(`The bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);

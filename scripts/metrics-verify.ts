@@ -1,9 +1,10 @@
 // npm run metrics:verify [-- --rebuild]: recomputes the score histograms from raw responses and compares
 // every rollup with them: response_daily per (survey, org-day, channel, score), and both cumulative
-// rollups on every day up to their horizon, each with the deltas not folded yet. Exit 1 on any difference.
+// rollups on every day up to their horizon, each with the deltas not folded yet; and the segment rollups of
+// every chosen dimension (with --rebuild they are recounted here too). Exit 1 on any difference.
 import { parseArgs } from 'node:util';
 import { bootstrap } from '../src/bootstrap';
-import { rebuildRollups, verifyRollups } from '../src/modules/metrics';
+import { foldSegmentRollups, rebuildRollups, verifyRollups, verifySegmentRollups } from '../src/modules/metrics';
 
 async function main() {
   const { values } = parseArgs({ options: { rebuild: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' } } });
@@ -18,6 +19,8 @@ async function main() {
     if (values.rebuild) {
       // The way out after an interrupted bulk load: switches the triggers back on and recomputes.
       await rebuildRollups(database.db, { enableTrigger: true });
+      // The rebuild marks the segment dimensions stale; the app's folder would recount them, this does it now.
+      await foldSegmentRollups(database.db);
       process.stdout.write(`Rebuilt the rollups from raw responses in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     }
     const report = await verifyRollups(database.db, { limit });
@@ -31,7 +34,12 @@ async function main() {
     if (report.disabledTriggers.length) {
       process.stdout.write(`  the rollup trigger(s) ${report.disabledTriggers.join(', ')} are DISABLED (an interrupted bulk load?): run npm run metrics:verify -- --rebuild\n`);
     }
-    const failed = report.disabledTriggers.length > 0 || Object.values(report.differenceCounts).some((n) => n > 0);
+    const segments = await verifySegmentRollups(database.db, { limit });
+    process.stdout.write(`  segment rollups: ${segments.dimensions} dimension(s), ${segments.differenceCount === 0 ? 'no difference' : `${segments.differenceCount.toLocaleString('en-US')} key(s) differ`}${segments.stale.length ? `; being counted by the app: ${segments.stale.join(', ')}` : ''}\n`);
+    for (const d of segments.differences) {
+      process.stdout.write(`  segment_score_cum ${JSON.stringify({ dimension: d.dimension, value: d.value, survey_id: d.surveyId, day: d.day, score: d.score })}: raw ${d.raw}, rollup ${d.rollup}\n`);
+    }
+    const failed = report.disabledTriggers.length > 0 || Object.values(report.differenceCounts).some((n) => n > 0) || segments.differenceCount > 0;
     process.stdout.write(failed ? 'DIFFERENCES FOUND\n' : 'OK: the rollups equal a recomputation from raw responses.\n');
     process.exitCode = failed ? 1 : 0;
   } finally {

@@ -14,6 +14,7 @@ import { digestMessages } from './messages/digest';
 import { alertsMessages } from './messages/alerts';
 import { themesMessages } from './messages/themes';
 import { analyticsMessages } from './messages/analytics';
+import { segmentsMessages } from './messages/segments';
 
 export { LOCALES, type Locale, type Localized };
 export const DEFAULT_LOCALE: Locale = 'vi';
@@ -52,6 +53,7 @@ const messages = {
   ...alertsMessages,
   ...themesMessages,
   ...analyticsMessages,
+  ...segmentsMessages,
 } satisfies Record<string, Localized>;
 
 export type MessageKey = keyof typeof messages;

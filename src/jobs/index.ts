@@ -10,6 +10,7 @@ import { startInvitationDelivery, type DeliveryOptions } from './invitation-deli
 import { EMAIL_QUEUE_OPTIONS, QUEUES } from './queue';
 import { queueDueReminders, REMINDER_SCHEDULE } from './reminders';
 import { startRollupFold } from './rollup-fold';
+import { foldSegmentRollups } from '../modules/metrics';
 import { startSessionPrune } from './session-prune';
 
 export { JobQueue, QUEUES } from './queue';
@@ -68,6 +69,8 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   // The compaction of the sharded rollups is gone with the shards: drop its queue and schedule, if left.
   await boss.deleteQueue(LEGACY_COMPACTION_QUEUE);
   const folder = startRollupFold({ db, logger: log }, { intervalMs: options.rollupFoldIntervalMs });
+  // The segment dimensions' rollups: their own folder (a dimension's first count must not hold up the score rollups).
+  const segmentFolder = startRollupFold({ db, logger: log }, { intervalMs: options.rollupFoldIntervalMs, fold: foldSegmentRollups, name: 'segment' });
   await startSessionPrune({ db, boss });
   const digest = await startDigestJobs({ db, config, logger, boss, mailer }, options.digest);
   const closedLoop = await startClosedLoop({ db, config, logger, boss, mailer }, options.closedLoop);
@@ -78,7 +81,7 @@ export async function startJobs({ db, config, logger, queue }: AppDeps, options:
   return {
     boss,
     async stop() {
-      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), themes.stop(), analytics.stop(), folder.stop()]);
+      await Promise.all([delivery.stop(), imports.stop(), digest.stop(), closedLoop.stop(), themes.stop(), analytics.stop(), folder.stop(), segmentFolder.stop()]);
       await boss.offWork(QUEUES.invitationReminders);
       await boss.offWork(QUEUES.sessionPrune);
       mailer.close();

@@ -17,7 +17,12 @@ export interface RollupFolder {
  * others find the lock taken and wait for the next tick. A failed fold leaves the deltas where they are
  * (readers count them anyway) and the next tick tries again.
  */
-export function startRollupFold({ db, logger }: { db: DataSource; logger: Logger }, opts: { intervalMs?: number } = {}): RollupFolder {
+export function startRollupFold(
+  { db, logger }: { db: DataSource; logger: Logger },
+  // `fold`: another folder on the same timer discipline (the segment rollups' foldSegmentRollups).
+  opts: { intervalMs?: number; fold?: (db: DataSource) => Promise<unknown>; name?: string } = {},
+): RollupFolder {
+  const fold = opts.fold ?? foldRollupDeltas;
   const interval = opts.intervalMs ?? FOLD_INTERVAL_MS;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -26,9 +31,9 @@ export function startRollupFold({ db, logger }: { db: DataSource; logger: Logger
     timer = null;
     running = (async () => {
       try {
-        await foldRollupDeltas(db);
+        await fold(db);
       } catch (err) {
-        if (!stopped) logger.warn({ err }, 'rollup fold failed');
+        if (!stopped) logger.warn({ err }, `${opts.name ?? 'rollup'} fold failed`);
       }
     })().finally(() => {
       running = null;

@@ -24,6 +24,7 @@ import { webhooksPagesRouter } from '../modules/webhooks/webhooks.pages';
 import { alertsProfileRouter } from '../modules/auth/alerts-profile.pages';
 import { themesPagesRouter } from '../modules/themes/themes.pages';
 import { analyticsPagesRouter } from '../modules/analytics/analytics.pages';
+import { segmentsPagesRouter } from '../modules/segments/segments.pages';
 import { sessionMiddleware } from './middleware/session';
 import { csrfToken } from './middleware/csrf';
 import { dashboardContext } from './middleware/dashboard-context';
@@ -74,6 +75,7 @@ export function mountRoutes(app: Express, deps: AppDeps): void {
   app.use(alertsProfileRouter(deps));
   app.use(themesPagesRouter(deps));
   app.use(analyticsPagesRouter(deps));
+  app.use(segmentsPagesRouter(deps));
   app.use(notFoundHandler);
   app.use(inputErrorContext(readUser, context), errorBrand(deps), errorHandler);
 }

@@ -8,6 +8,7 @@ import { createResponseSchema } from '../../src/modules/responses/responses.sche
 import { sendInvitationsSchema } from '../../src/modules/invitations/invitations.schemas';
 import { createWebhookSchema } from '../../src/modules/webhooks/webhooks.schemas';
 import { createTopicSchema } from '../../src/modules/themes/themes.schemas';
+import { saveSegmentDimensions } from '../../src/modules/segments';
 import type { Plan } from './harness';
 import type { World } from './world';
 
@@ -25,6 +26,13 @@ const DAY_TO = '2026-11-30';
 const submissionKey = () => crypto.randomBytes(16).toString('base64url');
 const surveysWithMarkers = `SELECT id FROM surveys t WHERE to_jsonb(t)::text ~ $1`;
 const scoreFilters = (w: World) => w.touchpointKey().then(() => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, channel: 'link', attr: 'segment=vip' }));
+
+/** The comparison page needs a chosen dimension: the world's contacts have `segment`. */
+async function segmentDimension(w: World): Promise<string> {
+  await w.contact();
+  await saveSegmentDimensions(w.t.db, { attributes: ['segment'], hidden: [] });
+  return 'attribute:segment';
+}
 
 /** One field per scope of the targets grid (journey, first stage, first touchpoint): they are alike. */
 function onePerScope(): (name: string) => boolean {
@@ -198,6 +206,11 @@ export const PLANS: Record<string, Plan> = {
   // ── Dashboard: reports and the follow-up queue ─────────────────────────────────────────────────────
   'GET /overview': { query: scoreFilters, queryForm: true },
   'GET /journey-map': { query: scoreFilters, queryForm: true },
+  'GET /segments': {
+    beforeEach: async (w) => { await segmentDimension(w); },
+    query: async (w) => ({ period: 'custom', from: DAY_FROM, to: DAY_TO, metric: 'nps', dimension: await segmentDimension(w) }),
+    queryForm: true,
+  },
   'GET /journey-map/stages/:key': {
     params: { key: () => 'decision' },
     query: async (w) => ({ ...(await scoreFilters(w)), q: 'check', page: '2' }),
@@ -273,7 +286,7 @@ export const PLANS: Record<string, Plan> = {
   },
   'GET /manage/contacts/imports/:importId': { params: { importId: (w) => w.importId() }, sweep: `SELECT id AS "importId" FROM contact_imports t WHERE to_jsonb(t)::text ~ $1` },
   'GET /manage/contacts/imports/:importId/errors.csv': { params: { importId: (w) => w.importId() }, sweep: `SELECT id AS "importId" FROM contact_imports t WHERE to_jsonb(t)::text ~ $1` },
-  'GET /manage/contacts/:id': { params: { id: (w) => w.contact() }, sweep: `SELECT id FROM contacts t WHERE to_jsonb(t)::text ~ $1` },
+  'GET /manage/contacts/:id': { params: { id: (w) => w.contact() }, query: async (w) => ({ after: await w.responseCursor() }), sweep: `SELECT id FROM contacts t WHERE to_jsonb(t)::text ~ $1` },
   'POST /manage/contacts/:id': { params: { id: (w) => w.contact() }, form: { page: (p) => `/manage/contacts/${p.id}` } },
   'POST /manage/contacts/:id/subscription': { params: { id: (w) => w.contact() }, form: { page: (p) => `/manage/contacts/${p.id}` } },
   'GET /manage/contacts/:id/delete': { params: { id: (w) => w.contact() }, sweep: `SELECT id FROM contacts t WHERE to_jsonb(t)::text ~ $1` },
@@ -310,6 +323,8 @@ export const PLANS: Record<string, Plan> = {
   'POST /manage/surveys/:id': { order: -1, params: { id: (w) => w.editableSurvey() }, form: { page: (p) => `/manage/surveys/${p.id}/edit` } },
   'GET /manage/settings': {},
   'POST /manage/settings': { form: { page: () => '/manage/settings' } },
+  'GET /manage/settings/dimensions': {},
+  'POST /manage/settings/dimensions': { beforeEach: async (w) => { await segmentDimension(w); }, form: { page: () => '/manage/settings/dimensions' } },
   'GET /manage/users': {},
   'GET /manage/users/new': {},
   'POST /manage/users': { form: { page: () => '/manage/users/new', fill: { email: (w) => w.email('colleague'), name: 'Colleague', role: 'viewer', password: '' } } },

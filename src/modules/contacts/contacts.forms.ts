@@ -96,3 +96,6 @@ export function readContactForm(body: Record<string, unknown>, previous: Contact
     typed,
   };
 }
+
+/** A contact's page: `after`, the timeline's page cursor (nothing else). */
+export const timelineQuerySchema = Joi.object({ after: cursorSchema });

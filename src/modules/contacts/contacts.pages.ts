@@ -16,7 +16,7 @@ import type { MappedColumn, RowProblem } from './contacts-csv';
 import { startContactImport } from './contact-imports.service';
 import { writeContactsCsv } from './contacts-export';
 import { MAX_UPLOAD_BYTES, UploadRejected, receiveContactsUpload, type ReceivedUpload } from './contacts-import';
-import { listQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
+import { listQuerySchema, timelineQuerySchema, parseAttributeFilter, readContactForm, type AttributeRow, type ContactFormResult, type ListQuery } from './contacts.forms';
 import { createContact, eraseContact, setUnsubscribed, updateContact } from './contacts.service';
 import type { ContactFilter } from './queries/contactFilter';
 import { countContacts } from './queries/countContacts';
@@ -24,8 +24,14 @@ import { getContactDetail, type ContactDetail } from './queries/getContactDetail
 import { getContactImport } from './queries/getContactImport';
 import { listContactsPage } from './queries/listContactsPage';
 import { listRecentContactImports } from './queries/listRecentContactImports';
+import { listContactTimeline } from './queries/listContactTimeline';
+import { groupLabel, KIND_LABEL } from '../dashboard';
+import { scoreGroup } from '../metrics/scoring';
+import type { Cursor } from '../../web/params';
 
 const PAGE_SIZE = 50;
+/** Answers per page of a contact's timeline. */
+const TIMELINE_PAGE = 50;
 /** Empty attribute rows offered under the existing ones (no script: save to get more). */
 const BLANK_ATTRIBUTE_ROWS = 3;
 /** Attributes shown in a list row before "+N more". */
@@ -124,7 +130,34 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
 
   // ---- one contact ----------------------------------------------------------------------------------
 
-  async function renderContact(res: Response, contact: ContactDetail, form: ContactFormResult | null, status = 200) {
+  /** The customer's journey: every answer in time order (oldest first), a page at a time after `after`. */
+  async function timelineView(contact: ContactDetail, after: Cursor | null, locale: Locale, timeZone: string) {
+    const page = await listContactTimeline(db, contact.id, after, TIMELINE_PAGE);
+    const fmt = formatterFor(locale, timeZone);
+    return {
+      countText: t(locale, 'timeline.count', { count: formatNumber(contact.responses, locale) }),
+      items: page.items.map((a) => {
+        const group = scoreGroup(a.kind, a.score);
+        return {
+          id: a.id,
+          href: `/responses/${a.id}`,
+          dateText: fmt.dateTime(a.createdAt),
+          stage: a.stage ? a.stage[locale] : null,
+          touchpoint: a.touchpoint ? a.touchpoint[locale] : t(locale, a.stage ? 'timeline.wholeStage' : 'timeline.wholeJourney'),
+          kindLabel: KIND_LABEL[a.kind],
+          survey: a.surveyTitle,
+          score: a.score,
+          group,
+          groupLabel: groupLabel(locale, a.kind, group),
+          comment: a.comment,
+        };
+      }),
+      nextHref: page.next ? `/manage/contacts/${contact.id}?after=${encodeCursor(page.next)}#timeline` : null,
+      firstHref: after ? `/manage/contacts/${contact.id}#timeline` : null,
+    };
+  }
+
+  async function renderContact(res: Response, contact: ContactDetail, form: ContactFormResult | null, status = 200, after: Cursor | null = null) {
     const locale: Locale = res.locals.locale;
     const { timeZone } = await getSettings(db);
     const rows = form ? form.rows : attributeRows(contact.attributes);
@@ -137,6 +170,7 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
       unsubscribedText: contact.unsubscribedAt ? t(locale, 'contacts.sub.unsubscribed', { date: formatDateTime(contact.unsubscribedAt, locale, timeZone) }) : null,
       localeName: t(locale, `contacts.locale.${contact.locale}`),
       readOnlyAttributes: attributeRows(contact.attributes),
+      timeline: await timelineView(contact, after, locale, timeZone),
       ...formView(locale, form?.typed ?? { email: contact.email, name: contact.name, locale: contact.locale }, rows, form?.errors ?? {}),
     });
   }
@@ -298,7 +332,10 @@ export function contactsPagesRouter({ db, config, queue }: AppDeps): Router {
   // ---- one contact (after the fixed paths above, which :id would otherwise shadow) --------------------
 
   route('get', '/manage/contacts/:id', 'viewer', async (req, res) => {
-    await renderContact(res, await loadContact(req), null);
+    const { value, error } = timelineQuerySchema.validate(req.query);
+    const after = !error && value.after ? decodeCursor(value.after, 'bigserial') : null;
+    if (error || (value.after && !after)) throw new HttpError(400, 'invalid_cursor', 'The page link is not valid', [{ path: 'after', message: 'not a cursor' }], 'contacts.filter.badCursor');
+    await renderContact(res, await loadContact(req), null, 200, after);
   });
 
   route('post', '/manage/contacts/:id', 'editor', manageForm, csrfProtection, async (req, res) => {

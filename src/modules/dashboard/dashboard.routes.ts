@@ -19,6 +19,8 @@ import { dashboardPartials } from './partials';
 import { getAnswerView, getResponsesPage, HIDDEN_FILTER, hiddenFilterOf, placeOf, streamResponsesCsv } from './responses.service';
 import { KIND_LABEL } from './score-view';
 import { getThemeSummary, listTopics, requireTopic, themeSummaryView, type Topic } from '../themes';
+import { getSegmentComparison } from './segments.service';
+import { DIMENSION_PATTERN } from '../metrics';
 
 /** The responses filter's topic picker: every team topic, named in the reader's language. */
 const topicOptions = (topics: Topic[], locale: Locale) => topics.map((x) => ({ id: x.id, name: x.name[locale] }));
@@ -30,6 +32,9 @@ const DETAIL_FILTERS: FilterName[] = [...SCORE_FILTERS, 'group', 'cursor'];
 const STAGE_LIST_FIELDS = { q: lineText.trim().max(100), page: Joi.number().integer().min(1).max(100_000) };
 const RESPONSE_FILTERS: FilterName[] = ['period', 'from', 'to', 'stage', 'touchpoint', 'survey', 'metric', 'group', 'channel', 'attr', 'cursor'];
 /** The responses list also filters by a hidden field of the survey link: field=store=q1. */
+/** The segment comparison: period, one metric or all three, and the dimension (attribute:KEY or hidden:KEY). */
+const SEGMENT_FILTERS: FilterName[] = ['period', 'from', 'to', 'metric'];
+const SEGMENT_EXTRA = { dimension: Joi.string().pattern(DIMENSION_PATTERN).message('{{#label}} must be attribute:KEY or hidden:KEY') };
 const RESPONSE_EXTRA = {
   field: Joi.string().trim().pattern(HIDDEN_FILTER).message('{{#label}} must be written name=value, e.g. store=q1'),
   /** A team topic (comment themes): answers whose comment mentions it. */
@@ -113,6 +118,13 @@ export function dashboardPagesRouter(deps: AppDeps): Router {
       ...overview,
       keep: keep(filters),
     });
+  });
+
+  route('get', '/segments', 'viewer', async (req, res) => {
+    const { filters, fmt, locale } = await context(req, res, SEGMENT_FILTERS, SEGMENT_EXTRA);
+    const comparison = await getSegmentComparison(db, filters, filters.extra.dimension as string | undefined, fmt);
+    const bar = await filterBar(db, filters, fmt, { action: '/segments', fields: SEGMENT_FILTERS, dimensions: comparison.dimensions });
+    render(res, 'segments', t(locale, 'segments.title'), { scripts: CHART_SCRIPTS, filterBar: bar, ...comparison, isAdmin: hasRole(res.locals.user, 'admin') });
   });
 
   route('get', '/journey-map', 'viewer', async (req, res) => {

@@ -11,7 +11,8 @@ interface Option { value: string; label: string; selected: boolean }
 
 /** The filter form (a GET form: works without JavaScript) with the current values selected. */
 /** `compare`: the page compares with the previous period (score pages), so the note names it. */
-export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean; hiddenField?: string; topics?: Array<{ id: number; name: string }>; topic?: number }) {
+/** `dimensions`: the segment comparison's dimension select (the chosen dimensions, one selected). */
+export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Formatter, opts: { action: string; fields: FilterName[]; catalog?: JourneyCatalog; compare?: boolean; hiddenField?: string; topics?: Array<{ id: number; name: string }>; topic?: number; dimensions?: Option[] }) {
   const { locale } = fmt;
   const has = (name: FilterName) => opts.fields.includes(name);
   const option = (value: string, label: string, current: string | undefined): Option => ({ value, label, selected: value === current });
@@ -33,6 +34,7 @@ export async function filterBar(db: DataSource, f: DashboardFilters, fmt: Format
     attr: f.attribute ? `${f.attribute.key}=${f.attribute.value}` : '',
     attrSuggestions: has('attr') ? await getAttributeSuggestions(db) : [],
     showAttr: has('attr'),
+    dimensions: opts.dimensions && opts.dimensions.length > 0 ? opts.dimensions : null,
     showField: opts.hiddenField !== undefined,
     topics: opts.topics?.length ? opts.topics.map((x) => option(String(x.id), x.name, opts.topic === undefined ? undefined : String(opts.topic))) : null,
     field: opts.hiddenField ?? '',

@@ -14,3 +14,12 @@ export {
   type RollupDifference, type RollupVerification,
 } from './rollup';
 export { seedDemoData, type SeedDemoOptions, type SeedDemoReport } from './demo-data';
+export {
+  SEGMENT_FOLD_LOCK, SEGMENT_TABLES, dimensionId, foldSegmentDeltas, foldSegmentRollups, rebuildStaleSegment, verifySegmentRollups,
+  type DimensionSource, type SegmentVerification,
+} from './segment-rollup';
+export { getSegmentDimensions, type SegmentDimension } from './queries/getSegmentDimensions';
+export { getSegmentHistogramRows, type SegmentScope } from './queries/getSegmentHistogramRows';
+export {
+  DIMENSION_PATTERN, parseDimension, requireDimension, getSegmentHistograms, scoreSegmentValues, isDimensionBy, type DimensionBy, type SegmentValueScore,
+} from './segment-report';

@@ -5,6 +5,7 @@ import { scoreFromHistogram, SCALES, type Histogram, type MetricKind, type Metri
 import { getScoreHistograms, type GroupBy } from './queries/getScoreHistograms';
 import { getMetricGroups } from './queries/getMetricGroups';
 import type { DayRange } from '../../web/params';
+import { getSegmentHistograms, isDimensionBy, requireDimension, scoreSegmentValues, type DimensionBy } from './segment-report';
 
 export interface MetricGroup {
   key: string;
@@ -31,7 +32,8 @@ function toGroup(kind: MetricKind, key: string, names: { vi: string; en: string 
 }
 
 /** Scores for a period grouped one way: the four steps are validate (caller), query, score, shape. */
-export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by: GroupBy; range: DayRange; locale: Locale }): Promise<MetricGroup[]> {
+export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by: GroupBy | DimensionBy; range: DayRange; locale: Locale }): Promise<MetricGroup[]> {
+  if (isDimensionBy(q.by)) return getDimensionGroups(db, { ...q, by: q.by });
   // Named groups (every stage, touchpoint or survey, answered or not) and their histograms, read side by side.
   const [histograms, defs] = await Promise.all([
     getScoreHistograms(db, { kind: q.kind, by: q.by, from: q.range.from, to: q.range.to }),
@@ -50,4 +52,11 @@ export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by
     return groups;
   }
   return defs.map((d) => toGroup(q.kind, d.key, d.names, q.locale, histograms.get(d.id) ?? {}));
+}
+
+/** One group per value of a chosen segment dimension (most answers first), from its rollups once counted. */
+async function getDimensionGroups(db: DataSource, q: { kind: MetricKind; by: DimensionBy; range: DayRange; locale: Locale }): Promise<MetricGroup[]> {
+  const dim = await requireDimension(db, q.by);
+  const byValue = (await getSegmentHistograms(db, dim, q.range, q.kind)).get(q.kind) ?? new Map();
+  return scoreSegmentValues(q.kind, byValue).map((v) => toGroup(q.kind, v.value, { vi: v.value, en: v.value }, q.locale, v.histogram));
 }

@@ -41,7 +41,7 @@ const FINE_AGGREGATE = `
  * Dense cumulative rows from per-(key, day) counts `src (<keys>, day, n)`: for each key, every day from its
  * first to `horizon`, with the running sum. Used by the rebuild and, with the deltas, by the fold.
  */
-function denseCumulative(src: string, keys: string[], horizon: string): string {
+export function denseCumulative(src: string, keys: string[], horizon: string): string {
   const k = keys.join(', ');
   const on = keys.map((c) => `f.${c} = k.${c}`).join(' AND ');
   return `
@@ -101,6 +101,8 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   await tx.query(`INSERT INTO response_score_cum (day, survey_id, score, cum) ${denseCumulative('fine_survey', ['survey_id', 'score'], horizon)} ORDER BY 1, 2, 3`);
   await tx.query(`DELETE FROM response_kind_cum`);
   await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
+  // The segment rollups count org-days too (and may have missed a bulk load): the segment folder recounts them.
+  await tx.query(`UPDATE segment_dimensions SET built_at = NULL WHERE built_at IS NOT NULL`);
 }
 
 export interface RollupDifference {

@@ -3,16 +3,11 @@ import type { ResponseChannel } from '../../responses/response.entity';
 import type { AttributeFilter } from '../filters';
 import { DELTA_TABLE } from '../rollup';
 import type { MetricKind } from '../scoring';
+import { getSegmentDimensions } from './getSegmentDimensions';
+import { getSegmentHistogramRows } from './getSegmentHistogramRows';
+import { DAY_BUCKETS, grouping, Params, type Bucket, type HistogramPer, type HistogramRow } from './histogramSql';
 
-/** A named range of days (inclusive, org time zone) to count responses in; buckets may overlap. */
-export interface Bucket { key: string; from: string; to: string }
-
-/**
- * How rows are grouped: per survey (default), per metric kind, per touchpoint or per stage of the survey;
- * or per `place`, "stage:touchpoint:kind" (ids, empty when the survey has none): every level of the journey
- * map from one read.
- */
-export type HistogramPer = 'survey' | 'kind' | 'touchpoint' | 'stage' | 'place';
+export type { Bucket, HistogramPer, HistogramRow } from './histogramSql';
 
 export interface HistogramScope {
   buckets: Bucket[];
@@ -33,37 +28,6 @@ export interface HistogramScope {
 }
 
 /**
- * `group` is the survey id, the metric kind, the touchpoint id or the stage id (as text) after `per`;
- * surveys without a touchpoint (or a stage) are left out when grouping by those.
- */
-export interface HistogramRow { bucket: string; group: string; channel: ResponseChannel | null; score: number; n: number }
-
-/** Query parameters as $n placeholders, in order. */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown, cast: string): string {
-    this.values.push(value);
-    return `$${this.values.length}::${cast}`;
-  }
-}
-
-/** The group expression and the joins it needs, for rows aliased `a` with a survey_id. */
-function grouping(per: HistogramPer, withStage: boolean): { expr: string; join: string } {
-  const join = `JOIN surveys sv ON sv.id = a.survey_id${withStage ? ' LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id' : ''}`;
-  switch (per) {
-    case 'place':
-      return { expr: `coalesce(coalesce(sv.stage_id, tp.stage_id)::text, '') || ':' || coalesce(sv.touchpoint_id::text, '') || ':' || sv.kind`, join };
-    case 'kind': return { expr: 'sv.kind', join };
-    case 'touchpoint': return { expr: 'sv.touchpoint_id::text', join };
-    case 'stage': return { expr: 'coalesce(sv.stage_id, tp.stage_id)::text', join };
-    default: return { expr: 'a.survey_id::text', join };
-  }
-}
-
-/** Bucket → every day it covers, for the paths that count per day and map days to buckets. */
-const DAY_BUCKETS = (b: string) => `SELECT s.bucket, d::date AS day FROM ${b}, generate_series(s.lo::timestamp, s.hi::timestamp, interval '1 day') AS d`;
-
-/**
  * Score counts per (bucket, group[, channel], score). Three sources, chosen by the filters:
  * - no channel and no attribute (the common case): the dense cumulative rollups. A bucket [lo, hi] is
  *   cum(min(hi, H)) - cum(min(lo - 1, H)) with H the horizon, plus the deltas not folded yet in [lo, hi]:
@@ -77,6 +41,13 @@ const DAY_BUCKETS = (b: string) => `SELECT s.bucket, d::date AS day FROM ${b}, g
 export async function getHistogramRows(db: DataSource, q: HistogramScope): Promise<HistogramRow[]> {
   if (q.buckets.length === 0 || q.surveyIds?.length === 0) return [];
   const per = q.per ?? 'survey';
+  // An attribute chosen as a segment dimension (and counted): its rollups answer, whatever the period's answers.
+  if (q.attribute && !q.channel && !q.byChannel) {
+    const { key, value } = q.attribute;
+    if ((await getSegmentDimensions(db)).some((d) => d.source === 'attribute' && d.key === key && d.built)) {
+      return getSegmentHistogramRows(db, { source: 'attribute', key, value, buckets: q.buckets, per, kind: q.kind, stageId: q.stageId, surveyIds: q.surveyIds, counts: 'rollup' });
+    }
+  }
   const p = new Params();
   const buckets = `unnest(${p.add(q.buckets.map((b) => b.key), 'text[]')}, ${p.add(q.buckets.map((b) => b.from), 'date[]')}, ${p.add(q.buckets.map((b) => b.to), 'date[]')}) AS s(bucket, lo, hi)`;
   const g = grouping(per, per === 'stage' || per === 'place' || q.stageId !== undefined);
