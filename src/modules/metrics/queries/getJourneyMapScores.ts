@@ -32,11 +32,10 @@ const SUM_H = H((i) => `sum(h${i})::int8 AS h${i}`);
  * ranking is the one scoreFromHistogram gives (test/integration/journey-ranking.test.ts compares them).
  * The shown figures are scored by scoring.ts from the counts this query returns.
  */
-const N = `(${H((i) => `h${i}`, ' + ')})`;
 const SCORE_SQL = `CASE kind
-  WHEN 'nps' THEN 100 * ((h9 + h10)::float8 / ${N}::float8 - (${H((i) => `h${i}`, ' + ').split(' + ').slice(0, 7).join(' + ')})::float8 / ${N}::float8)
-  WHEN 'csat' THEN 100 * ((h4 + h5)::float8 / ${N}::float8)
-  ELSE (${H((i) => `${i} * h${i}`, ' + ')})::float8 / ${N}::float8 END`;
+  WHEN 'nps' THEN 100 * ((h9 + h10)::float8 / n::float8 - (h0 + h1 + h2 + h3 + h4 + h5 + h6)::float8 / n::float8)
+  WHEN 'csat' THEN 100 * ((h4 + h5)::float8 / n::float8)
+  ELSE (${H((i) => `${i} * h${i}`, ' + ')})::float8 / n::float8 END`;
 
 type CountRow = { level: 'place' | 'rank'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
 
@@ -62,15 +61,15 @@ export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): P
       SELECT a.survey_id, a.score, pts.sign * a.cum AS n FROM pts JOIN response_score_cum a ON a.day = pts.day
       UNION ALL SELECT a.survey_id, a.score, a.n FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi),
     per_survey AS (
-      SELECT survey_id, ${H((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int8 AS h${i}`)}
+      SELECT survey_id, ${H((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int8 AS h${i}`)}, sum(n) AS n
       FROM counts GROUP BY survey_id),
     place AS MATERIALIZED (
-      SELECT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind, ${SUM_H}
+      SELECT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind, ${SUM_H}, sum(c.n)::int8 AS n
       FROM per_survey c JOIN surveys sv ON sv.id = c.survey_id LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id
       GROUP BY 1, 2, 3),
     scored AS (
       SELECT stage_id, touchpoint_id, kind, ${SCORE_SQL} AS score
-      FROM place WHERE touchpoint_id IS NOT NULL AND stage_id IN (SELECT stage_id FROM condensed) AND ${N} >= ${LOW_SAMPLE_THRESHOLD}),
+      FROM place WHERE touchpoint_id IS NOT NULL AND stage_id IN (SELECT stage_id FROM condensed) AND n >= ${LOW_SAMPLE_THRESHOLD}),
     standing AS (
       SELECT x.stage_id, x.touchpoint_id,
              min((x.score - coalesce(tt.target, st.target, jt.target, (r.lo + r.hi) / 2)) / (r.hi - r.lo)) AS at

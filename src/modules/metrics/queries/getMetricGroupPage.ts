@@ -18,14 +18,19 @@ const NO_POSITION = '-2147483649';
 export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: Extract<GroupBy, 'touchpoint' | 'survey'>, page: GroupPage): Promise<MetricGroupDef[]> {
   let sql: string;
   if (by === 'touchpoint') {
+    // The page first (an EXISTS probe per touchpoint, no aggregate over all of them), then its surveys.
     sql = `
-      SELECT t.id::text AS id, t.key, t.name_vi AS vi, t.name_en AS en, array_agg(s.id::text ORDER BY s.id) AS "surveyIds",
-             ARRAY[st.position::text, t.position::text, t.id::text] AS "order"
-      FROM touchpoints t JOIN stages st ON st.id = t.stage_id JOIN surveys s ON s.touchpoint_id = t.id AND s.kind = $1
-      ${page.after ? 'WHERE (st.position::bigint, t.position::bigint, t.id::bigint) > ($3::bigint, $4::bigint, $5::bigint)' : ''}
-      GROUP BY t.id, st.position
-      ORDER BY st.position, t.position, t.id
-      LIMIT $2`;
+      SELECT p.id::text AS id, p.key, p.vi, p.en,
+             ARRAY(SELECT s.id::text FROM surveys s WHERE s.touchpoint_id = p.id AND s.kind = $1 ORDER BY s.id) AS "surveyIds",
+             ARRAY[p.sp::text, p.tpp::text, p.id::text] AS "order"
+      FROM (
+        SELECT t.id, t.key, t.name_vi AS vi, t.name_en AS en, st.position AS sp, t.position AS tpp
+        FROM touchpoints t JOIN stages st ON st.id = t.stage_id
+        WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.touchpoint_id = t.id AND s.kind = $1)
+          ${page.after ? 'AND (st.position::bigint, t.position::bigint, t.id::bigint) > ($3::bigint, $4::bigint, $5::bigint)' : ''}
+        ORDER BY st.position, t.position, t.id
+        LIMIT $2) p
+      ORDER BY p.sp, p.tpp, p.id`;
   } else {
     const parts = [`coalesce(st.position::bigint, ${NO_POSITION})`, `coalesce(t.position::bigint, ${NO_POSITION})`, `(extract(epoch FROM s.created_at) * 1000000)::bigint`];
     const sortKey = parts.join(', ');
