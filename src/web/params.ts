@@ -205,6 +205,28 @@ export function decodeCursor(text: string, id: CursorId): Cursor | null {
   return checked ? { at, id: checked } : null;
 }
 
+/**
+ * A keyset cursor over a list in journey order (`GET /api/v1/metrics?by=touchpoint|survey`): the sort key of
+ * the last item given, integers then an id, opaque to clients like the one above.
+ */
+export type OrderKeyPart = 'bigint' | 'uuid';
+const BIGINT_TEXT = /^-?(?:0|[1-9]\d{0,18})$/;
+
+export function encodeOrderCursor(key: string[]): string {
+  return Buffer.from(key.join('|')).toString('base64url');
+}
+
+/** The sort key a list wrote, checked part by part against its shape, or null. */
+export function decodeOrderCursor(text: string, shape: OrderKeyPart[]): string[] | null {
+  const parts = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  if (parts.length !== shape.length) return null;
+  for (const [i, kind] of shape.entries()) {
+    const part = parts[i];
+    if (kind === 'uuid' ? !UUID_PATTERN.test(part) : !BIGINT_TEXT.test(part) || BigInt(part) > MAX_BIGINT || BigInt(part) < -MAX_BIGINT) return null;
+  }
+  return parts;
+}
+
 /** The cursor a page wrote; anything else is a 400 `invalid_cursor` (API) or a 400 page. */
 export function requireCursor(text: string, id: CursorId): Cursor {
   const cursor = decodeCursor(text, id);

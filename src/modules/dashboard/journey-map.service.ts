@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import { t } from '../../i18n';
 import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
 import {
-  type DashboardFilters, getHistogramRows, getJourneyOutline, getTouchpointsById, searchStageTouchpoints, targetFor, scoreFromHistogram,
-  SCALES, type CatalogStage, type CatalogTouchpoint, type Histogram, type HistogramRow, type JourneyOutline, type MetricKind,
+  type DashboardFilters, getHistogramRows, getJourneyMapScores, getJourneyOutline, getTouchpointsById, searchStageTouchpoints, targetFor, scoreFromHistogram,
+  SCALES, type CatalogStage, type CatalogTouchpoint, type Histogram, type HistogramRow, type JourneyMapScoreRow, type JourneyOutline, type MetricKind,
 } from '../metrics';
 import { getDriverBadges } from '../analytics';
 import { chartJson } from './chart';
@@ -72,6 +72,21 @@ function pool(rows: HistogramRow[]): Pooled {
   return out;
 }
 
+/** The same levels from rows already pooled per level in SQL (getJourneyMapScores). */
+function poolLevels(rows: JourneyMapScoreRow[]): Pooled {
+  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map() };
+  for (const row of rows) {
+    if (row.touchpointId !== null) add(out.touchpoints, row.touchpointId, row.kind, row.score, row.n);
+    else if (row.stageId !== null) add(out.stages, row.stageId, row.kind, row.score, row.n);
+    else {
+      const h = out.overall.get(row.kind) ?? {};
+      h[row.score] = (h[row.score] ?? 0) + row.n;
+      out.overall.set(row.kind, h);
+    }
+  }
+  return out;
+}
+
 /** The kinds that have surveys at each level: a level shows a chip per kind, "–" when nobody answered. */
 function kindsByPlace(outline: JourneyOutline) {
   const overall = new Set<MetricKind>();
@@ -126,12 +141,17 @@ function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricK
  * them ranked (getStageTouchpoints). One read of the rollups for every level; names only of the shown.
  */
 export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Formatter): Promise<JourneyMap> {
-  const [outline, rows, badges] = await Promise.all([
+  const period = { key: 'current', ...f.period };
+  // Without a channel or attribute filter (the common case) PostgreSQL pools and ranks, and only the shown
+  // levels come back; a filtered map reads every place's counts and ranks them here, the same way.
+  const ranked = !f.channel && !f.attribute;
+  const [outline, rows, scores, badges] = await Promise.all([
     getJourneyOutline(db),
-    getHistogramRows(db, { buckets: [{ key: 'current', ...f.period }], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place' }),
+    ranked ? Promise.resolve([]) : getHistogramRows(db, { buckets: [period], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place' }),
+    ranked ? getJourneyMapScores(db, { from: f.period.from, to: f.period.to, fullAtMost: STAGE_CELLS_IN_FULL, attention: ATTENTION_CELLS, best: BEST_CELLS }) : Promise.resolve(null),
     getDriverBadges(db),
   ]);
-  const pooled = pool(rows);
+  const pooled = scores ? poolLevels(scores.rows) : pool(rows);
   const kinds = kindsByPlace(outline);
   const views = (have: Set<MetricKind> | undefined, groups: KindHistograms | undefined, at: { stageId?: number }) =>
     KINDS.filter((k) => have?.has(k)).map((k) => scoreView(k, groups?.get(k) ?? {}, fmt, { target: targetFor(outline, k, at) }));
@@ -142,6 +162,10 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
   for (const stage of outline.stages) {
     if ((outline.touchpointCounts.get(stage.id) ?? 0) <= STAGE_CELLS_IN_FULL) {
       small.push(stage.id);
+      continue;
+    }
+    if (scores) {
+      ranking.set(stage.id, scores.ranking.get(stage.id) ?? { attention: [], best: [], ranked: 0 });
       continue;
     }
     const ranked: Array<{ id: number; at: number }> = [];

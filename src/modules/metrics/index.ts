@@ -3,6 +3,7 @@ export { getMetricsReport, distributionOf, type MetricGroup } from './metrics.se
 export { FILTER_NAMES, parseDashboardFilters, filterQuery, type AttributeFilter, type DashboardFilters, type FilterName } from './filters';
 export { getJourneyCatalog, targetFor, type CatalogStage, type CatalogTouchpoint, type CatalogSurvey, type CatalogTarget, type JourneyCatalog } from './queries/getJourneyCatalog';
 export { getHistogramRows, type Bucket, type HistogramPer, type HistogramRow, type HistogramScope } from './queries/getHistogramRows';
+export { getJourneyMapScores, type JourneyMapScores, type JourneyMapScoreRow } from './queries/getJourneyMapScores';
 export { getJourneyOutline, type JourneyOutline, type SurveyPlace } from './queries/getJourneyOutline';
 export { getTouchpointsById } from './queries/getTouchpointsById';
 export { getJourneyTargets } from './queries/getJourneyTargets';

@@ -1,5 +1,17 @@
 import Joi from 'joi';
-import { daySchema as day } from '../../web/params';
+import { cursorSchema, daySchema as day, type OrderKeyPart } from '../../web/params';
+
+/** The groupings that page: one group per touchpoint or survey (a chain has a thousand). */
+export const PAGED_BY = ['touchpoint', 'survey'] as const;
+export const METRICS_PAGE_DEFAULT = 50;
+export const METRICS_PAGE_MAX = 500;
+/** What a cursor of each paged list carries: its last group's sort key in journey order (getMetricGroupPage). */
+export const METRICS_CURSOR_SHAPE: Record<(typeof PAGED_BY)[number], OrderKeyPart[]> = {
+  touchpoint: ['bigint', 'bigint', 'bigint'],
+  survey: ['bigint', 'bigint', 'bigint', 'uuid'],
+};
+
+const paged = (schema: Joi.Schema) => Joi.when('by', { is: Joi.valid(...PAGED_BY), then: schema, otherwise: Joi.forbidden() });
 
 export const metricsQuerySchema = Joi.object({
   kind: Joi.string().valid('nps', 'csat', 'ces').required(),
@@ -8,6 +20,8 @@ export const metricsQuerySchema = Joi.object({
   from: day,
   to: day,
   lang: Joi.string().valid('vi', 'en'),
+  limit: paged(Joi.number().integer().min(1).max(METRICS_PAGE_MAX).default(METRICS_PAGE_DEFAULT)),
+  cursor: paged(cursorSchema),
 });
 
 export interface MetricsQuery {
@@ -16,4 +30,7 @@ export interface MetricsQuery {
   from?: string;
   to?: string;
   lang?: 'vi' | 'en';
+  /** by=touchpoint|survey only. */
+  limit?: number;
+  cursor?: string;
 }

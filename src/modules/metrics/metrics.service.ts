@@ -1,10 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { Locale } from '../../i18n';
 import { addDays, daysBetween, isoWeekLabel, weekStart } from '../../time';
+import { METRICS_PAGE_DEFAULT } from './metrics.schemas';
 import { scoreFromHistogram, SCALES, type Histogram, type MetricKind, type MetricResult } from './scoring';
 import { getScoreHistograms, type GroupBy } from './queries/getScoreHistograms';
+import { getHistogramRows } from './queries/getHistogramRows';
 import { getMetricGroups } from './queries/getMetricGroups';
-import type { DayRange } from '../../web/params';
+import { getMetricGroupPage } from './queries/getMetricGroupPage';
+import { encodeOrderCursor, type DayRange } from '../../web/params';
 import { getSegmentHistograms, isDimensionBy, requireDimension, scoreSegmentValues, type DimensionBy } from './segment-report';
 
 export interface MetricGroup {
@@ -31,16 +34,46 @@ function toGroup(kind: MetricKind, key: string, names: { vi: string; en: string 
   return { key, name: names[locale], names, n: result.n, score: result.score, moe: result.moe, lowSample: result.lowSample, distribution: distributionOf(kind, h), result };
 }
 
-/** Scores for a period grouped one way: the four steps are validate (caller), query, score, shape. */
-export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by: GroupBy | DimensionBy; range: DayRange; locale: Locale }): Promise<MetricGroup[]> {
-  if (isDimensionBy(q.by)) return getDimensionGroups(db, { ...q, by: q.by });
-  // Named groups (every stage, touchpoint or survey, answered or not) and their histograms, read side by side.
+export interface MetricsReport {
+  groups: MetricGroup[];
+  /** by=touchpoint|survey: the cursor of the next page, null after the last; always null for the other groupings. */
+  nextCursor: string | null;
+}
+
+/**
+ * Scores for a period grouped one way: the four steps are validate (caller), query, score, shape. By
+ * touchpoint or survey (a chain has a thousand) one page at a time in journey order: the page's groups
+ * first, then the scores of their surveys only, so that a call reads rows bounded by what it returns.
+ */
+export async function getMetricsReport(
+  db: DataSource,
+  q: { kind: MetricKind; by: GroupBy | DimensionBy; range: DayRange; locale: Locale; limit?: number; after?: string[] },
+): Promise<MetricsReport> {
+  if (isDimensionBy(q.by)) return { groups: await getDimensionGroups(db, { ...q, by: q.by }), nextCursor: null };
+  if (q.by === 'touchpoint' || q.by === 'survey') {
+    const limit = q.limit ?? METRICS_PAGE_DEFAULT;
+    const defs = await getMetricGroupPage(db, q.kind, q.by, { limit, after: q.after });
+    const page = defs.slice(0, limit);
+    const surveyIds = page.flatMap((d) => d.surveyIds ?? []);
+    const rows = await getHistogramRows(db, { buckets: [{ key: 'period', from: q.range.from, to: q.range.to }], kind: q.kind, surveyIds, per: q.by });
+    const histograms = new Map<string, Histogram>();
+    for (const row of rows) {
+      const h = histograms.get(row.group) ?? {};
+      h[row.score] = (h[row.score] ?? 0) + row.n;
+      histograms.set(row.group, h);
+    }
+    return {
+      groups: page.map((d) => toGroup(q.kind, d.key, d.names, q.locale, histograms.get(d.id) ?? {})),
+      nextCursor: defs.length > limit ? encodeOrderCursor(page[page.length - 1].order ?? []) : null,
+    };
+  }
+  // Named groups (every stage) and their histograms, read side by side.
   const [histograms, defs] = await Promise.all([
     getScoreHistograms(db, { kind: q.kind, by: q.by, from: q.range.from, to: q.range.to }),
-    q.by === 'overall' || q.by === 'week' ? Promise.resolve([]) : getMetricGroups(db, q.kind, q.by),
+    q.by === 'stage' ? getMetricGroups(db, q.kind, q.by) : Promise.resolve([]),
   ]);
   if (q.by === 'overall') {
-    return [toGroup(q.kind, 'overall', { vi: 'Toàn hành trình', en: 'Whole journey' }, q.locale, histograms.get('overall') ?? {})];
+    return { groups: [toGroup(q.kind, 'overall', { vi: 'Toàn hành trình', en: 'Whole journey' }, q.locale, histograms.get('overall') ?? {})], nextCursor: null };
   }
   if (q.by === 'week') {
     const groups: MetricGroup[] = [];
@@ -49,9 +82,9 @@ export async function getMetricsReport(db: DataSource, q: { kind: MetricKind; by
       const label = isoWeekLabel(monday);
       groups.push(toGroup(q.kind, monday, { vi: `Tuần ${label}`, en: `Week ${label}` }, q.locale, histograms.get(monday) ?? {}));
     }
-    return groups;
+    return { groups, nextCursor: null };
   }
-  return defs.map((d) => toGroup(q.kind, d.key, d.names, q.locale, histograms.get(d.id) ?? {}));
+  return { groups: defs.map((d) => toGroup(q.kind, d.key, d.names, q.locale, histograms.get(d.id) ?? {})), nextCursor: null };
 }
 
 /** One group per value of a chosen segment dimension (most answers first), from its rollups once counted. */

@@ -6,6 +6,9 @@ export interface MetricGroupDef {
   id: string;
   key: string;
   names: { vi: string; en: string };
+  /** Paged lists only (getMetricGroupPage): the group's surveys of the kind, and its sort key in journey order. */
+  surveyIds?: string[];
+  order?: string[];
 }
 
 /**

@@ -1,0 +1,120 @@
+import type { DataSource } from 'typeorm';
+import { DELTA_TABLE } from '../rollup';
+import { LOW_SAMPLE_THRESHOLD, type MetricKind } from '../scoring';
+
+/** Score counts of one level of the map: the journey (both ids null), a stage, or a touchpoint shown. */
+export interface JourneyMapScoreRow { stageId: number | null; touchpointId: number | null; kind: MetricKind; score: number; n: number }
+
+export interface JourneyMapScores {
+  /** Every answer of the period pooled per journey, per stage, and per touchpoint shown (nothing else). */
+  rows: JourneyMapScoreRow[];
+  /** Per condensed stage with a ranked touchpoint: the touchpoints most in need of attention (worst first), the best (best first), how many are ranked. */
+  ranking: Map<number, { attention: number[]; best: number[]; ranked: number }>;
+}
+
+export interface JourneyMapScope {
+  from: string;
+  to: string;
+  /** A stage with at most this many touchpoints is shown in full (every touchpoint's counts come back); a larger one is condensed to its ranked extremes. */
+  fullAtMost: number;
+  attention: number;
+  best: number;
+}
+
+/** Every point of every scale (NPS 0–10 is the widest): one count column per score, h0 … h10. */
+const POINTS = Array.from({ length: 11 }, (_, i) => i);
+const H = (f: (i: number) => string, sep = ', ') => POINTS.map(f).join(sep);
+const SUM_H = H((i) => `sum(h${i})::int8 AS h${i}`);
+
+/**
+ * A metric's score in SQL, for ranking only: the same formulas as scoring.ts (NPS 100·(p − d), CSAT
+ * 100·top-2-box share, CES mean), written with the same float operations in the same order so that the
+ * ranking is the one scoreFromHistogram gives (test/integration/journey-ranking.test.ts compares them).
+ * The shown figures are scored by scoring.ts from the counts this query returns.
+ */
+const SCORE_SQL = `CASE kind
+  WHEN 'nps' THEN 100 * ((h9 + h10)::float8 / n::float8 - (h0 + h1 + h2 + h3 + h4 + h5 + h6)::float8 / n::float8)
+  WHEN 'csat' THEN 100 * ((h4 + h5)::float8 / n::float8)
+  ELSE (${H((i) => `${i} * h${i}`, ' + ')})::float8 / n::float8 END`;
+
+type CountRow = { level: 'place' | 'rank'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
+
+/**
+ * The journey map's scores for a period from the dense cumulative rollup (no channel or attribute filter),
+ * ranked in SQL: two index range reads of surveys × scores rows, pooled per survey into one row of counts
+ * (h0 … h10) and per touchpoint inside PostgreSQL; only the levels the map shows come back — the journey,
+ * each stage, the touchpoints of small stages, and the extremes of each large stage (a chain's 200 stores)
+ * — a few dozen rows whatever the number of touchpoints. Ranking as the map defines it: over a
+ * touchpoint's metrics with at least LOW_SAMPLE_THRESHOLD answers, its worst distance to the nearest
+ * target (the touchpoint's, else the stage's, else the journey's; the scale's middle when none) as a
+ * share of the scale; ties by id.
+ */
+export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): Promise<JourneyMapScores> {
+  const rows: CountRow[] = await db.query(`
+    WITH s AS (SELECT $1::date AS lo, $2::date AS hi),
+    condensed AS (SELECT stage_id FROM touchpoints GROUP BY 1 HAVING count(*) > $3::int),
+    targets AS MATERIALIZED (SELECT metric, stage_id, touchpoint_id, target::float8 AS target FROM kpi_targets),
+    pts AS (
+      SELECT least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
+      UNION ALL SELECT least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h),
+    counts AS (
+      SELECT a.survey_id, a.score, pts.sign * a.cum AS n FROM pts JOIN response_score_cum a ON a.day = pts.day
+      UNION ALL SELECT a.survey_id, a.score, a.n FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi),
+    per_survey AS (
+      SELECT survey_id, ${H((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int8 AS h${i}`)}, sum(n) AS n
+      FROM counts GROUP BY survey_id),
+    place AS MATERIALIZED (
+      SELECT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind, ${SUM_H}, sum(c.n)::int8 AS n
+      FROM per_survey c JOIN surveys sv ON sv.id = c.survey_id LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+      GROUP BY 1, 2, 3),
+    scored AS (
+      SELECT stage_id, touchpoint_id, kind, ${SCORE_SQL} AS score
+      FROM place WHERE touchpoint_id IS NOT NULL AND stage_id IN (SELECT stage_id FROM condensed) AND n >= ${LOW_SAMPLE_THRESHOLD}),
+    standing AS (
+      SELECT x.stage_id, x.touchpoint_id,
+             min((x.score - coalesce(tt.target, st.target, jt.target, (r.lo + r.hi) / 2)) / (r.hi - r.lo)) AS at
+      FROM scored x
+      CROSS JOIN LATERAL (SELECT CASE x.kind WHEN 'nps' THEN -100 WHEN 'csat' THEN 0 ELSE 1 END::float8 AS lo,
+                                 CASE x.kind WHEN 'ces' THEN 7 ELSE 100 END::float8 AS hi) r
+      LEFT JOIN targets tt ON tt.metric = x.kind AND tt.touchpoint_id = x.touchpoint_id AND tt.stage_id IS NULL
+      LEFT JOIN targets st ON st.metric = x.kind AND st.stage_id = x.stage_id AND st.touchpoint_id IS NULL
+      LEFT JOIN targets jt ON jt.metric = x.kind AND jt.stage_id IS NULL AND jt.touchpoint_id IS NULL
+      GROUP BY 1, 2),
+    ranked AS (
+      SELECT stage_id, touchpoint_id, row_number() OVER (PARTITION BY stage_id ORDER BY at, touchpoint_id) AS rank,
+             count(*) OVER (PARTITION BY stage_id) AS ranked
+      FROM standing),
+    shown AS (SELECT * FROM ranked WHERE rank <= $4::int OR rank > greatest($4::int, ranked - $5::int))
+    SELECT 'place' AS level, NULL::int AS "stageId", NULL::int AS "touchpointId", kind, NULL::bigint AS rank, NULL::bigint AS ranked, ${SUM_H}
+    FROM place GROUP BY kind
+    UNION ALL
+    SELECT 'place', stage_id, NULL, kind, NULL, NULL, ${SUM_H} FROM place WHERE stage_id IS NOT NULL GROUP BY stage_id, kind
+    UNION ALL
+    SELECT 'place', stage_id, touchpoint_id, kind, NULL, NULL, ${H((i) => `h${i}`)} FROM place
+    WHERE touchpoint_id IS NOT NULL AND (stage_id NOT IN (SELECT stage_id FROM condensed) OR touchpoint_id IN (SELECT touchpoint_id FROM shown))
+    UNION ALL
+    SELECT 'rank', stage_id, touchpoint_id, NULL, rank, ranked, ${H(() => 'NULL')} FROM shown`,
+  [q.from, q.to, q.fullAtMost, q.attention, q.best]);
+  const out: JourneyMapScores = { rows: [], ranking: new Map() };
+  const ranks: Array<{ stageId: number; touchpointId: number; rank: number; ranked: number }> = [];
+  for (const r of rows) {
+    if (r.level === 'rank') {
+      ranks.push({ stageId: r.stageId as number, touchpointId: r.touchpointId as number, rank: Number(r.rank), ranked: Number(r.ranked) });
+    } else {
+      for (const i of POINTS) {
+        // A deleted answer leaves a 0 (or a cumulative difference of 0): such a score did not occur.
+        const n = Number(r[`h${i}`]);
+        if (n !== 0) out.rows.push({ stageId: r.stageId, touchpointId: r.touchpointId, kind: r.kind as MetricKind, score: i, n });
+      }
+    }
+  }
+  ranks.sort((a, b) => a.rank - b.rank);
+  for (const r of ranks) {
+    const stage = out.ranking.get(r.stageId) ?? { attention: [], best: [], ranked: 0 };
+    out.ranking.set(r.stageId, stage);
+    stage.ranked = r.ranked;
+    if (r.rank <= q.attention) stage.attention.push(r.touchpointId);
+    else stage.best.unshift(r.touchpointId);
+  }
+  return out;
+}

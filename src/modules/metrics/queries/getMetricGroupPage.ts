@@ -1,0 +1,49 @@
+import type { DataSource } from 'typeorm';
+import type { MetricKind } from '../scoring';
+import type { GroupBy } from './getScoreHistograms';
+import type { MetricGroupDef } from './getMetricGroups';
+
+/** A page of a list in journey order: at most `limit` groups after the sort key `after` (the cursor's). */
+export interface GroupPage { limit: number; after?: string[] }
+
+/** Sorts before every position: a survey without a stage or touchpoint comes first (NULLS FIRST). */
+const NO_POSITION = '-2147483649';
+
+/**
+ * One page of the touchpoints or surveys that have a survey of the kind, in journey order (stage position,
+ * touchpoint position, then id; for surveys, those without a stage or touchpoint first, then creation
+ * time), keyset-paged: `limit + 1` rows are read to know whether another page follows. Each group carries
+ * its surveys of the kind, so that the scores are read for this page's surveys only.
+ */
+export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: Extract<GroupBy, 'touchpoint' | 'survey'>, page: GroupPage): Promise<MetricGroupDef[]> {
+  let sql: string;
+  if (by === 'touchpoint') {
+    // The page first (an EXISTS probe per touchpoint, no aggregate over all of them), then its surveys.
+    sql = `
+      SELECT p.id::text AS id, p.key, p.vi, p.en,
+             ARRAY(SELECT s.id::text FROM surveys s WHERE s.touchpoint_id = p.id AND s.kind = $1 ORDER BY s.id) AS "surveyIds",
+             ARRAY[p.sp::text, p.tpp::text, p.id::text] AS "order"
+      FROM (
+        SELECT t.id, t.key, t.name_vi AS vi, t.name_en AS en, st.position AS sp, t.position AS tpp
+        FROM touchpoints t JOIN stages st ON st.id = t.stage_id
+        WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.touchpoint_id = t.id AND s.kind = $1)
+          ${page.after ? 'AND (st.position::bigint, t.position::bigint, t.id::bigint) > ($3::bigint, $4::bigint, $5::bigint)' : ''}
+        ORDER BY st.position, t.position, t.id
+        LIMIT $2) p
+      ORDER BY p.sp, p.tpp, p.id`;
+  } else {
+    const parts = [`coalesce(st.position::bigint, ${NO_POSITION})`, `coalesce(t.position::bigint, ${NO_POSITION})`, `(extract(epoch FROM s.created_at) * 1000000)::bigint`];
+    const sortKey = parts.join(', ');
+    sql = `
+      SELECT s.id::text AS id, s.id::text AS key, s.title AS vi, s.title AS en, ARRAY[s.id::text] AS "surveyIds",
+             ARRAY[${parts.map((x) => `(${x})::text`).join(', ')}, s.id::text] AS "order"
+      FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id
+      LEFT JOIN stages st ON st.id = coalesce(s.stage_id, t.stage_id)
+      WHERE s.kind = $1 ${page.after ? `AND (${sortKey}, s.id) > ($3::bigint, $4::bigint, $5::bigint, $6::uuid)` : ''}
+      ORDER BY ${sortKey}, s.id
+      LIMIT $2`;
+  }
+  const rows: Array<{ id: string; key: string; vi: string; en: string; surveyIds: string[]; order: string[] }> =
+    await db.query(sql, [kind, page.limit + 1, ...(page.after ?? [])]);
+  return rows.map((r) => ({ id: r.id, key: r.key, names: { vi: r.vi, en: r.en }, surveyIds: r.surveyIds, order: r.order }));
+}
