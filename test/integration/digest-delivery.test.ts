@@ -160,6 +160,8 @@ describe('a worker that dies halfway through a send', () => {
     await eventually(async () => (await pendingJobs()) === 0, { what: 'every digest job done' });
     await next.stop();
     real.close();
+    // The server records a message once it has parsed it, which may be just after the sender's delivery was marked sent.
+    await smtp.waitForMessages(before + total);
 
     const to = countBy(smtp.messages.slice(before).map((m) => m.to[0].toLowerCase()));
     expect(to.size).toBe(total);
@@ -210,6 +212,8 @@ describe('recipients who leave after the digest was queued', () => {
       { recipient: 'weekly1@example.com', status: 'sent', error: null },
       { recipient: 'weekly2@example.com', status: 'cancelled', error: 'The user no longer receives the digest' },
     ]);
+    // A delivery is marked sent when the server accepts it; the capture records it once parsed, a moment later.
+    await smtp.waitForMessages(before + 2);
     expect(smtp.messages.slice(before).map((m) => m.to[0]).sort()).toEqual(['stays@example.com', 'weekly1@example.com']);
   });
 
