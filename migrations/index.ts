@@ -17,6 +17,7 @@ import { AddCommentThemes1763802400000 } from './1763802400000-AddCommentThemes'
 import { AddTopicResponses1763802600000 } from './1763802600000-AddTopicResponses';
 import { AddJourneyAnalytics1763802700000 } from './1763802700000-AddJourneyAnalytics';
 import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollups';
+import { AddSegmentKindRollup1763802900000 } from './1763802900000-AddSegmentKindRollup';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -37,4 +38,5 @@ export const migrations = [
   AddTopicResponses1763802600000,
   AddJourneyAnalytics1763802700000,
   AddSegmentRollups1763802800000,
+  AddSegmentKindRollup1763802900000,
 ];

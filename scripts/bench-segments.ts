@@ -97,10 +97,12 @@ export async function benchSegments(): Promise<void> {
       const t0 = Date.now();
       await foldSegmentRollups(db);
       const s = (Date.now() - t0) / 1000;
-      const [{ rows }] = await db.query(`SELECT count(*)::int AS rows FROM segment_score_cum`);
-      builds.push(`${n === small ? small.toLocaleString('en-US') : large.toLocaleString('en-US')} responses: persona counted in ${s.toFixed(1)} s, ${rows.toLocaleString('en-US')} cumulative rows (load ${uptime()})`);
+      const [{ rows, kindRows }] = await db.query(
+        `SELECT (SELECT count(*) FROM segment_score_cum)::int AS rows, (SELECT count(*) FROM segment_kind_cum)::int AS "kindRows"`);
+      builds.push(`${n === small ? small.toLocaleString('en-US') : large.toLocaleString('en-US')} responses: persona counted in ${s.toFixed(1)} s, ${rows.toLocaleString('en-US')} per-survey and ${kindRows.toLocaleString('en-US')} per-kind cumulative rows (load ${uptime()})`);
       say(`  ${builds[builds.length - 1]}`);
       await db.query(`VACUUM ANALYZE segment_score_cum`);
+      await db.query(`VACUUM ANALYZE segment_kind_cum`);
     };
 
     const today = new Date().toISOString().slice(0, 10);

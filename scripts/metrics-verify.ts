@@ -37,7 +37,7 @@ async function main() {
     const segments = await verifySegmentRollups(database.db, { limit });
     process.stdout.write(`  segment rollups: ${segments.dimensions} dimension(s), ${segments.differenceCount === 0 ? 'no difference' : `${segments.differenceCount.toLocaleString('en-US')} key(s) differ`}${segments.stale.length ? `; being counted by the app: ${segments.stale.join(', ')}` : ''}\n`);
     for (const d of segments.differences) {
-      process.stdout.write(`  segment_score_cum ${JSON.stringify({ dimension: d.dimension, value: d.value, survey_id: d.surveyId, day: d.day, score: d.score })}: raw ${d.raw}, rollup ${d.rollup}\n`);
+      process.stdout.write(`  ${d.table} ${JSON.stringify({ dimension: d.dimension, value: d.value, [d.table === 'segment_kind_cum' ? 'kind' : 'survey_id']: d.key, day: d.day, score: d.score })}: raw ${d.raw}, rollup ${d.rollup}\n`);
     }
     const failed = report.disabledTriggers.length > 0 || Object.values(report.differenceCounts).some((n) => n > 0) || segments.differenceCount > 0;
     process.stdout.write(failed ? 'DIFFERENCES FOUND\n' : 'OK: the rollups equal a recomputation from raw responses.\n');

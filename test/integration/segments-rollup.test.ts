@@ -23,13 +23,26 @@ let csatId: string;
 const DAY = '2026-03-10';
 const at = (hour: number) => `${DAY}T${String(hour).padStart(2, '0')}:00:00+07:00`;
 
+/** The comparison's read (per value, from the per-kind rollup and its deltas) against a recount of raw answers. */
+async function expectComparisonMatchesRaw() {
+  const buckets = [{ key: 'p', from: '2026-03-01', to: '2026-03-31' }, { key: 'd', from: DAY, to: DAY }];
+  for (const { source, key } of await getSegmentDimensions(t.db)) {
+    for (const kind of [undefined, 'nps', 'csat'] as const) {
+      const scope = { source, key, buckets, per: 'value' as const, kind };
+      expect(sorted(await getSegmentHistogramRows(t.db, { ...scope, counts: 'rollup' }))).toEqual(sorted(await getSegmentHistogramRows(t.db, { ...scope, counts: 'raw' })));
+    }
+  }
+}
+
 async function expectConsistent() {
   const before = await verifySegmentRollups(t.db);
   expect(before.stale).toEqual([]);
   expect(before.differences).toEqual([]);
+  await expectComparisonMatchesRaw();
   await foldSegmentDeltas(t.db);
   const after = await verifySegmentRollups(t.db);
   expect(after.differences).toEqual([]);
+  await expectComparisonMatchesRaw();
   const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM segment_rollup_delta`);
   expect(n).toBe(0);
 }
@@ -148,8 +161,12 @@ test('upkeep across score updates, attribute changes (edit and import), erasure 
   await answer(t, doomed, { score: 9, email: 'family1@example.com', hidden: { store: 'q1' }, answeredAt: at(13) });
   await foldSegmentDeltas(t.db);
   await answer(t, doomed, { score: 2, email: 'family2@example.com', answeredAt: at(14) });
+  const withDoomed = (await apiGroups('attribute:persona'))['Gia đình trẻ'].n;
   await t.db.query(`DELETE FROM surveys WHERE id = $1`, [doomed]);
+  // Its answers leave the per-kind rollup too: one folded, one still a delta when the survey went.
+  expect((await apiGroups('attribute:persona'))['Gia đình trẻ'].n).toBe(withDoomed - 2);
   await expectConsistent();
+  expect((await apiGroups('attribute:persona'))['Gia đình trẻ'].n).toBe(withDoomed - 2);
 });
 
 test('a time-zone change and a bulk rebuild make the dimensions stale; the folder recounts them in the new days', async () => {
@@ -177,9 +194,20 @@ test('removing a dimension drops its rollups; its deltas are no longer kept', as
   await saveSegmentDimensions(t.db, { attributes: ['persona'], hidden: [] });
   const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM segment_score_cum WHERE dimension <> 'attribute:persona'`);
   expect(n).toBe(0);
+  const [{ k }] = await t.db.query(`SELECT count(*)::int AS k FROM segment_kind_cum WHERE dimension <> 'attribute:persona'`);
+  expect(k).toBe(0);
   await answer(t, npsId, { score: 9, email: 'family3@example.com', hidden: { store: 'q1' }, answeredAt: at(15) });
   const [{ d }] = await t.db.query(`SELECT count(*)::int AS d FROM segment_rollup_delta WHERE dimension <> 'attribute:persona'`);
   expect(d).toBe(0);
   await expectConsistent();
   await request(t.app).get(`/api/v1/metrics?kind=nps&by=hidden:store`).set(auth()).expect(400);
+});
+
+test('metrics:verify names a per-kind segment rollup row that drifted from the answers', async () => {
+  await foldSegmentDeltas(t.db);
+  await t.db.query(`UPDATE segment_kind_cum SET cum = cum + 1 WHERE dimension = 'attribute:persona' AND day = $1::date AND kind = 'nps' AND score = 9 AND value = 'Gia đình trẻ'`, [DAY]);
+  const report = await verifySegmentRollups(t.db);
+  expect(report.differences).toEqual([expect.objectContaining({ table: 'segment_kind_cum', dimension: 'attribute:persona', value: 'Gia đình trẻ', key: 'nps', day: DAY, score: 9 })]);
+  await t.db.query(`UPDATE segment_kind_cum SET cum = cum - 1 WHERE dimension = 'attribute:persona' AND day = $1::date AND kind = 'nps' AND score = 9 AND value = 'Gia đình trẻ'`, [DAY]);
+  expect((await verifySegmentRollups(t.db)).differences).toEqual([]);
 });

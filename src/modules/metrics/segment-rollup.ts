@@ -2,10 +2,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { denseCumulative } from './rollup';
 
 /**
- * Rollups of the segment dimensions (migration AddSegmentRollups): per chosen contact attribute or hidden
- * field, `segment_score_cum` (dimension, day, value, survey, score) -> answers on org-days <= day, dense
- * like `response_score_cum` up to `segment_cum_horizon`, so any period of any dimension is two index range
- * reads of (values × surveys × scores) rows, whatever the number of answers.
+ * Rollups of the segment dimensions (migrations AddSegmentRollups, AddSegmentKindRollup): per chosen contact
+ * attribute or hidden field, `segment_score_cum` (dimension, day, value, survey, score) -> answers on
+ * org-days <= day, dense like `response_score_cum` up to `segment_cum_horizon`, so any period of any
+ * dimension is two index range reads of (values × surveys × scores) rows, whatever the number of answers;
+ * and `segment_kind_cum` (dimension, day, value, kind, score), the same summed over the surveys of each
+ * kind (values × kinds × scores rows), which the comparison page and the API read.
  *
  * Upkeep: statement triggers on `responses` and `contacts` append signed counts to `segment_rollup_delta`
  * (a contact attribute counts at its current value: an edit or an import moves the contact's answers, an
@@ -16,7 +18,7 @@ import { denseCumulative } from './rollup';
  */
 export const SEGMENT_FOLD_LOCK = 7_301_720_018;
 
-export const SEGMENT_TABLES = ['segment_score_cum', 'segment_rollup_delta', 'segment_cum_horizon'];
+export const SEGMENT_TABLES = ['segment_score_cum', 'segment_kind_cum', 'segment_rollup_delta', 'segment_cum_horizon'];
 
 export type DimensionSource = 'attribute' | 'hidden';
 
@@ -28,13 +30,13 @@ export const dimensionId = (source: DimensionSource, key: string): string => `${
  * ($1 source, $2 key). A check and a rebuild read this; pages read it only while a dimension is stale.
  */
 export const SEGMENT_RAW = `
-  SELECT v.value, r.survey_id, (r.created_at AT TIME ZONE (SELECT time_zone FROM settings WHERE id = 1))::date AS day, r.score, count(*)::int AS n
+  SELECT v.value, r.survey_id, s.kind, (r.created_at AT TIME ZONE (SELECT time_zone FROM settings WHERE id = 1))::date AS day, r.score, count(*)::int AS n
   FROM responses r
   LEFT JOIN contacts c ON $1::text = 'attribute' AND c.id = r.contact_id
   CROSS JOIN LATERAL (SELECT segment_value(CASE WHEN $1::text = 'attribute' THEN c.attributes ELSE r.hidden END, $2::text)) v(value)
   JOIN surveys s ON s.id = r.survey_id
   WHERE v.value IS NOT NULL
-  GROUP BY 1, 2, 3, 4`;
+  GROUP BY 1, 2, 3, 4, 5`;
 
 /** Moves the horizon to `next`, carrying every key of the day before forward (the caller holds the fold lock). */
 async function advanceHorizon(tx: EntityManager, next: string): Promise<string> {
@@ -51,14 +53,23 @@ async function advanceHorizon(tx: EntityManager, next: string): Promise<string> 
      WHERE c.day = $1::date ORDER BY 2, 1, 3, 4, 5`,
     [horizon, next],
   );
+  await tx.query(
+    `INSERT INTO segment_kind_cum (day, dimension, value, kind, score, cum)
+     SELECT g.day::date, c.dimension, c.value, c.kind, c.score, c.cum FROM segment_kind_cum c
+     CROSS JOIN generate_series($1::timestamp + interval '1 day', $2::timestamp, interval '1 day') g(day)
+     WHERE c.day = $1::date ORDER BY 2, 1, 3, 4, 5`,
+    [horizon, next],
+  );
   await tx.query(`UPDATE segment_cum_horizon SET day = $1::date`, [next]);
   return next;
 }
 
 /**
- * Moves every segment delta into `segment_score_cum` in one transaction (as foldRollupDeltas does for the
- * score rollups). Deltas of a deleted survey, of a dimension no longer chosen or of a stale one (it is
- * recounted from raw answers next) are dropped.
+ * Moves every segment delta into `segment_score_cum` and `segment_kind_cum` in one transaction (as
+ * foldRollupDeltas does for the score rollups). Deltas of a dimension no longer chosen or of a stale one (it
+ * is recounted from raw answers next) are dropped; those of a deleted survey go into the per-kind rollup only
+ * (with the negated answers its deletion appended, they take the survey out of it; its per-survey rows went
+ * with it).
  * Returns the delta rows folded, or null when another folder holds the lock.
  */
 export async function foldSegmentDeltas(db: DataSource): Promise<number | null> {
@@ -67,17 +78,16 @@ export async function foldSegmentDeltas(db: DataSource): Promise<number | null> 
     if (!locked) return null;
     await tx.query(`SET LOCAL enable_mergejoin = off`); // as in rebuildStaleSegment
     await tx.query(`CREATE TEMP TABLE IF NOT EXISTS segment_fold_batch (
-      dimension text, value text, survey_id uuid, day date, score smallint, n integer) ON COMMIT DELETE ROWS`);
+      dimension text, value text, survey_id uuid, kind text, live boolean, day date, score smallint, n integer) ON COMMIT DELETE ROWS`);
     const [{ rows }]: Array<{ rows: number }> = await tx.query(
       `WITH moved AS (DELETE FROM segment_rollup_delta RETURNING *),
        batch AS (
-         INSERT INTO segment_fold_batch (dimension, value, survey_id, day, score, n)
-         SELECT m.dimension, m.value, m.survey_id, m.day, m.score, sum(m.n)
+         INSERT INTO segment_fold_batch (dimension, value, survey_id, kind, live, day, score, n)
+         SELECT m.dimension, m.value, m.survey_id, m.kind, EXISTS (SELECT 1 FROM surveys s WHERE s.id = m.survey_id), m.day, m.score, sum(m.n)
          FROM moved m
-         WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = m.survey_id)
-           -- A stale dimension is recounted from raw answers anyway (its deltas would only be work thrown away).
-           AND EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.source || ':' || d.key = m.dimension AND d.built_at IS NOT NULL)
-         GROUP BY 1, 2, 3, 4, 5 HAVING sum(m.n) <> 0)
+         -- A stale dimension is recounted from raw answers anyway (its deltas would only be work thrown away).
+         WHERE EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.source || ':' || d.key = m.dimension AND d.built_at IS NOT NULL)
+         GROUP BY 1, 2, 3, 4, 6, 7 HAVING sum(m.n) <> 0)
        SELECT count(*)::int AS rows FROM moved`,
     );
     const [{ next }]: Array<{ next: string }> = await tx.query(
@@ -87,11 +97,19 @@ export async function foldSegmentDeltas(db: DataSource): Promise<number | null> 
     if (rows === 0) return 0;
     // A delta on day d adds to every row of its key from d to the horizon; keys in order, so upserts never deadlock.
     await tx.query(
-      `WITH src AS (SELECT dimension, value, survey_id, score, day, sum(n)::int AS n FROM segment_fold_batch GROUP BY 1, 2, 3, 4, 5)
+      `WITH src AS (SELECT dimension, value, survey_id, score, day, sum(n)::int AS n FROM segment_fold_batch WHERE live GROUP BY 1, 2, 3, 4, 5)
        INSERT INTO segment_score_cum AS t (day, dimension, value, survey_id, score, cum)
        SELECT day, dimension, value, survey_id, score, cum FROM (${denseCumulative('src', ['dimension', 'value', 'survey_id', 'score'], '$1::date')}) x
        ORDER BY 2, 1, 3, 4, 5
        ON CONFLICT (dimension, day, value, survey_id, score) DO UPDATE SET cum = t.cum + EXCLUDED.cum`,
+      [horizon],
+    );
+    await tx.query(
+      `WITH src AS (SELECT dimension, value, kind, score, day, sum(n)::int AS n FROM segment_fold_batch GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0)
+       INSERT INTO segment_kind_cum AS t (day, dimension, value, kind, score, cum)
+       SELECT day, dimension, value, kind, score, cum FROM (${denseCumulative('src', ['dimension', 'value', 'kind', 'score'], '$1::date')}) x
+       ORDER BY 2, 1, 3, 4, 5
+       ON CONFLICT (dimension, day, value, kind, score) DO UPDATE SET cum = t.cum + EXCLUDED.cum`,
       [horizon],
     );
     return rows;
@@ -124,12 +142,21 @@ export async function rebuildStaleSegment(db: DataSource): Promise<string | null
     await tx.query(`ANALYZE segment_fine`);
     await tx.query(`DELETE FROM segment_rollup_delta WHERE dimension = $1`, [id]);
     await tx.query(`DELETE FROM segment_score_cum WHERE dimension = $1`, [id]);
+    await tx.query(`DELETE FROM segment_kind_cum WHERE dimension = $1`, [id]);
     const [{ next }]: Array<{ next: string }> = await tx.query(
       `SELECT greatest((SELECT day FROM segment_cum_horizon), touchpoint_org_day(now()), (SELECT max(day) FROM segment_fine))::text AS next`);
     const horizon = await advanceHorizon(tx, next);
     await tx.query(
       `INSERT INTO segment_score_cum (day, dimension, value, survey_id, score, cum)
        SELECT day, $1, value, survey_id, score, cum FROM (${denseCumulative('segment_fine', ['value', 'survey_id', 'score'], '$2::date')}) x
+       ORDER BY 1, 3, 4, 5`,
+      [id, horizon],
+    );
+    await tx.query(`CREATE TEMP TABLE segment_fine_kind ON COMMIT DROP AS SELECT value, kind, day, score, sum(n)::int AS n FROM segment_fine GROUP BY 1, 2, 3, 4`);
+    await tx.query(`ANALYZE segment_fine_kind`);
+    await tx.query(
+      `INSERT INTO segment_kind_cum (day, dimension, value, kind, score, cum)
+       SELECT day, $1, value, kind, score, cum FROM (${denseCumulative('segment_fine_kind', ['value', 'kind', 'score'], '$2::date')}) x
        ORDER BY 1, 3, 4, 5`,
       [id, horizon],
     );
@@ -144,15 +171,50 @@ export async function foldSegmentRollups(db: DataSource): Promise<void> {
   while (await rebuildStaleSegment(db) !== null) { /* one dimension per transaction */ }
 }
 
+export interface SegmentDifference {
+  table: 'segment_score_cum' | 'segment_kind_cum';
+  dimension: string;
+  value: string;
+  /** The survey (segment_score_cum) or the metric kind (segment_kind_cum). */
+  key: string;
+  day: string;
+  score: number;
+  raw: number;
+  rollup: number;
+}
+
 export interface SegmentVerification {
   dimensions: number;
   differenceCount: number;
-  differences: Array<{ dimension: string; value: string; surveyId: string; day: string; score: number; raw: number; rollup: number }>;
+  differences: SegmentDifference[];
   stale: string[];
 }
 
 /**
- * Every built dimension's rollup (plus its unfolded deltas) on every day up to the horizon, against a
+ * One dimension's rollup `table` (plus its unfolded deltas) on every day up to the horizon against raw
+ * answers, keyed by (value, `col`, score): the survey, or the kind. The per-survey rollup counts only the
+ * deltas of surveys that exist; the per-kind one counts them all (see foldSegmentDeltas).
+ * $1 source, $2 key, $3 dimension id, $4 horizon.
+ */
+const verifySql = (table: SegmentDifference['table'], col: 'survey_id' | 'kind', limit: number) => `
+  WITH raw AS (SELECT value, ${col} AS k, day, score, sum(n) AS n FROM (${SEGMENT_RAW}) r GROUP BY 1, 2, 3, 4),
+  pending AS (SELECT value, ${col} AS k, day, score, sum(n) AS n FROM segment_rollup_delta x
+              WHERE dimension = $3 ${col === 'survey_id' ? 'AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id)' : ''} GROUP BY 1, 2, 3, 4),
+  k AS (SELECT value, k, score, min(day) AS lo FROM (SELECT value, k, score, day FROM raw UNION ALL SELECT value, k, score, day FROM pending) x
+        WHERE day <= $4::date GROUP BY 1, 2, 3),
+  grid AS (SELECT k.value, k.k, k.score, g.day::date AS day FROM k CROSS JOIN LATERAL generate_series(k.lo::timestamp, $4::timestamp, interval '1 day') g(day)),
+  expected AS (
+    SELECT grid.value, grid.k, grid.score, grid.day, sum(coalesce(raw.n, 0)) OVER w AS raw, sum(coalesce(pending.n, 0)) OVER w AS pending
+    FROM grid LEFT JOIN raw USING (value, k, score, day) LEFT JOIN pending USING (value, k, score, day)
+    WINDOW w AS (PARTITION BY grid.value, grid.k, grid.score ORDER BY grid.day)),
+  diff AS (
+    SELECT value, k::text AS k, day::text AS day, score, coalesce(e.raw, 0)::int AS raw, (coalesce(c.cum, 0) + coalesce(e.pending, 0))::int AS rollup
+    FROM expected e FULL JOIN (SELECT value, ${col} AS k, day, score, cum FROM ${table} WHERE dimension = $3 AND day <= $4::date) c USING (value, k, score, day)
+    WHERE coalesce(e.raw, 0) <> coalesce(c.cum, 0) + coalesce(e.pending, 0))
+  SELECT *, count(*) OVER ()::int AS total FROM diff ORDER BY value, k, day, score LIMIT ${limit}`;
+
+/**
+ * Every built dimension's rollups (plus their unfolded deltas) on every day up to the horizon, against a
  * recomputation from raw answers, in one snapshot. A stale dimension is reported as such (the folder
  * rebuilds it), not as differences.
  */
@@ -170,32 +232,18 @@ export async function verifySegmentRollups(db: DataSource, opts: { limit?: numbe
     for (const d of dims) {
       const id = dimensionId(d.source, d.key);
       if (!d.built) { out.stale.push(id); continue; }
-      const rows: Array<{ value: string; survey_id: string; day: string; score: number; raw: number; rollup: number; total: number }> = await runner.query(
-        `WITH raw AS (${SEGMENT_RAW}),
-         pending AS (SELECT value, survey_id, day, score, sum(n) AS n FROM segment_rollup_delta x
-                     WHERE dimension = $3 AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id) GROUP BY 1, 2, 3, 4),
-         k AS (SELECT value, survey_id, score, min(day) AS lo FROM (SELECT value, survey_id, score, day FROM raw UNION ALL SELECT value, survey_id, score, day FROM pending) x
-               WHERE day <= $4::date GROUP BY 1, 2, 3),
-         grid AS (SELECT k.value, k.survey_id, k.score, g.day::date AS day FROM k CROSS JOIN LATERAL generate_series(k.lo::timestamp, $4::timestamp, interval '1 day') g(day)),
-         expected AS (
-           SELECT grid.value, grid.survey_id, grid.score, grid.day, sum(coalesce(raw.n, 0)) OVER w AS raw, sum(coalesce(pending.n, 0)) OVER w AS pending
-           FROM grid LEFT JOIN raw USING (value, survey_id, score, day) LEFT JOIN pending USING (value, survey_id, score, day)
-           WINDOW w AS (PARTITION BY grid.value, grid.survey_id, grid.score ORDER BY grid.day)),
-         diff AS (
-           SELECT value, survey_id, day::text AS day, score, coalesce(e.raw, 0)::int AS raw, (coalesce(c.cum, 0) + coalesce(e.pending, 0))::int AS rollup
-           FROM expected e FULL JOIN (SELECT * FROM segment_score_cum WHERE dimension = $3 AND day <= $4::date) c USING (value, survey_id, score, day)
-           WHERE coalesce(e.raw, 0) <> coalesce(c.cum, 0) + coalesce(e.pending, 0))
-         SELECT *, count(*) OVER ()::int AS total FROM diff ORDER BY value, survey_id, day, score LIMIT ${limit}`,
-        [d.source, d.key, id, horizon ?? '1970-01-01'],
-      );
       // No horizon at all while the dimension has answers: never built.
       if (horizon === null) {
         const [{ n }]: Array<{ n: number }> = await runner.query(`SELECT count(*)::int AS n FROM (${SEGMENT_RAW}) x`, [d.source, d.key]);
-        if (n > 0) { out.differenceCount += 1; out.differences.push({ dimension: id, value: '', surveyId: '', day: '', score: 0, raw: n, rollup: 0 }); }
+        if (n > 0) { out.differenceCount += 1; out.differences.push({ table: 'segment_score_cum', dimension: id, value: '', key: '', day: '', score: 0, raw: n, rollup: 0 }); }
         continue;
       }
-      out.differenceCount += rows[0]?.total ?? 0;
-      for (const r of rows) out.differences.push({ dimension: id, value: r.value, surveyId: r.survey_id, day: r.day, score: r.score, raw: r.raw, rollup: r.rollup });
+      for (const [table, col] of [['segment_score_cum', 'survey_id'], ['segment_kind_cum', 'kind']] as const) {
+        const rows: Array<{ value: string; k: string; day: string; score: number; raw: number; rollup: number; total: number }> = await runner.query(
+          verifySql(table, col, limit), [d.source, d.key, id, horizon]);
+        out.differenceCount += rows[0]?.total ?? 0;
+        for (const r of rows) out.differences.push({ table, dimension: id, value: r.value, key: r.k, day: r.day, score: r.score, raw: r.raw, rollup: r.rollup });
+      }
     }
     await runner.commitTransaction();
     return out;

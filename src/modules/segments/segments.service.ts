@@ -49,6 +49,7 @@ export async function saveSegmentDimensions(db: DataSource, input: DimensionChoi
     if (removed.length > 0) {
       await tx.query(`DELETE FROM segment_dimensions WHERE source || ':' || key = ANY($1)`, [removed]);
       await tx.query(`DELETE FROM segment_score_cum WHERE dimension = ANY($1)`, [removed]);
+      await tx.query(`DELETE FROM segment_kind_cum WHERE dimension = ANY($1)`, [removed]);
       await tx.query(`DELETE FROM segment_rollup_delta WHERE dimension = ANY($1)`, [removed]);
     }
     const positions = (keys: string[]) => keys.map((_, i) => i);

@@ -23,8 +23,9 @@ export interface SegmentScope {
 
 /**
  * Score counts of one segment dimension per (bucket, group, score).
- * - rollup: cum(min(hi, H)) - cum(min(lo - 1, H)) of `segment_score_cum` plus the unfolded deltas of [lo, hi]:
- *   two index range reads of (values × surveys × scores) rows per bucket, whatever the period or the answers;
+ * - rollup: cum(min(hi, H)) - cum(min(lo - 1, H)) plus the unfolded deltas of [lo, hi]: two index range reads
+ *   per bucket, whatever the period or the answers; of `segment_kind_cum` (values × kinds × scores rows) per
+ *   value over the whole journey, of `segment_score_cum` (values × surveys × scores) for a stage or surveys;
  * - raw: the period's answers (an index range on responses.created_at) joined to their contacts.
  * Values are those the triggers count (`segment_value`: strings of 1–200 characters).
  */
@@ -41,7 +42,27 @@ export async function getSegmentHistogramRows(db: DataSource, q: SegmentScope): 
     q.surveyIds ? `${alias}.survey_id = ANY(${p.add(q.surveyIds, 'uuid[]')})` : null,
   ].filter(Boolean).join(' AND ') || 'true';
   let sql: string;
-  if (q.counts === 'rollup') {
+  if (q.counts === 'rollup' && q.per === 'value' && q.stageId === undefined && !q.surveyIds) {
+    // Every survey of each kind: the per-kind rollup, values × kinds × scores rows per edge day. Its deltas
+    // carry their kind and all count, those of a deleted survey too (they take it out; see foldSegmentDeltas).
+    const dim = p.add(`${q.source}:${q.key}`, 'text');
+    const filter = [
+      q.value !== undefined ? `AND a.value = ${p.add(q.value, 'text')}` : '',
+      q.kind ? `AND a.kind = ${p.add(q.kind, 'text')}` : '',
+    ].join(' ');
+    sql = `
+      WITH s AS (SELECT * FROM ${buckets}),
+      pts AS (
+        SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, segment_cum_horizon h
+        UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, segment_cum_horizon h)
+      SELECT bucket, grp, score, sum(n) AS n FROM (
+        SELECT pts.bucket, a.kind || ':' || a.value AS grp, a.score, pts.sign * a.cum AS n
+        FROM pts CROSS JOIN LATERAL (SELECT * FROM segment_kind_cum a WHERE a.dimension = ${dim} AND a.day = pts.day ${filter} OFFSET 0) a
+        UNION ALL
+        SELECT s.bucket, a.kind || ':' || a.value, a.score, a.n
+        FROM s JOIN segment_rollup_delta a ON a.dimension = ${dim} AND a.day BETWEEN s.lo AND s.hi ${filter}
+      ) x GROUP BY 1, 2, 3`;
+  } else if (q.counts === 'rollup') {
     const dim = p.add(`${q.source}:${q.key}`, 'text');
     const value = q.value !== undefined ? `AND a.value = ${p.add(q.value, 'text')}` : '';
     sql = `
