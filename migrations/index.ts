@@ -18,6 +18,7 @@ import { AddTopicResponses1763802600000 } from './1763802600000-AddTopicResponse
 import { AddJourneyAnalytics1763802700000 } from './1763802700000-AddJourneyAnalytics';
 import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollups';
 import { AddSegmentKindRollup1763802900000 } from './1763802900000-AddSegmentKindRollup';
+import { WideSurveyCumulative1763803000000 } from './1763803000000-WideSurveyCumulative';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -39,4 +40,5 @@ export const migrations = [
   AddJourneyAnalytics1763802700000,
   AddSegmentRollups1763802800000,
   AddSegmentKindRollup1763802900000,
+  WideSurveyCumulative1763803000000,
 ];

@@ -226,8 +226,8 @@ export async function runBreadthBench(kit: BenchKit): Promise<void> {
       const folded = await foldRollupDeltas(side.db);
       await liveAnswers(kit, side.base, surveyIds, 40);
       const [{ cumRows, size }] = await side.db.query(
-        `SELECT count(*)::int AS "cumRows", pg_size_pretty(pg_total_relation_size('response_score_cum')) AS size FROM response_score_cum`);
-      say(`    400 answers through the form, folded (${folded} delta rows); 40 more left unfolded; response_score_cum ${cumRows.toLocaleString('en-US')} rows, ${size}`);
+        `SELECT count(*)::int AS "cumRows", pg_size_pretty(pg_total_relation_size('response_survey_cum')) AS size FROM response_survey_cum`);
+      say(`    400 answers through the form, folded (${folded} delta rows); 40 more left unfolded; response_survey_cum ${cumRows.toLocaleString('en-US')} rows, ${size}`);
     }
     const [{ today, from }] = await sides[0].db.query(
       `SELECT touchpoint_org_day(now())::text AS today, (touchpoint_org_day(now()) - $1::int + 1)::text AS from`, [days]);

@@ -161,8 +161,8 @@ test('concurrent answers only append deltas; a fold moves them into one row per 
   expect(row).toEqual({ n: unfolded.api['4'], rows: 1 });
   // The cumulative rows: the day's count is the difference with the day before.
   const [cum] = await t.db.query(
-    `SELECT (SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-06')
-          - coalesce((SELECT cum FROM response_score_cum WHERE survey_id = $1 AND score = 4 AND day = '2026-04-05'), 0) AS n`, [csatId]);
+    `SELECT (SELECT h4 FROM response_survey_cum WHERE survey_id = $1 AND day = '2026-04-06')
+          - coalesce((SELECT h4 FROM response_survey_cum WHERE survey_id = $1 AND day = '2026-04-05'), 0) AS n`, [csatId]);
   expect(cum.n).toBe(unfolded.api['4']);
   expect(await apiAndRaw(csatId, 'csat', '2026-04-06', '2026-04-06')).toEqual(unfolded);
   // A second fold with nothing to do changes nothing.
@@ -214,7 +214,7 @@ test('when a new day starts, the fold carries every key forward to it', async ()
     WITH moved AS (DELETE FROM response_daily WHERE day > (SELECT day FROM response_cum_horizon) RETURNING *)
     INSERT INTO response_rollup_delta (survey_id, kind, day, channel, score, n)
     SELECT m.survey_id, s.kind, m.day, m.channel, m.score, m.count FROM moved m JOIN surveys s ON s.id = m.survey_id`);
-  await t.db.query(`DELETE FROM response_score_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await t.db.query(`DELETE FROM response_survey_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await t.db.query(`DELETE FROM response_kind_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await expectVerified();
   const [{ today }] = await t.db.query(`SELECT touchpoint_org_day(now())::text AS today`);
@@ -223,7 +223,7 @@ test('when a new day starts, the fold carries every key forward to it', async ()
   await foldRollupDeltas(t.db);
   expect((await t.db.query(`SELECT day::text AS day FROM response_cum_horizon`))[0].day).toBe(today);
   const [{ keys, days }] = await t.db.query(
-    `SELECT count(DISTINCT (survey_id, score))::int AS keys, count(*)::int AS days FROM response_score_cum WHERE day > touchpoint_org_day(now()) - 3`);
+    `SELECT count(DISTINCT survey_id)::int AS keys, count(*)::int AS days FROM response_survey_cum WHERE day > touchpoint_org_day(now()) - 3`);
   expect(days).toBe(keys * 3);
   expect(await whole()).toEqual(before);
   await expectConsistent();
@@ -258,9 +258,9 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
   const broken = await verifyRollups(t.db);
   expect(broken.differenceCounts.response_daily).toBe(1);
   // Cumulative: every day from the 5th of May to the horizon is one short.
-  expect(broken.differenceCounts.response_score_cum).toBeGreaterThan(1);
-  expect(broken.differenceCounts.response_kind_cum).toBe(broken.differenceCounts.response_score_cum);
-  expect(broken.differences).toContainEqual({ table: 'response_score_cum', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: expect.any(Number), rollup: expect.any(Number) });
+  expect(broken.differenceCounts.response_survey_cum).toBeGreaterThan(1);
+  expect(broken.differenceCounts.response_kind_cum).toBe(broken.differenceCounts.response_survey_cum);
+  expect(broken.differences).toContainEqual({ table: 'response_survey_cum', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: expect.any(Number), rollup: expect.any(Number) });
   await setRollupTrigger(t.db, false);
   expect((await verifyRollups(t.db)).disabledTriggers).toEqual(['responses_rollup_delete', 'responses_rollup_insert', 'responses_rollup_update']);
   await rebuildRollups(t.db, { enableTrigger: true });
@@ -282,15 +282,31 @@ test('deleting a survey removes its answers and its rollup rows together', async
   await expectVerified();
   await foldRollupDeltas(t.db);
   expect(await journeyCes()).toBe(before - 10);
-  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_score_cum WHERE survey_id = $1`, [id]);
+  const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM response_survey_cum WHERE survey_id = $1`, [id]);
   expect(left).toBe(0);
+  await expectConsistent();
+});
+
+test('the move to one row per survey and day keeps every count: its down and its up again leave the rollups equal to the answers', async () => {
+  for (const score of [10, 9, 3]) await answer(t, npsId, { score, answeredAt: '2026-04-09T09:00:00+07:00' });
+  await foldRollupDeltas(t.db);
+  await answer(t, npsId, { score: 0, answeredAt: '2026-04-09T10:00:00+07:00' });
+  const figures = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
+  const [{ name }] = await t.db.query(`SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1`);
+  expect(name).toBe('WideSurveyCumulative1763803000000');
+  await t.db.undoLastMigration({ transaction: 'all' });
+  const [{ keys }] = await t.db.query(`SELECT count(DISTINCT (survey_id, score))::int AS keys FROM response_score_cum WHERE survey_id = $1`, [npsId]);
+  expect(keys).toBeGreaterThanOrEqual(3);
+  await t.db.runMigrations({ transaction: 'all' });
+  await expectVerified();
+  expect(await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30')).toEqual(figures);
   await expectConsistent();
 });
 
 test('emptying the responses table with TRUNCATE empties the rollups too', async () => {
   await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   await t.db.query(`TRUNCATE responses CASCADE`);
-  for (const table of ['response_daily', 'response_score_cum', 'response_kind_cum', 'response_rollup_delta']) {
+  for (const table of ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_rollup_delta']) {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
   }
   await expectConsistent();

@@ -4,8 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
  * The rollups that make dashboard cost independent of the number of responses and of the length of a
  * period (migrations FoldRollupDeltas and AddCumulativeRollups):
  *   response_daily     (survey, org-day, channel, score) -> count — channel split and channel filters;
- *   response_score_cum (org-day, survey, score) -> answers on days <= day — any period of any survey;
- *   response_kind_cum  (org-day, kind, score)   -> the same over every survey of a kind — whole journey, weeks.
+ *   response_survey_cum (org-day, survey) -> h0 … h10, answers of each score on days <= day — any period
+ *                       of any survey, one row per survey and day (the scale's points are columns);
+ *   response_kind_cum   (org-day, kind, score) -> the same over every survey of a kind — whole journey, weeks.
  * Both cumulative ones are dense: every key has a row for each day from its first answer to the horizon
  * (`response_cum_horizon`), so the count in [a, b] is cum(min(b, H)) - cum(min(a - 1, H)), read as two
  * contiguous index ranges on `day`.
@@ -27,7 +28,16 @@ export const DELTA_TABLE = 'response_rollup_delta';
 export const FOLD_LOCK = 7_301_720_017;
 
 /** Every rollup table, for maintenance (VACUUM ANALYZE after a bulk load). */
-export const ROLLUP_TABLES = ['response_daily', 'response_score_cum', 'response_kind_cum', 'response_cum_horizon', DELTA_TABLE];
+export const ROLLUP_TABLES = ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_cum_horizon', DELTA_TABLE];
+
+/** Every point of every scale (NPS 0–10 is the widest): the count columns h0 … h10 of `response_survey_cum`. */
+export const SCALE_POINTS = Array.from({ length: 11 }, (_, i) => i);
+
+/** `f(i)` for every point, joined: the column lists of the per-survey rollup. */
+export const eachPoint = (f: (i: number) => string, sep = ', '): string => SCALE_POINTS.map(f).join(sep);
+
+/** A per-survey rollup row `alias` as (score, n) rows: `CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n)`. */
+export const unpivotPoints = (alias: string): string => `VALUES ${eachPoint((i) => `(${i}::smallint, ${alias}.h${i})`)}`;
 
 /** Deltas not folded yet of surveys that still exist (those of a deleted survey only count per kind). */
 export const LIVE_DELTAS = `(SELECT x.* FROM ${DELTA_TABLE} x WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id))`;
@@ -40,6 +50,7 @@ const FINE_AGGREGATE = `
 /**
  * Dense cumulative rows from per-(key, day) counts `src (<keys>, day, n)`: for each key, every day from its
  * first to `horizon`, with the running sum. Used by the rebuild and, with the deltas, by the fold.
+ * (denseCumulativePoints does the same with one count column per score.)
  */
 export function denseCumulative(src: string, keys: string[], horizon: string): string {
   const k = keys.join(', ');
@@ -50,6 +61,20 @@ export function denseCumulative(src: string, keys: string[], horizon: string): s
     CROSS JOIN LATERAL generate_series(k.lo::timestamp, (${horizon})::timestamp, interval '1 day') g(day)
     LEFT JOIN ${src} f ON ${on} AND f.day = g.day::date`;
 }
+
+/** As denseCumulative, for counts per score in columns: `src (<keys>, day, h0 … h10)` -> (day, <keys>, h0 … h10). */
+export function denseCumulativePoints(src: string, keys: string[], horizon: string): string {
+  const on = keys.map((c) => `f.${c} = k.${c}`).join(' AND ');
+  return `
+    SELECT g.day::date AS day, ${keys.map((c) => `k.${c}`).join(', ')}, ${eachPoint((i) => `(sum(coalesce(f.h${i}, 0)) OVER w)::int AS h${i}`)}
+    FROM (SELECT ${keys.join(', ')}, min(day) AS lo FROM ${src} x GROUP BY ${keys.map((_, i) => i + 1).join(', ')}) k
+    CROSS JOIN LATERAL generate_series(k.lo::timestamp, (${horizon})::timestamp, interval '1 day') g(day)
+    LEFT JOIN ${src} f ON ${on} AND f.day = g.day::date
+    WINDOW w AS (PARTITION BY ${keys.map((c) => `k.${c}`).join(', ')} ORDER BY g.day)`;
+}
+
+/** Counts per score `n` of rows grouped by the caller, as the columns h0 … h10. */
+const POINT_SUMS = eachPoint((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int AS h${i}`);
 
 export async function setRollupTrigger(db: DataSource, enabled: boolean): Promise<void> {
   for (const name of ROLLUP_TRIGGERS) await db.query(`ALTER TABLE responses ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`);
@@ -87,7 +112,7 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   await tx.query(`SELECT pg_advisory_xact_lock($1)`, [FOLD_LOCK]);
   await tx.query(`SET LOCAL work_mem = '256MB'`);
   await tx.query(`CREATE TEMP TABLE fine ON COMMIT DROP AS ${FINE_AGGREGATE}`);
-  await tx.query(`CREATE TEMP TABLE fine_survey ON COMMIT DROP AS SELECT survey_id, score, day, sum(n)::int AS n FROM fine GROUP BY 1, 2, 3`);
+  await tx.query(`CREATE TEMP TABLE fine_survey ON COMMIT DROP AS SELECT survey_id, day, ${POINT_SUMS} FROM fine GROUP BY 1, 2`);
   await tx.query(`CREATE TEMP TABLE fine_kind ON COMMIT DROP AS
     SELECT s.kind, f.score, f.day, sum(f.n)::int AS n FROM fine f JOIN surveys s ON s.id = f.survey_id GROUP BY 1, 2, 3`);
   await tx.query(`DELETE FROM ${DELTA_TABLE}`);
@@ -96,9 +121,9 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   const horizon = `SELECT day FROM response_cum_horizon`;
   await tx.query(`DELETE FROM response_daily`);
   await tx.query(`INSERT INTO response_daily (survey_id, day, channel, score, count) SELECT survey_id, day, channel, score, n FROM fine`);
-  await tx.query(`DELETE FROM response_score_cum`);
+  await tx.query(`DELETE FROM response_survey_cum`);
   // In day order: the rows a page reads (one day, every survey) then sit on a few adjacent pages.
-  await tx.query(`INSERT INTO response_score_cum (day, survey_id, score, cum) ${denseCumulative('fine_survey', ['survey_id', 'score'], horizon)} ORDER BY 1, 2, 3`);
+  await tx.query(`INSERT INTO response_survey_cum (day, survey_id, ${eachPoint((i) => `h${i}`)}) ${denseCumulativePoints('fine_survey', ['survey_id'], horizon)} ORDER BY 1, 2`);
   await tx.query(`DELETE FROM response_kind_cum`);
   await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
   // The segment rollups count org-days too (and may have missed a bulk load): the segment folder recounts them.
@@ -163,7 +188,7 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
     ];
     if (horizon) {
       // Expected running sums (raw) and the unfolded part (deltas) on every day of every key up to the horizon.
-      const cumulative = (table: string, key: string, raw: string, pending: string) => `
+      const cumulative = (table: string, key: string, raw: string, pending: string, rows = `SELECT * FROM ${table}`) => `
         WITH raw AS (${raw}), pending AS (${pending}),
         k AS (SELECT ${key}, score, min(day) AS lo FROM (SELECT ${key}, score, day FROM raw UNION ALL SELECT ${key}, score, day FROM pending) x
               WHERE day <= $1::date GROUP BY 1, 2),
@@ -174,14 +199,16 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
           FROM grid LEFT JOIN raw USING (${key}, score, day) LEFT JOIN pending USING (${key}, score, day)
           WINDOW w AS (PARTITION BY grid.${key}, grid.score ORDER BY grid.day))
         SELECT ${key}, day, score, coalesce(e.raw, 0)::int AS raw, (coalesce(c.cum, 0) + coalesce(e.pending, 0))::int AS rollup
-        FROM expected e FULL JOIN (SELECT * FROM ${table} WHERE day <= $1::date) c USING (${key}, score, day)
+        FROM expected e FULL JOIN (SELECT * FROM (${rows}) t WHERE day <= $1::date) c USING (${key}, score, day)
         WHERE coalesce(e.raw, 0) <> coalesce(c.cum, 0) + coalesce(e.pending, 0)`;
       checks.push({
-        table: 'response_score_cum',
+        table: 'response_survey_cum',
         keys: ['survey_id', 'day', 'score'],
-        sql: cumulative('response_score_cum', 'survey_id',
+        // One row per (day, survey): compared score by score (a score never given counts 0 either way).
+        sql: cumulative('response_survey_cum', 'survey_id',
           `SELECT survey_id, score, day, sum(n) AS n FROM fine GROUP BY 1, 2, 3`,
-          `SELECT survey_id, score, day, sum(n) AS n FROM ${LIVE_DELTAS} d GROUP BY 1, 2, 3`),
+          `SELECT survey_id, score, day, sum(n) AS n FROM ${LIVE_DELTAS} d GROUP BY 1, 2, 3`,
+          `SELECT c.day, c.survey_id, v.score, v.n AS cum FROM response_survey_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
       });
       checks.push({
         table: 'response_kind_cum',
@@ -250,12 +277,12 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
       await tx.query(`INSERT INTO response_cum_horizon (day) VALUES ($1::date)`, [next]);
     } else if (horizon !== next) {
       // A new day: every key carried forward, so that each has a row on every day up to the horizon.
-      for (const [table, key] of [['response_score_cum', 'survey_id'], ['response_kind_cum', 'kind']]) {
+      for (const [table, columns] of [['response_survey_cum', `survey_id, ${eachPoint((i) => `h${i}`)}`], ['response_kind_cum', 'kind, score, cum']]) {
         await tx.query(
-          `INSERT INTO ${table} (day, ${key}, score, cum)
-           SELECT g.day::date, c.${key}, c.score, c.cum FROM ${table} c
+          `INSERT INTO ${table} (day, ${columns})
+           SELECT g.day::date, ${columns.split(', ').map((c) => `c.${c}`).join(', ')} FROM ${table} c
            CROSS JOIN generate_series($1::timestamp + interval '1 day', $2::timestamp, interval '1 day') g(day)
-           WHERE c.day = $1::date ORDER BY 1, 2, 3`,
+           WHERE c.day = $1::date ORDER BY 1, 2`,
           [horizon, next],
         );
       }
@@ -269,15 +296,20 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
        ON CONFLICT (survey_id, day, channel, score) DO UPDATE SET count = t.count + EXCLUDED.count`,
     );
     // A delta on day d adds to every row of its key from d to the horizon (a backdated answer: many rows).
-    const cumulate = async (table: string, key: string, where: string) => tx.query(
-      `WITH src AS (SELECT ${key}, score, day, sum(n)::int AS n FROM rollup_fold_batch WHERE ${where} GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
-       INSERT INTO ${table} AS t (day, ${key}, score, cum)
-       SELECT day, ${key}, score, cum FROM (${denseCumulative('src', [key, 'score'], '$1::date')}) x ORDER BY 1, 2, 3
-       ON CONFLICT (day, ${key}, score) DO UPDATE SET cum = t.cum + EXCLUDED.cum`,
+    await tx.query(
+      `WITH src AS (SELECT survey_id, day, ${POINT_SUMS} FROM rollup_fold_batch WHERE live GROUP BY 1, 2 HAVING bool_or(n <> 0))
+       INSERT INTO response_survey_cum AS t (day, survey_id, ${eachPoint((i) => `h${i}`)})
+       SELECT * FROM (${denseCumulativePoints('src', ['survey_id'], '$1::date')}) x ORDER BY 1, 2
+       ON CONFLICT (day, survey_id) DO UPDATE SET ${eachPoint((i) => `h${i} = t.h${i} + EXCLUDED.h${i}`)}`,
       [next],
     );
-    await cumulate('response_score_cum', 'survey_id', 'live');
-    await cumulate('response_kind_cum', 'kind', 'true');
+    await tx.query(
+      `WITH src AS (SELECT kind, score, day, sum(n)::int AS n FROM rollup_fold_batch GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
+       INSERT INTO response_kind_cum AS t (day, kind, score, cum)
+       SELECT day, kind, score, cum FROM (${denseCumulative('src', ['kind', 'score'], '$1::date')}) x ORDER BY 1, 2, 3
+       ON CONFLICT (day, kind, score) DO UPDATE SET cum = t.cum + EXCLUDED.cum`,
+      [next],
+    );
     return rows;
   });
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ResponseChannel } from '../../responses/response.entity';
 import type { AttributeFilter } from '../filters';
-import { DELTA_TABLE } from '../rollup';
+import { DELTA_TABLE, eachPoint, unpivotPoints } from '../rollup';
 import type { MetricKind } from '../scoring';
 import { getSegmentDimensions } from './getSegmentDimensions';
 import { getSegmentHistogramRows } from './getSegmentHistogramRows';
@@ -31,7 +31,7 @@ export interface HistogramScope {
  * Score counts per (bucket, group[, channel], score). Three sources, chosen by the filters:
  * - no channel and no attribute (the common case): the dense cumulative rollups. A bucket [lo, hi] is
  *   cum(min(hi, H)) - cum(min(lo - 1, H)) with H the horizon, plus the deltas not folded yet in [lo, hi]:
- *   two index range reads of (keys) rows per bucket, whatever its length. Pooled per kind over the whole
+ *   two index range reads per bucket, whatever its length, of one row per survey (the scores in columns). Pooled per kind over the whole
  *   journey (no survey list), from response_kind_cum: tens of rows per bucket whatever the number of surveys;
  * - a channel, or a split by channel: `response_daily` over the period's days (grows with the period);
  * - a contact attribute: raw responses joined to contacts, over the period's time range (an index range
@@ -99,6 +99,7 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
         SELECT s.bucket, c.kind, c.score, c.n FROM s JOIN ${DELTA_TABLE} c ON c.day BETWEEN s.lo AND s.hi WHERE true ${kind}
       ) x GROUP BY 1, 2, 4`;
   } else {
+    // One row per survey and edge day, the scores in columns: summed per group, then one row per score.
     // Grouped on the id itself and cast to text after: a cast per rollup row costs more than the grouping.
     const raw = g.expr.replace(/::text$/, '');
     sql = `
@@ -106,13 +107,15 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
       pts AS (
         SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
         UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h)
-      SELECT bucket, grp::text AS grp, NULL AS channel, score, n FROM (
-        SELECT bucket, grp, score, sum(n) AS n FROM (
-          SELECT pts.bucket, ${raw} AS grp, a.score, pts.sign * a.cum AS n
-          FROM pts JOIN response_score_cum a ON a.day = pts.day ${g.join} WHERE ${surveyFilter('a')}
+      SELECT y.bucket, y.grp::text AS grp, NULL AS channel, v.score, v.n FROM (
+        SELECT bucket, grp, ${eachPoint((i) => `sum(h${i}) AS h${i}`)} FROM (
+          SELECT pts.bucket, ${raw} AS grp, ${eachPoint((i) => `pts.sign * a.h${i} AS h${i}`)}
+          FROM pts JOIN response_survey_cum a ON a.day = pts.day ${g.join} WHERE ${surveyFilter('a')}
           UNION ALL
-          SELECT s.bucket, ${raw}, a.score, a.n FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi ${g.join} WHERE ${surveyFilter('a')}
-        ) x GROUP BY 1, 2, 3) y`;
+          SELECT s.bucket, ${raw}, ${eachPoint((i) => `CASE WHEN a.score = ${i} THEN a.n ELSE 0 END`)}
+          FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi ${g.join} WHERE ${surveyFilter('a')}
+        ) x GROUP BY 1, 2) y
+      CROSS JOIN LATERAL (${unpivotPoints('y')}) v(score, n)`;
   }
   const rows: Array<{ bucket: string; grp: string | null; channel: ResponseChannel | null; score: number; n: string }> = await db.query(sql, p.values);
   const out: HistogramRow[] = [];

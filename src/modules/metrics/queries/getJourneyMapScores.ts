@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DELTA_TABLE } from '../rollup';
+import { DELTA_TABLE, eachPoint, SCALE_POINTS } from '../rollup';
 import { LOW_SAMPLE_THRESHOLD, type MetricKind } from '../scoring';
 
 /** Score counts of one level of the map: the journey (both ids null), a stage, or a touchpoint shown. */
@@ -21,9 +21,9 @@ export interface JourneyMapScope {
   best: number;
 }
 
-/** Every point of every scale (NPS 0–10 is the widest): one count column per score, h0 … h10. */
-const POINTS = Array.from({ length: 11 }, (_, i) => i);
-const H = (f: (i: number) => string, sep = ', ') => POINTS.map(f).join(sep);
+/** One count column per score, h0 … h10, as in the per-survey rollup. */
+const POINTS = SCALE_POINTS;
+const H = eachPoint;
 const SUM_H = H((i) => `sum(h${i})::int8 AS h${i}`);
 
 /**
@@ -41,8 +41,8 @@ type CountRow = { level: 'place' | 'rank'; stageId: number | null; touchpointId:
 
 /**
  * The journey map's scores for a period from the dense cumulative rollup (no channel or attribute filter),
- * ranked in SQL: two index range reads of surveys × scores rows, pooled per survey into one row of counts
- * (h0 … h10) and per touchpoint inside PostgreSQL; only the levels the map shows come back — the journey,
+ * ranked in SQL: two index range reads of one row per survey (its counts h0 … h10), pooled per touchpoint
+ * inside PostgreSQL; only the levels the map shows come back — the journey,
  * each stage, the touchpoints of small stages, and the extremes of each large stage (a chain's 200 stores)
  * — a few dozen rows whatever the number of touchpoints. Ranking as the map defines it: over a
  * touchpoint's metrics with at least LOW_SAMPLE_THRESHOLD answers, its worst distance to the nearest
@@ -58,10 +58,10 @@ export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): P
       SELECT least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
       UNION ALL SELECT least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h),
     counts AS (
-      SELECT a.survey_id, a.score, pts.sign * a.cum AS n FROM pts JOIN response_score_cum a ON a.day = pts.day
-      UNION ALL SELECT a.survey_id, a.score, a.n FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi),
+      SELECT a.survey_id, ${H((i) => `pts.sign * a.h${i} AS h${i}`)} FROM pts JOIN response_survey_cum a ON a.day = pts.day
+      UNION ALL SELECT a.survey_id, ${H((i) => `CASE WHEN a.score = ${i} THEN a.n ELSE 0 END`)} FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi),
     per_survey AS (
-      SELECT survey_id, ${H((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int8 AS h${i}`)}, sum(n) AS n
+      SELECT survey_id, ${SUM_H}, sum(${H((i) => `h${i}`, ' + ')}) AS n
       FROM counts GROUP BY survey_id),
     place AS MATERIALIZED (
       SELECT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind, ${SUM_H}, sum(c.n)::int8 AS n
