@@ -262,7 +262,9 @@ test('verify reports a bulk load that bypassed the triggers, and a rebuild repai
   expect(broken.differenceCounts.response_kind_cum).toBe(broken.differenceCounts.response_survey_cum);
   expect(broken.differences).toContainEqual({ table: 'response_survey_cum', key: { survey_id: csatId, day: '2026-05-05', score: 5 }, raw: expect.any(Number), rollup: expect.any(Number) });
   await setRollupTrigger(t.db, false);
-  expect((await verifyRollups(t.db)).disabledTriggers).toEqual(['responses_rollup_delete', 'responses_rollup_insert', 'responses_rollup_update']);
+  expect((await verifyRollups(t.db)).disabledTriggers).toEqual([
+    'responses_rollup_delete', 'responses_rollup_insert', 'responses_rollup_update', 'responses_segment_delete', 'responses_segment_insert', 'responses_segment_update',
+  ]);
   await rebuildRollups(t.db, { enableTrigger: true });
   await expectConsistent();
 });

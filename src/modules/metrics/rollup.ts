@@ -17,7 +17,15 @@ import type { DataSource, EntityManager } from 'typeorm';
  * folded yet in the same statement (one snapshot): never stale, never counted twice. Bulk loads switch the
  * triggers off and rebuild with one aggregate; `npm run metrics:verify` checks every rollup against raw answers.
  */
-const ROLLUP_TRIGGERS = ['responses_rollup_insert', 'responses_rollup_update', 'responses_rollup_delete'];
+/**
+ * The triggers a bulk load switches off (setRollupTrigger) and rebuildRollups switches on again: the score
+ * rollups' and the segment rollups' (a rebuild marks every segment dimension to be recounted from raw
+ * answers, so a bulk load need not append millions of segment deltas the folder would only drop).
+ */
+const ROLLUP_TRIGGERS = [
+  'responses_rollup_insert', 'responses_rollup_update', 'responses_rollup_delete',
+  'responses_segment_insert', 'responses_segment_update', 'responses_segment_delete',
+];
 
 export const DELTA_TABLE = 'response_rollup_delta';
 
