@@ -3,7 +3,7 @@ import { t } from '../../i18n';
 import { FRAMEWORK_FIELDS } from '../journeys/stage.entity';
 import {
   type DashboardFilters, getHistogramRows, getJourneyMapScores, getJourneyOutline, getTouchpointsById, searchStageTouchpoints, targetFor, scoreFromHistogram,
-  SCALES, type CatalogStage, type CatalogTouchpoint, type Histogram, type HistogramRow, type JourneyMapScoreRow, type JourneyOutline, type MetricKind,
+  SCALES, type CatalogStage, type ShownTouchpoint, type Histogram, type HistogramRow, type JourneyMapScoreRow, type JourneyOutline, type MetricKind,
 } from '../metrics';
 import { getDriverBadges } from '../analytics';
 import { chartJson } from './chart';
@@ -49,6 +49,8 @@ interface Pooled {
   overall: KindHistograms;
   stages: Map<number, KindHistograms>;
   touchpoints: Map<number, KindHistograms>;
+  /** The stage of each touchpoint that has answers (per-place rows only). */
+  touchpointStage: Map<number, number>;
 }
 
 function add(map: Map<number, KindHistograms>, id: number, kind: MetricKind, score: number, n: number): void {
@@ -60,7 +62,7 @@ function add(map: Map<number, KindHistograms>, id: number, kind: MetricKind, sco
 }
 
 function pool(rows: HistogramRow[]): Pooled {
-  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map() };
+  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map(), touchpointStage: new Map() };
   for (const row of rows) {
     const [stage, touchpoint, kind] = row.group.split(':') as [string, string, MetricKind];
     const h = out.overall.get(kind) ?? {};
@@ -68,13 +70,14 @@ function pool(rows: HistogramRow[]): Pooled {
     out.overall.set(kind, h);
     if (stage) add(out.stages, Number(stage), kind, row.score, row.n);
     if (touchpoint) add(out.touchpoints, Number(touchpoint), kind, row.score, row.n);
+    if (stage && touchpoint) out.touchpointStage.set(Number(touchpoint), Number(stage));
   }
   return out;
 }
 
 /** The same levels from rows already pooled per level in SQL (getJourneyMapScores). */
 function poolLevels(rows: JourneyMapScoreRow[]): Pooled {
-  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map() };
+  const out: Pooled = { overall: new Map(), stages: new Map(), touchpoints: new Map(), touchpointStage: new Map() };
   for (const row of rows) {
     if (row.touchpointId !== null) add(out.touchpoints, row.touchpointId, row.kind, row.score, row.n);
     else if (row.stageId !== null) add(out.stages, row.stageId, row.kind, row.score, row.n);
@@ -87,21 +90,15 @@ function poolLevels(rows: JourneyMapScoreRow[]): Pooled {
   return out;
 }
 
-/** The kinds that have surveys at each level: a level shows a chip per kind, "–" when nobody answered. */
-function kindsByPlace(outline: JourneyOutline) {
+/** The kinds that have surveys in the journey and in each stage: a level shows a chip per kind, "–" when nobody answered. */
+function kindsByStage(outline: JourneyOutline) {
   const overall = new Set<MetricKind>();
   const stages = new Map<number, Set<MetricKind>>();
-  const touchpoints = new Map<number, { stageId: number; kinds: Set<MetricKind> }>();
-  for (const p of outline.places) {
+  for (const p of outline.stageKinds) {
     overall.add(p.kind);
     if (p.stageId !== null) stages.set(p.stageId, (stages.get(p.stageId) ?? new Set()).add(p.kind));
-    if (p.touchpointId !== null && p.stageId !== null) {
-      const tp = touchpoints.get(p.touchpointId) ?? { stageId: p.stageId, kinds: new Set<MetricKind>() };
-      tp.kinds.add(p.kind);
-      touchpoints.set(p.touchpointId, tp);
-    }
   }
-  return { overall, stages, touchpoints };
+  return { overall, stages };
 }
 
 /**
@@ -123,13 +120,14 @@ function standing(outline: JourneyOutline, stageId: number, touchpointId: number
   return worst;
 }
 
-function cell(outline: JourneyOutline, tp: CatalogTouchpoint, kinds: Set<MetricKind> | undefined, histograms: KindHistograms | undefined, fmt: Formatter, badges?: Map<number, { rank: number }>): JourneyCell {
+function cell(outline: JourneyOutline, tp: ShownTouchpoint, histograms: KindHistograms | undefined, fmt: Formatter, badges?: Map<number, { rank: number }>): JourneyCell {
+  const kinds = new Set(tp.kinds);
   return {
     driver: badges?.get(tp.id),
     key: tp.key,
     name: tp.names[fmt.locale],
     channel: t(fmt.locale, `metrics.touchpointChannel.${tp.channel}`),
-    scores: KINDS.filter((k) => kinds?.has(k)).map((k) => scoreView(k, histograms?.get(k) ?? {}, fmt, { target: targetFor(outline, k, { stageId: tp.stageId, touchpointId: tp.id }) })),
+    scores: KINDS.filter((k) => kinds.has(k)).map((k) => scoreView(k, histograms?.get(k) ?? {}, fmt, { target: targetFor(outline, k, { stageId: tp.stageId, touchpointId: tp.id }) })),
   };
 }
 
@@ -152,7 +150,7 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
     getDriverBadges(db),
   ]);
   const pooled = scores ? poolLevels(scores.rows) : pool(rows);
-  const kinds = kindsByPlace(outline);
+  const kinds = kindsByStage(outline);
   const views = (have: Set<MetricKind> | undefined, groups: KindHistograms | undefined, at: { stageId?: number }) =>
     KINDS.filter((k) => have?.has(k)).map((k) => scoreView(k, groups?.get(k) ?? {}, fmt, { target: targetFor(outline, k, at) }));
 
@@ -168,10 +166,11 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
       ranking.set(stage.id, scores.ranking.get(stage.id) ?? { attention: [], best: [], ranked: 0 });
       continue;
     }
+    // Only a touchpoint with answers can stand anywhere (a kind nobody answered has no score).
     const ranked: Array<{ id: number; at: number }> = [];
-    for (const [id, tp] of kinds.touchpoints) {
-      if (tp.stageId !== stage.id) continue;
-      const at = standing(outline, stage.id, id, tp.kinds, pooled.touchpoints.get(id));
+    for (const [id, histograms] of pooled.touchpoints) {
+      if (pooled.touchpointStage.get(id) !== stage.id) continue;
+      const at = standing(outline, stage.id, id, new Set(histograms.keys()), histograms);
       if (at !== null) ranked.push({ id, at });
     }
     ranked.sort((a, b) => a.at - b.at || a.id - b.id);
@@ -184,8 +183,8 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
   // Each shown cell's top pain point (comment themes): one read for all of them.
   const pains = await getPainPoints(db, shown.map((tp) => tp.id), f.period);
   const cellOf = (id: number): JourneyCell => {
-    const tp = byId.get(id) as CatalogTouchpoint;
-    return { ...cell(outline, tp, kinds.touchpoints.get(id)?.kinds, pooled.touchpoints.get(id), fmt, badges), painPoint: painPointView(pains.get(id), fmt) };
+    const tp = byId.get(id) as ShownTouchpoint;
+    return { ...cell(outline, tp, pooled.touchpoints.get(id), fmt, badges), painPoint: painPointView(pains.get(id), fmt) };
   };
 
   const stages: JourneyStage[] = outline.stages.map((stage) => {
@@ -267,9 +266,9 @@ export async function getStageTouchpoints(db: DataSource, stageKey: string, f: D
     searchStageTouchpoints(db, stage.id, q.search),
   ]);
   const pooled = pool(rows);
-  const kinds = kindsByPlace(outline);
+  const kinds = kindsByStage(outline);
   const sorted = touchpoints
-    .map((tp) => ({ tp, at: standing(outline, stage.id, tp.id, kinds.touchpoints.get(tp.id)?.kinds ?? new Set(), pooled.touchpoints.get(tp.id)) }))
+    .map((tp) => ({ tp, at: standing(outline, stage.id, tp.id, new Set(tp.kinds), pooled.touchpoints.get(tp.id)) }))
     .sort((a, b) => (a.at === null ? (b.at === null ? 0 : 1) : b.at === null ? -1 : a.at - b.at) || a.tp.position - b.tp.position || a.tp.id - b.tp.id);
   const pages = Math.max(1, Math.ceil(sorted.length / STAGE_PAGE_SIZE));
   const page = Math.min(q.page, pages);
@@ -280,7 +279,7 @@ export async function getStageTouchpoints(db: DataSource, stageKey: string, f: D
     name: stage.names[fmt.locale],
     scores: KINDS.filter((k) => stageKinds?.has(k)).map((k) => scoreView(k, pooled.stages.get(stage.id)?.get(k) ?? {}, fmt, { target: targetFor(outline, k, { stageId: stage.id }) })),
     cells: sorted.slice(offset, offset + STAGE_PAGE_SIZE).map((x, i) => ({
-      ...cell(outline, x.tp, kinds.touchpoints.get(x.tp.id)?.kinds, pooled.touchpoints.get(x.tp.id), fmt),
+      ...cell(outline, x.tp, pooled.touchpoints.get(x.tp.id), fmt),
       rank: offset + i + 1,
       ranked: x.at !== null,
     })),

@@ -4,8 +4,8 @@ export { FILTER_NAMES, parseDashboardFilters, filterQuery, type AttributeFilter,
 export { getJourneyCatalog, targetFor, type CatalogStage, type CatalogTouchpoint, type CatalogSurvey, type CatalogTarget, type JourneyCatalog } from './queries/getJourneyCatalog';
 export { getHistogramRows, type Bucket, type HistogramPer, type HistogramRow, type HistogramScope } from './queries/getHistogramRows';
 export { getJourneyMapScores, type JourneyMapScores, type JourneyMapScoreRow } from './queries/getJourneyMapScores';
-export { getJourneyOutline, type JourneyOutline, type SurveyPlace } from './queries/getJourneyOutline';
-export { getTouchpointsById } from './queries/getTouchpointsById';
+export { getJourneyOutline, type JourneyOutline, type StageKind } from './queries/getJourneyOutline';
+export { getTouchpointsById, type ShownTouchpoint } from './queries/getTouchpointsById';
 export { getJourneyTargets } from './queries/getJourneyTargets';
 export { searchStageTouchpoints } from './queries/searchStageTouchpoints';
 export { weekBuckets } from './queries/getScoreHistograms';
