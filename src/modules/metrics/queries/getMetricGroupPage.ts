@@ -18,30 +18,38 @@ const NO_POSITION = '-2147483649';
 export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: Extract<GroupBy, 'touchpoint' | 'survey'>, page: GroupPage): Promise<MetricGroupDef[]> {
   let sql: string;
   if (by === 'touchpoint') {
-    // The page first (an EXISTS probe per touchpoint, no aggregate over all of them), then its surveys.
+    // Stage by stage (a handful), each stage's first touchpoints in order from its (stage_id, position)
+    // index, with an EXISTS probe each: at most stages × (limit + 1) touchpoints are looked at, not all.
     sql = `
       SELECT p.id::text AS id, p.key, p.vi, p.en,
              ARRAY(SELECT s.id::text FROM surveys s WHERE s.touchpoint_id = p.id AND s.kind = $1 ORDER BY s.id) AS "surveyIds",
              ARRAY[p.sp::text, p.tpp::text, p.id::text] AS "order"
-      FROM (
+      FROM stages st
+      CROSS JOIN LATERAL (
         SELECT t.id, t.key, t.name_vi AS vi, t.name_en AS en, st.position AS sp, t.position AS tpp
-        FROM touchpoints t JOIN stages st ON st.id = t.stage_id
-        WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.touchpoint_id = t.id AND s.kind = $1)
-          ${page.after ? 'AND (st.position::bigint, t.position::bigint, t.id::bigint) > ($3::bigint, $4::bigint, $5::bigint)' : ''}
-        ORDER BY st.position, t.position, t.id
+        FROM touchpoints t
+        WHERE t.stage_id = st.id AND EXISTS (SELECT 1 FROM surveys s WHERE s.touchpoint_id = t.id AND s.kind = $1)
+          ${page.after ? 'AND (st.position::bigint > $3::bigint OR (t.position::bigint, t.id::bigint) > ($4::bigint, $5::bigint))' : ''}
+        ORDER BY t.position, t.id
         LIMIT $2) p
-      ORDER BY p.sp, p.tpp, p.id`;
+      ${page.after ? 'WHERE st.position::bigint >= $3::bigint' : ''}
+      ORDER BY p.sp, p.tpp, p.id
+      LIMIT $2`;
   } else {
-    const parts = [`coalesce(st.position::bigint, ${NO_POSITION})`, `coalesce(t.position::bigint, ${NO_POSITION})`, `(extract(epoch FROM s.created_at) * 1000000)::bigint`];
+    // Sorted on the creation time itself; its microseconds (the cursor's form) are computed for the page only.
+    const parts = [`coalesce(st.position::bigint, ${NO_POSITION})`, `coalesce(t.position::bigint, ${NO_POSITION})`, 's.created_at'];
     const sortKey = parts.join(', ');
     sql = `
-      SELECT s.id::text AS id, s.id::text AS key, s.title AS vi, s.title AS en, ARRAY[s.id::text] AS "surveyIds",
-             ARRAY[${parts.map((x) => `(${x})::text`).join(', ')}, s.id::text] AS "order"
-      FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id
-      LEFT JOIN stages st ON st.id = coalesce(s.stage_id, t.stage_id)
-      WHERE s.kind = $1 ${page.after ? `AND (${sortKey}, s.id) > ($3::bigint, $4::bigint, $5::bigint, $6::uuid)` : ''}
-      ORDER BY ${sortKey}, s.id
-      LIMIT $2`;
+      SELECT p.id::text AS id, p.id::text AS key, p.title AS vi, p.title AS en, ARRAY[p.id::text] AS "surveyIds",
+             ARRAY[p.sp::text, p.tpp::text, (extract(epoch FROM p.created_at) * 1000000)::bigint::text, p.id::text] AS "order"
+      FROM (
+        SELECT s.id, s.title, s.created_at, ${parts[0]} AS sp, ${parts[1]} AS tpp
+        FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id
+        LEFT JOIN stages st ON st.id = coalesce(s.stage_id, t.stage_id)
+        WHERE s.kind = $1 ${page.after ? `AND (${sortKey}, s.id) > ($3::bigint, $4::bigint, 'epoch'::timestamptz + $5::bigint * interval '1 microsecond', $6::uuid)` : ''}
+        ORDER BY ${sortKey}, s.id
+        LIMIT $2) p
+      ORDER BY p.sp, p.tpp, p.created_at, p.id`;
   }
   const rows: Array<{ id: string; key: string; vi: string; en: string; surveyIds: string[]; order: string[] }> =
     await db.query(sql, [kind, page.limit + 1, ...(page.after ?? [])]);
