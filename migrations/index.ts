@@ -19,6 +19,7 @@ import { AddJourneyAnalytics1763802700000 } from './1763802700000-AddJourneyAnal
 import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollups';
 import { AddSegmentKindRollup1763802900000 } from './1763802900000-AddSegmentKindRollup';
 import { WideSurveyCumulative1763803000000 } from './1763803000000-WideSurveyCumulative';
+import { AddStageCumulative1763803100000 } from './1763803100000-AddStageCumulative';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -41,4 +42,5 @@ export const migrations = [
   AddSegmentRollups1763802800000,
   AddSegmentKindRollup1763802900000,
   WideSurveyCumulative1763803000000,
+  AddStageCumulative1763803100000,
 ];

@@ -216,6 +216,7 @@ test('when a new day starts, the fold carries every key forward to it', async ()
     SELECT m.survey_id, s.kind, m.day, m.channel, m.score, m.count FROM moved m JOIN surveys s ON s.id = m.survey_id`);
   await t.db.query(`DELETE FROM response_survey_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await t.db.query(`DELETE FROM response_kind_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await t.db.query(`DELETE FROM response_stage_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await expectVerified();
   const [{ today }] = await t.db.query(`SELECT touchpoint_org_day(now())::text AS today`);
   const whole = async () => (await request(t.app).get(`/api/v1/metrics?kind=nps&by=survey&from=2024-01-01&to=${today}`).set(auth()).expect(200)).body;
@@ -294,9 +295,12 @@ test('the move to one row per survey and day keeps every count: its down and its
   await foldRollupDeltas(t.db);
   await answer(t, npsId, { score: 0, answeredAt: '2026-04-09T10:00:00+07:00' });
   const figures = await apiAndRaw(npsId, 'nps', '2026-04-01', '2026-04-30');
-  const [{ name }] = await t.db.query(`SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1`);
-  expect(name).toBe('WideSurveyCumulative1763803000000');
-  await t.db.undoLastMigration({ transaction: 'all' });
+  // Back to before it (the migrations after it first), then forward again.
+  for (;;) {
+    const [{ name }] = await t.db.query(`SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1`);
+    await t.db.undoLastMigration({ transaction: 'all' });
+    if (name === 'WideSurveyCumulative1763803000000') break;
+  }
   const [{ keys }] = await t.db.query(`SELECT count(DISTINCT (survey_id, score))::int AS keys FROM response_score_cum WHERE survey_id = $1`, [npsId]);
   expect(keys).toBeGreaterThanOrEqual(3);
   await t.db.runMigrations({ transaction: 'all' });
@@ -305,10 +309,77 @@ test('the move to one row per survey and day keeps every count: its down and its
   await expectConsistent();
 });
 
+/** by=stage from the API, and the same counted from raw answers with each survey where it is now. */
+async function stagesApiAndRaw(from: string, to: string) {
+  const res = await request(t.app).get(`/api/v1/metrics?kind=csat&by=stage&from=${from}&to=${to}`).set(auth()).expect(200);
+  const api = Object.fromEntries(res.body.groups.map((g: { key: string; distribution: Record<string, number> }) => [g.key, g.distribution]));
+  const rows: Array<{ key: string; score: number; n: number }> = await t.db.query(
+    `SELECT st.key, r.score, count(*)::int AS n FROM responses r JOIN surveys s ON s.id = r.survey_id LEFT JOIN touchpoints tp ON tp.id = s.touchpoint_id
+     JOIN stages st ON st.id = coalesce(s.stage_id, tp.stage_id)
+     WHERE s.kind = 'csat' AND (r.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $1 AND $2 GROUP BY 1, 2`, [from, to]);
+  const raw: Record<string, Record<string, number>> = {};
+  for (const key of Object.keys(api)) raw[key] = Object.fromEntries(Object.keys(api[key]).map((k) => [k, 0]));
+  for (const r of rows) raw[r.key][String(r.score)] = r.n;
+  return { api, raw };
+}
+
+const stageStale = async () => (await t.db.query(`SELECT stale FROM response_stage_state`))[0].stale as boolean;
+
+test('by=stage reads the per-stage rollup; a touchpoint moved or a survey deleted makes it stale, and the fold recomputes it', async () => {
+  const desk = (await makeSurvey(t, { kind: 'csat', title: 'Desk CSAT', touchpoint: { key: 'desk', stageKey: 'decision', name: { vi: 'Bàn', en: 'Desk' }, channel: 'store' } })).id;
+  for (const score of [5, 4, 4, 2]) await answer(t, desk, { score, answeredAt: '2026-06-02T09:00:00+07:00' });
+  await answer(t, csatId, { score: 1, answeredAt: '2026-06-02T10:00:00+07:00' });
+  await expectConsistent();
+  expect(await stageStale()).toBe(false);
+  let figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
+  expect(figures.api).toEqual(figures.raw);
+  expect(figures.api.decision).toMatchObject({ 2: 1, 4: 2, 5: 1 });
+
+  // The rollup is what by=stage reads: a row changed by hand shows (and metrics:verify names it).
+  await t.db.query(`UPDATE response_stage_cum SET h5 = h5 + 1 WHERE kind = 'csat' AND stage_id = (SELECT id FROM stages WHERE key = 'decision') AND day >= '2026-06-02'`);
+  expect((await stagesApiAndRaw('2026-06-01', '2026-06-30')).api.decision['5']).toBe(2);
+  const drift = await verifyRollups(t.db);
+  expect(drift.differenceCounts.response_stage_cum).toBeGreaterThan(0);
+  expect(drift.differences).toContainEqual(expect.objectContaining({ table: 'response_stage_cum', key: expect.objectContaining({ day: '2026-06-02', score: 5 }) }));
+  await t.db.query(`UPDATE response_stage_cum SET h5 = h5 - 1 WHERE kind = 'csat' AND stage_id = (SELECT id FROM stages WHERE key = 'decision') AND day >= '2026-06-02'`);
+  await expectVerified();
+
+  // The desk moves to retention: at once stale, and the figures already count it there (from the per-survey rows).
+  await t.db.query(`UPDATE touchpoints SET stage_id = (SELECT id FROM stages WHERE key = 'retention') WHERE key = 'desk'`);
+  expect(await stageStale()).toBe(true);
+  figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
+  expect(figures.api).toEqual(figures.raw);
+  expect(Object.values(figures.api.decision ?? {}).reduce((a: number, b) => a + Number(b), 0)).toBe(0);
+  expect(figures.api.retention).toMatchObject({ 1: 1, 2: 1, 4: 2, 5: 1 });
+  await answer(t, desk, { score: 3, answeredAt: '2026-06-03T09:00:00+07:00' });
+  await foldRollupDeltas(t.db);
+  expect(await stageStale()).toBe(false);
+  figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
+  expect(figures.api).toEqual(figures.raw);
+  expect(figures.api.retention['3']).toBe(1);
+  await expectConsistent();
+
+  // A survey attached elsewhere, then deleted: stale each time, right throughout.
+  await t.db.query(`UPDATE surveys SET touchpoint_id = NULL, stage_id = (SELECT id FROM stages WHERE key = 'advocacy') WHERE id = $1`, [desk]);
+  expect(await stageStale()).toBe(true);
+  figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
+  expect(figures.api).toEqual(figures.raw);
+  expect(figures.api.advocacy).toMatchObject({ 2: 1, 3: 1, 4: 2, 5: 1 });
+  await expectConsistent();
+  expect(await stageStale()).toBe(false);
+  await t.db.query(`DELETE FROM surveys WHERE id = $1`, [desk]);
+  expect(await stageStale()).toBe(true);
+  figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
+  expect(figures.api).toEqual(figures.raw);
+  expect(Object.values(figures.api.advocacy ?? {}).reduce((a: number, b) => a + Number(b), 0)).toBe(0);
+  await expectConsistent();
+  expect(await stageStale()).toBe(false);
+});
+
 test('emptying the responses table with TRUNCATE empties the rollups too', async () => {
   await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   await t.db.query(`TRUNCATE responses CASCADE`);
-  for (const table of ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_rollup_delta']) {
+  for (const table of ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_rollup_delta']) {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
   }
   await expectConsistent();

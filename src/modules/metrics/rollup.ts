@@ -6,7 +6,11 @@ import type { DataSource, EntityManager } from 'typeorm';
  *   response_daily     (survey, org-day, channel, score) -> count — channel split and channel filters;
  *   response_survey_cum (org-day, survey) -> h0 … h10, answers of each score on days <= day — any period
  *                       of any survey, one row per survey and day (the scale's points are columns);
- *   response_kind_cum   (org-day, kind, score) -> the same over every survey of a kind — whole journey, weeks.
+ *   response_kind_cum   (org-day, kind, score) -> the same over every survey of a kind — whole journey, weeks;
+ *   response_stage_cum  (org-day, stage, kind) -> h0 … h10 over every survey counted in the stage — by=stage.
+ *                       Stale (response_stage_state) after a survey or touchpoint moved or a survey was
+ *                       deleted, until the folder recomputes it from response_survey_cum; readers then
+ *                       count per survey, in the same statement.
  * Both cumulative ones are dense: every key has a row for each day from its first answer to the horizon
  * (`response_cum_horizon`), so the count in [a, b] is cum(min(b, H)) - cum(min(a - 1, H)), read as two
  * contiguous index ranges on `day`.
@@ -36,7 +40,29 @@ export const DELTA_TABLE = 'response_rollup_delta';
 export const FOLD_LOCK = 7_301_720_017;
 
 /** Every rollup table, for maintenance (VACUUM ANALYZE after a bulk load). */
-export const ROLLUP_TABLES = ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_cum_horizon', DELTA_TABLE];
+export const ROLLUP_TABLES = ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_cum_horizon', DELTA_TABLE];
+
+/** Where a survey counts: its stage, its own or its touchpoint's (null for a whole-journey survey). Needs `surveys sv`. */
+const SURVEY_STAGE = `coalesce(sv.stage_id, (SELECT tp.stage_id FROM touchpoints tp WHERE tp.id = sv.touchpoint_id))`;
+
+/**
+ * The per-stage rollup recomputed from the per-survey one (inside the fold lock): the sum over the surveys
+ * counted in each stage, day by day (each survey is dense, so each stage and kind is too).
+ */
+async function recomputeStageRollup(tx: EntityManager): Promise<void> {
+  // First the state row: a move in progress (its trigger wrote the row) commits before the surveys are read,
+  // and one that starts now waits for this transaction, then marks the rollup stale again.
+  await tx.query(`SELECT stale FROM response_stage_state FOR UPDATE`);
+  await tx.query(`DELETE FROM response_stage_cum`);
+  await tx.query(
+    `INSERT INTO response_stage_cum (day, stage_id, kind, ${eachPoint((i) => `h${i}`)})
+     SELECT c.day, x.stage_id, x.kind, ${eachPoint((i) => `sum(c.h${i})::int`)}
+     FROM (SELECT sv.id, sv.kind, ${SURVEY_STAGE} AS stage_id FROM surveys sv) x
+     JOIN response_survey_cum c ON c.survey_id = x.id
+     WHERE x.stage_id IS NOT NULL
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  await tx.query(`UPDATE response_stage_state SET stale = false`);
+}
 
 /** Every point of every scale (NPS 0–10 is the widest): the count columns h0 … h10 of `response_survey_cum`. */
 export const SCALE_POINTS = Array.from({ length: 11 }, (_, i) => i);
@@ -134,6 +160,7 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   await tx.query(`INSERT INTO response_survey_cum (day, survey_id, ${eachPoint((i) => `h${i}`)}) ${denseCumulativePoints('fine_survey', ['survey_id'], horizon)} ORDER BY 1, 2`);
   await tx.query(`DELETE FROM response_kind_cum`);
   await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
+  await recomputeStageRollup(tx);
   // The segment rollups count org-days too (and may have missed a bulk load): the segment folder recounts them.
   await tx.query(`UPDATE segment_dimensions SET built_at = NULL WHERE built_at IS NOT NULL`);
 }
@@ -218,6 +245,19 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
           `SELECT survey_id, score, day, sum(n) AS n FROM ${LIVE_DELTAS} d GROUP BY 1, 2, 3`,
           `SELECT c.day, c.survey_id, v.score, v.n AS cum FROM response_survey_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
       });
+      // The stages, unless a move made them stale (the folder recomputes them; readers count per survey meanwhile).
+      const [{ stale }]: Array<{ stale: boolean }> = await runner.query(`SELECT stale FROM response_stage_state`);
+      if (!stale) {
+        const places = `(SELECT sv.id, ${SURVEY_STAGE} || ':' || sv.kind AS place FROM surveys sv) m`;
+        checks.push({
+          table: 'response_stage_cum',
+          keys: ['place', 'day', 'score'],
+          sql: cumulative('response_stage_cum', 'place',
+            `SELECT m.place, x.score, x.day, sum(x.n) AS n FROM fine x JOIN ${places} ON m.id = x.survey_id WHERE m.place IS NOT NULL GROUP BY 1, 2, 3`,
+            `SELECT m.place, x.score, x.day, sum(x.n) AS n FROM ${LIVE_DELTAS} x JOIN ${places} ON m.id = x.survey_id WHERE m.place IS NOT NULL GROUP BY 1, 2, 3`,
+            `SELECT c.day, c.stage_id || ':' || c.kind AS place, v.score, v.n AS cum FROM response_stage_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
+        });
+      }
       checks.push({
         table: 'response_kind_cum',
         keys: ['kind', 'day', 'score'],
@@ -280,12 +320,20 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
       `SELECT h.day::text AS horizon, greatest(h.day, touchpoint_org_day(now()), (SELECT max(day) FROM rollup_fold_batch))::text AS next
        FROM (SELECT (SELECT day FROM response_cum_horizon) AS day) h`,
     );
-    if (rows === 0 && horizon === next) return 0;
+    const [{ stale }]: Array<{ stale: boolean }> = await tx.query(`SELECT stale FROM response_stage_state`);
+    if (rows === 0 && horizon === next) {
+      if (stale) await recomputeStageRollup(tx);
+      return 0;
+    }
     if (horizon === null) {
       await tx.query(`INSERT INTO response_cum_horizon (day) VALUES ($1::date)`, [next]);
     } else if (horizon !== next) {
       // A new day: every key carried forward, so that each has a row on every day up to the horizon.
-      for (const [table, columns] of [['response_survey_cum', `survey_id, ${eachPoint((i) => `h${i}`)}`], ['response_kind_cum', 'kind, score, cum']]) {
+      for (const [table, columns] of [
+        ['response_survey_cum', `survey_id, ${eachPoint((i) => `h${i}`)}`],
+        ['response_stage_cum', `stage_id, kind, ${eachPoint((i) => `h${i}`)}`],
+        ['response_kind_cum', 'kind, score, cum'],
+      ]) {
         await tx.query(
           `INSERT INTO ${table} (day, ${columns})
            SELECT g.day::date, ${columns.split(', ').map((c) => `c.${c}`).join(', ')} FROM ${table} c
@@ -296,7 +344,10 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
       }
       await tx.query(`UPDATE response_cum_horizon SET day = $1::date`, [next]);
     }
-    if (rows === 0) return 0;
+    if (rows === 0) {
+      if (stale) await recomputeStageRollup(tx);
+      return 0;
+    }
     // Each key once per statement and in key order, so the upserts never lock rows in opposite orders.
     await tx.query(
       `INSERT INTO response_daily AS t (survey_id, day, channel, score, count)
@@ -311,6 +362,21 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
        ON CONFLICT (day, survey_id) DO UPDATE SET ${eachPoint((i) => `h${i} = t.h${i} + EXCLUDED.h${i}`)}`,
       [next],
     );
+    // The stages: from the same batch, each survey counted where it is now (or all recomputed when a move made them stale).
+    if (stale) {
+      await recomputeStageRollup(tx);
+    } else {
+      await tx.query(
+        `WITH src AS (
+           SELECT x.stage_id, x.kind, b.day, ${eachPoint((i) => `coalesce(sum(b.n) FILTER (WHERE b.score = ${i}), 0)::int AS h${i}`)}
+           FROM rollup_fold_batch b JOIN (SELECT sv.id, sv.kind, ${SURVEY_STAGE} AS stage_id FROM surveys sv) x ON x.id = b.survey_id
+           WHERE b.live AND x.stage_id IS NOT NULL GROUP BY 1, 2, 3)
+         INSERT INTO response_stage_cum AS t (day, stage_id, kind, ${eachPoint((i) => `h${i}`)})
+         SELECT * FROM (${denseCumulativePoints('src', ['stage_id', 'kind'], '$1::date')}) x ORDER BY 1, 2, 3
+         ON CONFLICT (day, stage_id, kind) DO UPDATE SET ${eachPoint((i) => `h${i} = t.h${i} + EXCLUDED.h${i}`)}`,
+        [next],
+      );
+    }
     await tx.query(
       `WITH src AS (SELECT kind, score, day, sum(n)::int AS n FROM rollup_fold_batch GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
        INSERT INTO response_kind_cum AS t (day, kind, score, cum)

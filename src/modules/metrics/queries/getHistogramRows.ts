@@ -31,7 +31,8 @@ export interface HistogramScope {
  * Score counts per (bucket, group[, channel], score). Three sources, chosen by the filters:
  * - no channel and no attribute (the common case): the dense cumulative rollups. A bucket [lo, hi] is
  *   cum(min(hi, H)) - cum(min(lo - 1, H)) with H the horizon, plus the deltas not folded yet in [lo, hi]:
- *   two index range reads per bucket, whatever its length, of one row per survey (the scores in columns). Pooled per kind over the whole
+ *   two index range reads per bucket, whatever its length, of one row per survey (the scores in columns),
+ *   or per stage and kind for every stage (by=stage, from response_stage_cum while it is not stale). Pooled per kind over the whole
  *   journey (no survey list), from response_kind_cum: tens of rows per bucket whatever the number of surveys;
  * - a channel, or a split by channel: `response_daily` over the period's days (grows with the period);
  * - a contact attribute: raw responses joined to contacts, over the period's time range (an index range
@@ -102,6 +103,20 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
     // One row per survey and edge day, the scores in columns: summed per group, then one row per score.
     // Grouped on the id itself and cast to text after: a cast per rollup row costs more than the grouping.
     const raw = g.expr.replace(/::text$/, '');
+    const perSurvey = `
+      SELECT pts.bucket, ${raw} AS grp, ${eachPoint((i) => `pts.sign * a.h${i} AS h${i}`)}
+      FROM pts JOIN response_survey_cum a ON a.day = pts.day ${g.join} WHERE ${surveyFilter('a')}`;
+    // Per stage over every survey (by=stage): the per-stage rollup, stages × kinds rows per edge day, unless a
+    // move made it stale; then the per-survey rows. One statement: the flag is read in the same snapshot, and
+    // the branch not taken is never run (a one-time filter).
+    const byStage = per === 'stage' && !q.surveyIds && q.stageId === undefined;
+    const folded = byStage
+      ? `SELECT pts.bucket, c.stage_id AS grp, ${eachPoint((i) => `pts.sign * c.h${i} AS h${i}`)}
+         FROM pts JOIN response_stage_cum c ON c.day = pts.day
+         WHERE (SELECT NOT stale FROM response_stage_state) ${q.kind ? `AND c.kind = ${p.add(q.kind, 'text')}` : ''}
+         UNION ALL
+         SELECT * FROM (${perSurvey}) y WHERE (SELECT stale FROM response_stage_state)`
+      : perSurvey;
     sql = `
       WITH s AS (SELECT * FROM ${buckets}),
       pts AS (
@@ -109,8 +124,7 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
         UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h)
       SELECT y.bucket, y.grp::text AS grp, NULL AS channel, v.score, v.n FROM (
         SELECT bucket, grp, ${eachPoint((i) => `sum(h${i}) AS h${i}`)} FROM (
-          SELECT pts.bucket, ${raw} AS grp, ${eachPoint((i) => `pts.sign * a.h${i} AS h${i}`)}
-          FROM pts JOIN response_survey_cum a ON a.day = pts.day ${g.join} WHERE ${surveyFilter('a')}
+          ${folded}
           UNION ALL
           SELECT s.bucket, ${raw}, ${eachPoint((i) => `CASE WHEN a.score = ${i} THEN a.n ELSE 0 END`)}
           FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi ${g.join} WHERE ${surveyFilter('a')}
