@@ -57,22 +57,21 @@ export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): P
     WITH s AS (SELECT $1::date AS lo, $2::date AS hi),
     condensed AS (SELECT stage_id FROM touchpoints GROUP BY 1 HAVING count(*) > $3::int),
     targets AS MATERIALIZED (SELECT metric, stage_id, touchpoint_id, target::float8 AS target FROM kpi_targets),
-    -- The two edge days' rows of each survey side by side (one index range each, joined in survey order),
-    -- then the unfolded deltas of the period, pooled per survey (a handful of rows between two folds).
-    edge AS (SELECT least(s.hi, h.day) AS hi, least(s.lo - 1, h.day) AS lo FROM s, response_cum_horizon h),
-    folded AS (
-      SELECT b.survey_id, ${H((i) => `b.h${i} - coalesce(a.h${i}, 0) AS h${i}`)}
-      FROM edge JOIN response_survey_cum b ON b.day = edge.hi
-      LEFT JOIN response_survey_cum a ON a.day = edge.lo AND a.survey_id = b.survey_id),
-    pending AS (
-      SELECT a.survey_id, ${H((i) => `coalesce(sum(a.n) FILTER (WHERE a.score = ${i}), 0)::int AS h${i}`)}
-      FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi GROUP BY 1),
-    per_survey AS (
-      SELECT survey_id, ${H((i) => `coalesce(f.h${i}, 0) + coalesce(p.h${i}, 0) AS h${i}`)}
-      FROM folded f FULL JOIN pending p USING (survey_id)),
+    -- Where each survey counts (narrow: joined to the wide count rows once).
+    survey_place AS MATERIALIZED (
+      SELECT sv.id, coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind
+      FROM surveys sv LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id),
+    -- The two edge days' rows of every survey (signed), and the unfolded deltas of the period.
+    pts AS (
+      SELECT least(s.hi, h.day) AS day, 1 AS sign FROM s, response_cum_horizon h
+      UNION ALL SELECT least(s.lo - 1, h.day), -1 FROM s, response_cum_horizon h),
+    counts AS (
+      SELECT a.survey_id, ${H((i) => `pts.sign * a.h${i} AS h${i}`)} FROM pts JOIN response_survey_cum a ON a.day = pts.day
+      UNION ALL SELECT a.survey_id, ${H((i) => `CASE WHEN a.score = ${i} THEN a.n ELSE 0 END`)} FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi),
+    -- Pooled per place in one aggregate (a place pools its surveys, a survey its two edges and its deltas).
     place AS MATERIALIZED (
-      SELECT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id, sv.kind, ${SUM_H}, sum(${H((i) => `c.h${i}`, ' + ')})::int AS n
-      FROM per_survey c JOIN surveys sv ON sv.id = c.survey_id LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+      SELECT m.stage_id, m.touchpoint_id, m.kind, ${SUM_H}, sum(${H((i) => `c.h${i}`, ' + ')})::int AS n
+      FROM counts c JOIN survey_place m ON m.id = c.survey_id
       GROUP BY 1, 2, 3),
     scored AS (
       SELECT stage_id, touchpoint_id, kind, ${SCORE_SQL} AS score
