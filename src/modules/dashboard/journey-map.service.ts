@@ -143,12 +143,13 @@ export async function getJourneyMap(db: DataSource, f: DashboardFilters, fmt: Fo
   // Without a channel or attribute filter (the common case) PostgreSQL pools and ranks, and only the shown
   // levels come back; a filtered map reads every place's counts and ranks them here, the same way.
   const ranked = !f.channel && !f.attribute;
-  const [outline, rows, scores, badges] = await Promise.all([
-    getJourneyOutline(db),
+  const [base, rows, scores, badges] = await Promise.all([
+    getJourneyOutline(db, { withPlaces: !ranked }),
     ranked ? Promise.resolve([]) : getHistogramRows(db, { buckets: [period], channel: f.channel, attribute: f.attribute, timeZone: fmt.timeZone, per: 'place' }),
     ranked ? getJourneyMapScores(db, { from: f.period.from, to: f.period.to, fullAtMost: STAGE_CELLS_IN_FULL, attention: ATTENTION_CELLS, best: BEST_CELLS }) : Promise.resolve(null),
     getDriverBadges(db),
   ]);
+  const outline = scores ? { ...base, stageKinds: scores.stageKinds, touchpointCounts: scores.touchpointCounts } : base;
   const pooled = scores ? poolLevels(scores.rows) : pool(rows);
   const kinds = kindsByStage(outline);
   const views = (have: Set<MetricKind> | undefined, groups: KindHistograms | undefined, at: { stageId?: number }) =>

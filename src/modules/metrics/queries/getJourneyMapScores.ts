@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { DELTA_TABLE, eachPoint, SCALE_POINTS } from '../rollup';
 import { LOW_SAMPLE_THRESHOLD, type MetricKind } from '../scoring';
+import type { StageKind } from './getJourneyOutline';
 
 /** Score counts of one level of the map: the journey (both ids null), a stage, or a touchpoint shown. */
 export interface JourneyMapScoreRow { stageId: number | null; touchpointId: number | null; kind: MetricKind; score: number; n: number }
@@ -8,6 +9,9 @@ export interface JourneyMapScoreRow { stageId: number | null; touchpointId: numb
 export interface JourneyMapScores {
   /** Every answer of the period pooled per journey, per stage, and per touchpoint shown (nothing else). */
   rows: JourneyMapScoreRow[];
+  /** The kinds of survey counted in each stage (null: whole-journey surveys) and the touchpoints per stage, read in the same statement (the outline's). */
+  stageKinds: StageKind[];
+  touchpointCounts: Map<number, number>;
   /** Per condensed stage with a ranked touchpoint: the touchpoints most in need of attention (worst first), the best (best first), how many are ranked. */
   ranking: Map<number, { attention: number[]; best: number[]; ranked: number }>;
 }
@@ -40,7 +44,7 @@ const SCORE_SQL = `CASE kind
   WHEN 'csat' THEN 100 * ((h4 + h5)::float8 / n::float8)
   ELSE (${H((i) => `${i} * h${i}`, ' + ')})::float8 / n::float8 END`;
 
-type CountRow = { level: 'place' | 'rank'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
+type CountRow = { level: 'place' | 'rank' | 'kind' | 'count'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
 
 /**
  * The journey map's scores for a period from the dense cumulative rollup (no channel or attribute filter),
@@ -55,7 +59,8 @@ type CountRow = { level: 'place' | 'rank'; stageId: number | null; touchpointId:
 export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): Promise<JourneyMapScores> {
   const rows: CountRow[] = await db.query(`
     WITH s AS (SELECT $1::date AS lo, $2::date AS hi),
-    condensed AS (SELECT stage_id FROM touchpoints GROUP BY 1 HAVING count(*) > $3::int),
+    stage_size AS MATERIALIZED (SELECT stage_id, count(*) AS n FROM touchpoints GROUP BY 1),
+    condensed AS (SELECT stage_id FROM stage_size WHERE n > $3::int),
     targets AS MATERIALIZED (SELECT metric, stage_id, touchpoint_id, target::float8 AS target FROM kpi_targets),
     -- Where each survey counts (narrow: joined to the wide count rows once).
     survey_place AS MATERIALIZED (
@@ -99,12 +104,20 @@ export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): P
     SELECT 'place', stage_id, touchpoint_id, kind, NULL, NULL, ${H((i) => `h${i}`)} FROM place
     WHERE touchpoint_id IS NOT NULL AND (stage_id NOT IN (SELECT stage_id FROM condensed) OR touchpoint_id IN (SELECT touchpoint_id FROM shown))
     UNION ALL
-    SELECT 'rank', stage_id, touchpoint_id, NULL, rank, ranked, ${H(() => 'NULL')} FROM shown`,
+    SELECT 'rank', stage_id, touchpoint_id, NULL, rank, ranked, ${H(() => 'NULL')} FROM shown
+    UNION ALL
+    SELECT DISTINCT 'kind', stage_id, NULL::int, kind, NULL::bigint, NULL::bigint, ${H(() => 'NULL::int')} FROM survey_place
+    UNION ALL
+    SELECT 'count', stage_id, NULL, NULL, n, NULL, ${H(() => 'NULL')} FROM stage_size`,
   [q.from, q.to, q.fullAtMost, q.attention, q.best]);
-  const out: JourneyMapScores = { rows: [], ranking: new Map() };
+  const out: JourneyMapScores = { rows: [], ranking: new Map(), stageKinds: [], touchpointCounts: new Map() };
   const ranks: Array<{ stageId: number; touchpointId: number; rank: number; ranked: number }> = [];
   for (const r of rows) {
-    if (r.level === 'rank') {
+    if (r.level === 'kind') {
+      out.stageKinds.push({ stageId: r.stageId, kind: r.kind as MetricKind });
+    } else if (r.level === 'count') {
+      out.touchpointCounts.set(r.stageId as number, Number(r.rank));
+    } else if (r.level === 'rank') {
       ranks.push({ stageId: r.stageId as number, touchpointId: r.touchpointId as number, rank: Number(r.rank), ranked: Number(r.ranked) });
     } else {
       for (const i of POINTS) {

@@ -20,13 +20,18 @@ export interface JourneyOutline {
   touchpointCounts: Map<number, number>;
 }
 
-export async function getJourneyOutline(db: DataSource): Promise<JourneyOutline> {
+/**
+ * `withPlaces: false` (the unfiltered journey map, whose scores statement reads the stages' kinds and sizes
+ * itself): only the stages and the targets, and empty kinds and sizes for the caller to fill.
+ */
+export async function getJourneyOutline(db: DataSource, opts: { withPlaces?: boolean } = {}): Promise<JourneyOutline> {
+  const withPlaces = opts.withPlaces ?? true;
   const [stages, targets, stageKinds, counts] = await Promise.all([
     db.query(`SELECT id, key, name_vi AS vi, name_en AS en, position, framework FROM stages ORDER BY position, id`),
     db.query(`SELECT metric, stage_id AS "stageId", touchpoint_id AS "touchpointId", target::float8 AS target FROM kpi_targets`),
-    db.query(`SELECT DISTINCT coalesce(s.stage_id, t.stage_id) AS "stageId", s.kind
-              FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id`),
-    db.query(`SELECT stage_id AS "stageId", count(*)::int AS n FROM touchpoints GROUP BY 1`),
+    withPlaces ? db.query(`SELECT DISTINCT coalesce(s.stage_id, t.stage_id) AS "stageId", s.kind
+              FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id`) : [],
+    withPlaces ? db.query(`SELECT stage_id AS "stageId", count(*)::int AS n FROM touchpoints GROUP BY 1`) : [],
   ]) as [
     Array<{ id: number; key: string; vi: string; en: string; position: number; framework: Framework }>,
     CatalogTarget[],
