@@ -5,36 +5,18 @@
 // their ratio; the drivers job's time (one period, and the nightly run of the default periods), the
 // at-risk full rebuild, and the incremental at-risk refresh after 1,000 new answers, at each size; and
 // the demo's verdicts (delivery the top driver, the website "no evidence").
-import crypto from 'node:crypto';
-import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createDataSource, runMigrations } from '../src/db/data-source';
-import { benchDatabase } from './bench-database';
+import { benchSizes, withBenchApp } from './bench-app';
 import { login, measure, request, type Timing } from './bench-http';
-import { JobQueue } from '../src/jobs';
-import { createLogger } from '../src/logger';
-import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData } from '../src/modules/metrics';
 import { setCommentLogTrigger } from '../src/modules/themes';
 import { setEventCapture } from '../src/modules/alerts';
 import { defaultDriverScopes, rebuildAtRisk, refreshAtRiskContacts, refreshDrivers, setAtRiskTriggers } from '../src/modules/analytics';
 
+const USAGE = 'Usage: npm run bench -- --analytics [--small N] [--large N] [--quick] [--requests N] [--concurrency N]';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write('Usage: npm run bench -- --analytics [--small N] [--large N] [--quick] [--requests N] [--concurrency N]\n');
-    process.exit(2);
-  }
-  return n;
-}
 
 const ENDPOINTS = [
   { label: 'GET /analytics/drivers (90 d)', path: '/analytics/drivers', auth: 'session' },
@@ -55,32 +37,10 @@ export async function benchAnalytics(): Promise<void> {
       requests: { type: 'string' }, concurrency: { type: 'string' },
     },
   });
-  const quick = values.quick;
-  const small = intOption(values.small, quick ? 20_000 : 100_000, 1_000, 100_000_000);
-  const large = intOption(values.large, quick ? 200_000 : 10_000_000, small, 100_000_000);
-  const requests = intOption(values.requests, quick ? 60 : 200, 10, 100_000);
-  const concurrency = intOption(values.concurrency, 8, 1, 256);
+  const { small, large, requests, concurrency } = benchSizes(values, USAGE);
   say(`Analytics bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint; ${os.cpus().length} CPUs; load ${uptime()}.`);
 
-  const database = await benchDatabase();
-  const db: DataSource = createDataSource(database.url, { poolSize: 12 });
-  let server: http.Server | null = null;
-  const queue = new JobQueue(db, createLogger('silent'));
-  try {
-    await db.initialize();
-    await runMigrations(db);
-    const password = crypto.randomBytes(12).toString('base64url');
-    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-    const { key: apiKey } = await createApiKey(db, 'bench');
-    const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
-      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent',
-    });
-    const app = createApp({ db, config, logger: createLogger('silent'), queue });
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  await withBenchApp(concurrency, async ({ db, base, agent, password, apiKey }) => {
     const jobs: string[] = [];
 
     const seedAndCompute = async (n: number, total: number) => {
@@ -156,14 +116,5 @@ export async function benchAnalytics(): Promise<void> {
       }
     }
     for (const j of jobs) say(`Jobs at ${j}`);
-    agent.destroy();
-  } finally {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server?.close(() => resolve()));
-    }
-    await queue.stop();
-    if (db.isInitialized) await db.destroy();
-    await database.drop();
-  }
+  });
 }

@@ -6,34 +6,16 @@
 // staff among promoters, in both languages), and the analysis throughput in comments per second: the
 // bulk rebuild (each distinct text once) and the job (each logged comment analysed on its own, with
 // distinct texts, as real comments are).
-import crypto from 'node:crypto';
-import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createDataSource, runMigrations } from '../src/db/data-source';
-import { benchDatabase } from './bench-database';
+import { benchSizes, intOption, withBenchApp } from './bench-app';
 import { login, measure, request, type Timing } from './bench-http';
-import { JobQueue } from '../src/jobs';
-import { createLogger } from '../src/logger';
-import { createApiKey, createUser } from '../src/modules/auth';
 import { seedDemoData } from '../src/modules/metrics';
 import { analyseAllPending, rebuildCommentThemes, seedDemoTopics, setCommentLogTrigger } from '../src/modules/themes';
 
+const USAGE = 'Usage: npm run bench -- --themes [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--job-comments N]';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function intOption(raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`Usage: npm run bench -- --themes [--small N] [--large N] [--quick] [--requests N] [--concurrency N] [--job-comments N]\n`);
-    process.exit(2);
-  }
-  return n;
-}
 
 
 
@@ -53,33 +35,11 @@ export async function benchThemes(): Promise<void> {
       requests: { type: 'string' }, concurrency: { type: 'string' }, 'job-comments': { type: 'string' },
     },
   });
-  const quick = values.quick;
-  const small = intOption(values.small, quick ? 20_000 : 100_000, 1_000, 100_000_000);
-  const large = intOption(values.large, quick ? 200_000 : 10_000_000, small, 100_000_000);
-  const requests = intOption(values.requests, quick ? 60 : 200, 10, 100_000);
-  const concurrency = intOption(values.concurrency, 8, 1, 256);
-  const jobComments = intOption(values['job-comments'], quick ? 5_000 : 20_000, 100, 10_000_000);
+  const { small, large, requests, concurrency } = benchSizes(values, USAGE);
+  const jobComments = intOption(values['job-comments'], values.quick ? 5_000 : 20_000, 100, 10_000_000, USAGE);
   say(`Themes bench: ${small.toLocaleString('en-US')} then ${large.toLocaleString('en-US')} responses; ${requests} requests per endpoint; ${os.cpus().length} CPUs; load ${uptime()}.`);
 
-  const database = await benchDatabase();
-  const db: DataSource = createDataSource(database.url, { poolSize: 12 });
-  let server: http.Server | null = null;
-  const queue = new JobQueue(db, createLogger('silent'));
-  try {
-    await db.initialize();
-    await runMigrations(db);
-    const password = crypto.randomBytes(12).toString('base64url');
-    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-    const { key: apiKey } = await createApiKey(db, 'bench');
-    const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
-      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent',
-    });
-    const app = createApp({ db, config, logger: createLogger('silent'), queue });
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  await withBenchApp(concurrency, async ({ db, base, agent, password, apiKey }) => {
 
     const bulk: string[] = [];
     const seed = async (n: number) => {
@@ -160,14 +120,5 @@ export async function benchThemes(): Promise<void> {
     }
     say(`Analysis, bulk (seed): ${bulk.join('; ')}`);
     say(`Analysis, job: ${analysed.toLocaleString('en-US')} distinct comments in ${jobSeconds.toFixed(1)} s = ${Math.round(analysed / jobSeconds).toLocaleString('en-US')} comments/s (load ${uptime()})`);
-    agent.destroy();
-  } finally {
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server?.close(() => resolve()));
-    }
-    await queue.stop();
-    if (db.isInitialized) await db.destroy();
-    await database.drop();
-  }
+  });
 }
