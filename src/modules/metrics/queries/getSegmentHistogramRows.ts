@@ -42,41 +42,28 @@ export async function getSegmentHistogramRows(db: DataSource, q: SegmentScope): 
     q.surveyIds ? `${alias}.survey_id = ANY(${p.add(q.surveyIds, 'uuid[]')})` : null,
   ].filter(Boolean).join(' AND ') || 'true';
   let sql: string;
-  if (q.counts === 'rollup' && q.per === 'value' && q.stageId === undefined && !q.surveyIds) {
-    // Every survey of each kind: the per-kind rollup, values × kinds × scores rows per edge day. Its deltas
+  if (q.counts === 'rollup') {
+    // Per value over every survey: the per-kind rollup, values × kinds × scores rows per edge day. Its deltas
     // carry their kind and all count, those of a deleted survey too (they take it out; see foldSegmentDeltas).
-    const dim = p.add(`${q.source}:${q.key}`, 'text');
-    const filter = [
-      q.value !== undefined ? `AND a.value = ${p.add(q.value, 'text')}` : '',
-      q.kind ? `AND a.kind = ${p.add(q.kind, 'text')}` : '',
-    ].join(' ');
-    sql = `
-      WITH s AS (SELECT * FROM ${buckets}),
-      pts AS (
-        SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, segment_cum_horizon h
-        UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, segment_cum_horizon h)
-      SELECT bucket, grp, score, sum(n) AS n FROM (
-        SELECT pts.bucket, a.kind || ':' || a.value AS grp, a.score, pts.sign * a.cum AS n
-        FROM pts CROSS JOIN LATERAL (SELECT * FROM segment_kind_cum a WHERE a.dimension = ${dim} AND a.day = pts.day ${filter} OFFSET 0) a
-        UNION ALL
-        SELECT s.bucket, a.kind || ':' || a.value, a.score, a.n
-        FROM s JOIN segment_rollup_delta a ON a.dimension = ${dim} AND a.day BETWEEN s.lo AND s.hi ${filter}
-      ) x GROUP BY 1, 2, 3`;
-  } else if (q.counts === 'rollup') {
+    // A stage or survey list: the per-survey rollup, grouped through the surveys.
+    const perKind = q.per === 'value' && q.stageId === undefined && !q.surveyIds;
     const dim = p.add(`${q.source}:${q.key}`, 'text');
     const value = q.value !== undefined ? `AND a.value = ${p.add(q.value, 'text')}` : '';
+    const read = perKind
+      ? { table: 'segment_kind_cum', grp: `a.kind || ':' || a.value`, keys: `${value} ${q.kind ? `AND a.kind = ${p.add(q.kind, 'text')}` : ''}`, join: '', where: 'true' }
+      : { table: 'segment_score_cum', grp: g.expr, keys: value, join: g.join, where: filter('a') };
     sql = `
       WITH s AS (SELECT * FROM ${buckets}),
       pts AS (
         SELECT s.bucket, least(s.hi, h.day) AS day, 1 AS sign FROM s, segment_cum_horizon h
         UNION ALL SELECT s.bucket, least(s.lo - 1, h.day), -1 FROM s, segment_cum_horizon h)
       SELECT bucket, grp, score, sum(n) AS n FROM (
-        SELECT pts.bucket, ${g.expr} AS grp, a.score, pts.sign * a.cum AS n
+        SELECT pts.bucket, ${read.grp} AS grp, a.score, pts.sign * a.cum AS n
         -- LATERAL (OFFSET 0 keeps it one): an index range read of (dimension, day) per point, whatever the planner guesses.
-        FROM pts CROSS JOIN LATERAL (SELECT * FROM segment_score_cum a WHERE a.dimension = ${dim} AND a.day = pts.day ${value} OFFSET 0) a ${g.join} WHERE ${filter('a')}
+        FROM pts CROSS JOIN LATERAL (SELECT * FROM ${read.table} a WHERE a.dimension = ${dim} AND a.day = pts.day ${read.keys} OFFSET 0) a ${read.join} WHERE ${read.where}
         UNION ALL
-        SELECT s.bucket, ${g.expr}, a.score, a.n
-        FROM s JOIN segment_rollup_delta a ON a.dimension = ${dim} AND a.day BETWEEN s.lo AND s.hi ${value} ${g.join} WHERE ${filter('a')}
+        SELECT s.bucket, ${read.grp}, a.score, a.n
+        FROM s JOIN segment_rollup_delta a ON a.dimension = ${dim} AND a.day BETWEEN s.lo AND s.hi ${read.keys} ${read.join} WHERE ${read.where}
       ) x GROUP BY 1, 2, 3`;
   } else {
     const lo = q.buckets.reduce((m, b) => (b.from < m ? b.from : m), q.buckets[0].from);
