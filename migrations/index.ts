@@ -20,6 +20,7 @@ import { AddSegmentRollups1763802800000 } from './1763802800000-AddSegmentRollup
 import { AddSegmentKindRollup1763802900000 } from './1763802900000-AddSegmentKindRollup';
 import { WideSurveyCumulative1763803000000 } from './1763803000000-WideSurveyCumulative';
 import { AddStageCumulative1763803100000 } from './1763803100000-AddStageCumulative';
+import { AddTouchpointStanding1763803200000 } from './1763803200000-AddTouchpointStanding';
 
 export const migrations = [
   CreateCoreSchema1763800000000,
@@ -43,4 +44,5 @@ export const migrations = [
   AddSegmentKindRollup1763802900000,
   WideSurveyCumulative1763803000000,
   AddStageCumulative1763803100000,
+  AddTouchpointStanding1763803200000,
 ];

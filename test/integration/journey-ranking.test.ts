@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from '../helpers/app';
 import { loginAs, type Agent } from '../helpers/login';
 import { LOW_SAMPLE_THRESHOLD, scoreFromHistogram, SCALES, type Histogram, type MetricKind } from '../../src/modules/metrics/scoring';
+import { foldRollupDeltas, verifyRollups } from '../../src/modules/metrics/rollup';
 
 /**
  * The journey map ranks a large stage's touchpoints in two places: in PostgreSQL (no filter: only the shown
@@ -109,7 +110,8 @@ function expectedRanking(): { attention: string[]; best: string[]; ranked: numbe
   };
 }
 
-test('PostgreSQL and the filtered path rank a large stage alike, and as scoring.ts does', async () => {
+/** The map ranks the stage as scoring.ts does, unfiltered (PostgreSQL) and filtered (the service), with the same figures. */
+async function expectRankedAsScoringDoes() {
   const expected = expectedRanking();
   expect(expected.ranked).toBeLessThan(TOUCHPOINTS);
   expect(expected.attention).toHaveLength(5);
@@ -126,4 +128,53 @@ test('PostgreSQL and the filtered path rank a large stage alike, and as scoring.
   // The shown cells' scores are the same too.
   const cells = (html: string) => html.slice(html.indexOf('data-list="attention"'), html.indexOf('data-stage="retention"'));
   expect(strip(cells(filtered))).toEqual(cells(plain));
+  return { plain, expected };
+}
+
+const standingStale = async () => (await t.db.query(`SELECT stale FROM response_stage_state`))[0].stale as boolean;
+
+test('PostgreSQL and the filtered path rank a large stage alike, and as scoring.ts does, counted per survey while the standing rollup is stale', async () => {
+  // Nothing folded yet since the migrations: the unfiltered map counts per survey.
+  expect(await standingStale()).toBe(true);
+  await expectRankedAsScoringDoes();
+});
+
+test('the same from the per-touchpoint standing rollup once folded, and with answers not folded yet', async () => {
+  await foldRollupDeltas(t.db);
+  expect(await standingStale()).toBe(false);
+  expect((await expectRankedAsScoringDoes()).expected.attention).not.toContain('shop-9');
+  // Shop 9 gets a run of bad CSAT answers (deltas, not folded): it must rank among the worst at once.
+  const bad: Histogram = { 1: 60 };
+  const [{ id }] = await t.db.query(`SELECT s.id FROM surveys s JOIN touchpoints tp ON tp.id = s.touchpoint_id WHERE tp.key = 'shop-9' AND s.kind = 'csat'`);
+  await t.db.query(
+    `INSERT INTO responses (survey_id, score, channel, locale, created_at) SELECT $1, 1, 'link', 'vi', timestamptz '2026-03-20 10:00+07' FROM generate_series(1, 60)`, [id]);
+  const csat = answers.find((a) => a.key === 'shop-9' && a.kind === 'csat') as { h: Histogram };
+  csat.h[1] = (csat.h[1] ?? 0) + bad[1];
+  expect((await t.db.query(`SELECT count(*)::int AS n FROM response_rollup_delta`))[0].n).toBeGreaterThan(0);
+  const { expected } = await expectRankedAsScoringDoes();
+  expect(expected.attention).toContain('shop-9');
+  await foldRollupDeltas(t.db);
+  await expectRankedAsScoringDoes();
+  const report = await verifyRollups(t.db);
+  expect(report.differences).toEqual([]);
+});
+
+test('the unfiltered map reads the standing rollup: a row changed by hand moves a shop, and metrics:verify names the row', async () => {
+  await foldRollupDeltas(t.db);
+  const before = listIn((await viewer.get(`/journey-map?${PERIOD}`).expect(200)).text, 'attention');
+  expect(before).not.toContain('shop-20');
+  // Shop 20's CSAT, as stored: every answer from March 10 on made unsatisfied.
+  const [{ satisfied }] = await t.db.query(
+    `SELECT c.csat_satisfied AS satisfied FROM response_standing_cum c JOIN touchpoints tp ON tp.id = c.touchpoint_id WHERE tp.key = 'shop-20' AND c.day = '2026-03-10'`);
+  expect(satisfied).toBeGreaterThan(0);
+  const change = (sign: string) => t.db.query(
+    `UPDATE response_standing_cum SET csat_satisfied = csat_satisfied ${sign} $1::int
+     WHERE touchpoint_id = (SELECT id FROM touchpoints WHERE key = 'shop-20') AND day >= '2026-03-10'`, [satisfied]);
+  await change('-');
+  expect(listIn((await viewer.get(`/journey-map?${PERIOD}`).expect(200)).text, 'attention')[0]).toBe('shop-20');
+  const drift = await verifyRollups(t.db);
+  expect(drift.differences).toContainEqual(expect.objectContaining({ table: 'response_standing_cum', key: expect.objectContaining({ day: '2026-03-10', score: 'csat_satisfied' }) }));
+  await change('+');
+  expect((await verifyRollups(t.db)).differences).toEqual([]);
+  expect(listIn((await viewer.get(`/journey-map?${PERIOD}`).expect(200)).text, 'attention')).toEqual(before);
 });

@@ -217,6 +217,7 @@ test('when a new day starts, the fold carries every key forward to it', async ()
   await t.db.query(`DELETE FROM response_survey_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await t.db.query(`DELETE FROM response_kind_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await t.db.query(`DELETE FROM response_stage_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
+  await t.db.query(`DELETE FROM response_standing_cum WHERE day > (SELECT day FROM response_cum_horizon)`);
   await expectVerified();
   const [{ today }] = await t.db.query(`SELECT touchpoint_org_day(now())::text AS today`);
   const whole = async () => (await request(t.app).get(`/api/v1/metrics?kind=nps&by=survey&from=2024-01-01&to=${today}`).set(auth()).expect(200)).body;
@@ -354,6 +355,10 @@ test('by=stage reads the per-stage rollup; a touchpoint moved or a survey delete
   await answer(t, desk, { score: 3, answeredAt: '2026-06-03T09:00:00+07:00' });
   await foldRollupDeltas(t.db);
   expect(await stageStale()).toBe(false);
+  // The touchpoints' standing (what the journey map ranks by) was recomputed too: the desk's row is under retention.
+  expect(await t.db.query(
+    `SELECT st.key, c.csat_n, c.csat_satisfied, c.nps_n FROM response_standing_cum c JOIN stages st ON st.id = c.stage_id
+     JOIN touchpoints tp ON tp.id = c.touchpoint_id WHERE tp.key = 'desk' AND c.day = '2026-06-03'`)).toEqual([{ key: 'retention', csat_n: 5, csat_satisfied: 3, nps_n: 0 }]);
   figures = await stagesApiAndRaw('2026-06-01', '2026-06-30');
   expect(figures.api).toEqual(figures.raw);
   expect(figures.api.retention['3']).toBe(1);
@@ -379,7 +384,7 @@ test('by=stage reads the per-stage rollup; a touchpoint moved or a survey delete
 test('emptying the responses table with TRUNCATE empties the rollups too', async () => {
   await answer(t, npsId, { score: 9, answeredAt: '2026-04-08T09:00:00+07:00' });
   await t.db.query(`TRUNCATE responses CASCADE`);
-  for (const table of ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_rollup_delta']) {
+  for (const table of ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_standing_cum', 'response_rollup_delta']) {
     expect(await t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
   }
   await expectConsistent();

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { MetricKind } from './scoring';
 
 /**
  * The rollups that make dashboard cost independent of the number of responses and of the length of a
@@ -11,7 +12,10 @@ import type { DataSource, EntityManager } from 'typeorm';
  *                       Stale (response_stage_state) after a survey or touchpoint moved or a survey was
  *                       deleted, until the folder recomputes it from response_survey_cum; readers then
  *                       count per survey, in the same statement.
- * Both cumulative ones are dense: every key has a row for each day from its first answer to the horizon
+ *   response_standing_cum (org-day, stage, touchpoint) -> per kind the answers and the score's numerator
+ *                       (STANDING_COLUMNS) over every survey of the touchpoint — what the journey map ranks a
+ *                       large stage by, one narrow row per touchpoint. Kept like response_stage_cum, stale with it.
+ * The cumulative ones are dense: every key has a row for each day from its first answer to the horizon
  * (`response_cum_horizon`), so the count in [a, b] is cum(min(b, H)) - cum(min(a - 1, H)), read as two
  * contiguous index ranges on `day`.
  *
@@ -40,18 +44,19 @@ export const DELTA_TABLE = 'response_rollup_delta';
 export const FOLD_LOCK = 7_301_720_017;
 
 /** Every rollup table, for maintenance (VACUUM ANALYZE after a bulk load). */
-export const ROLLUP_TABLES = ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_cum_horizon', DELTA_TABLE];
+export const ROLLUP_TABLES = ['response_daily', 'response_survey_cum', 'response_kind_cum', 'response_stage_cum', 'response_standing_cum', 'response_cum_horizon', DELTA_TABLE];
 
 /** Where a survey counts: its stage, its own or its touchpoint's (null for a whole-journey survey). Needs `surveys sv`. */
 const SURVEY_STAGE = `coalesce(sv.stage_id, (SELECT tp.stage_id FROM touchpoints tp WHERE tp.id = sv.touchpoint_id))`;
 
 /**
- * The per-stage rollup recomputed from the per-survey one (inside the fold lock): the sum over the surveys
- * counted in each stage, day by day (each survey is dense, so each stage and kind is too).
+ * The per-stage and per-touchpoint rollups recomputed from the per-survey one (inside the fold lock): the
+ * sum over the surveys counted in each stage, or of each touchpoint, day by day (each survey is dense, so
+ * each sum is too).
  */
-async function recomputeStageRollup(tx: EntityManager): Promise<void> {
+async function recomputePlaceRollups(tx: EntityManager): Promise<void> {
   // First the state row: a move in progress (its trigger wrote the row) commits before the surveys are read,
-  // and one that starts now waits for this transaction, then marks the rollup stale again.
+  // and one that starts now waits for this transaction, then marks the rollups stale again.
   await tx.query(`SELECT stale FROM response_stage_state FOR UPDATE`);
   await tx.query(`DELETE FROM response_stage_cum`);
   await tx.query(
@@ -60,6 +65,13 @@ async function recomputeStageRollup(tx: EntityManager): Promise<void> {
      FROM (SELECT sv.id, sv.kind, ${SURVEY_STAGE} AS stage_id FROM surveys sv) x
      JOIN response_survey_cum c ON c.survey_id = x.id
      WHERE x.stage_id IS NOT NULL
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  await tx.query(`DELETE FROM response_standing_cum`);
+  await tx.query(
+    `INSERT INTO response_standing_cum (day, stage_id, touchpoint_id, ${STANDING_NAMES})
+     SELECT c.day, tp.stage_id, sv.touchpoint_id, ${standingFromPoints('sv.kind', 'c', (e) => `sum(${e})::int`)}
+     FROM surveys sv JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+     JOIN response_survey_cum c ON c.survey_id = sv.id
      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
   await tx.query(`UPDATE response_stage_state SET stale = false`);
 }
@@ -72,6 +84,34 @@ export const eachPoint = (f: (i: number) => string, sep = ', '): string => SCALE
 
 /** A per-survey rollup row `alias` as (score, n) rows: `CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n)`. */
 export const unpivotPoints = (alias: string): string => `VALUES ${eachPoint((i) => `(${i}::smallint, ${alias}.h${i})`)}`;
+
+/**
+ * The per-touchpoint standing rollup's columns: for each kind, its answers and the numerator of its score,
+ * as a weight per point of the scale (scoring.ts: NPS promoters 9–10 and detractors 0–6, CSAT satisfied 4–5,
+ * CES the mean of the scores). Enough to rank, and summed over a touchpoint's surveys of the kind.
+ */
+export const STANDING_COLUMNS: ReadonlyArray<{ name: string; kind: MetricKind; weight: (point: number) => number }> = [
+  { name: 'nps_n', kind: 'nps', weight: () => 1 },
+  { name: 'nps_promoters', kind: 'nps', weight: (p) => (p >= 9 ? 1 : 0) },
+  { name: 'nps_detractors', kind: 'nps', weight: (p) => (p <= 6 ? 1 : 0) },
+  { name: 'csat_n', kind: 'csat', weight: () => 1 },
+  { name: 'csat_satisfied', kind: 'csat', weight: (p) => (p >= 4 ? 1 : 0) },
+  { name: 'ces_n', kind: 'ces', weight: () => 1 },
+  { name: 'ces_sum', kind: 'ces', weight: (p) => p },
+];
+
+export const STANDING_NAMES = STANDING_COLUMNS.map((c) => c.name).join(', ');
+
+/**
+ * The standing columns of a survey of kind `kind` from its counts per point (`alias`.h0 … h10), each passed
+ * through `wrap` (an aggregate, say) and named.
+ */
+export function standingFromPoints(kind: string, alias: string, wrap: (expr: string) => string = (e) => e): string {
+  return STANDING_COLUMNS.map((c) => {
+    const terms = SCALE_POINTS.filter((p) => c.weight(p) !== 0).map((p) => (c.weight(p) === 1 ? `${alias}.h${p}` : `${c.weight(p)} * ${alias}.h${p}`));
+    return `${wrap(`CASE WHEN ${kind} = '${c.kind}' THEN ${terms.join(' + ')} ELSE 0 END`)} AS ${c.name}`;
+  }).join(', ');
+}
 
 /** Deltas not folded yet of surveys that still exist (those of a deleted survey only count per kind). */
 export const LIVE_DELTAS = `(SELECT x.* FROM ${DELTA_TABLE} x WHERE EXISTS (SELECT 1 FROM surveys s WHERE s.id = x.survey_id))`;
@@ -96,16 +136,20 @@ export function denseCumulative(src: string, keys: string[], horizon: string): s
     LEFT JOIN ${src} f ON ${on} AND f.day = g.day::date`;
 }
 
-/** As denseCumulative, for counts per score in columns: `src (<keys>, day, h0 … h10)` -> (day, <keys>, h0 … h10). */
-export function denseCumulativePoints(src: string, keys: string[], horizon: string): string {
+/** As denseCumulative, for several count columns: `src (<keys>, day, <columns>)` -> (day, <keys>, <columns>). */
+export function denseCumulativeColumns(src: string, keys: string[], columns: string[], horizon: string): string {
   const on = keys.map((c) => `f.${c} = k.${c}`).join(' AND ');
   return `
-    SELECT g.day::date AS day, ${keys.map((c) => `k.${c}`).join(', ')}, ${eachPoint((i) => `(sum(coalesce(f.h${i}, 0)) OVER w)::int AS h${i}`)}
+    SELECT g.day::date AS day, ${keys.map((c) => `k.${c}`).join(', ')}, ${columns.map((c) => `(sum(coalesce(f.${c}, 0)) OVER w)::int AS ${c}`).join(', ')}
     FROM (SELECT ${keys.join(', ')}, min(day) AS lo FROM ${src} x GROUP BY ${keys.map((_, i) => i + 1).join(', ')}) k
     CROSS JOIN LATERAL generate_series(k.lo::timestamp, (${horizon})::timestamp, interval '1 day') g(day)
     LEFT JOIN ${src} f ON ${on} AND f.day = g.day::date
     WINDOW w AS (PARTITION BY ${keys.map((c) => `k.${c}`).join(', ')} ORDER BY g.day)`;
 }
+
+/** The same with one count column per score, h0 … h10. */
+export const denseCumulativePoints = (src: string, keys: string[], horizon: string): string =>
+  denseCumulativeColumns(src, keys, SCALE_POINTS.map((i) => `h${i}`), horizon);
 
 /** Counts per score `n` of rows grouped by the caller, as the columns h0 … h10. */
 const POINT_SUMS = eachPoint((i) => `coalesce(sum(n) FILTER (WHERE score = ${i}), 0)::int AS h${i}`);
@@ -160,7 +204,7 @@ export async function rebuildRollupsInTransaction(tx: EntityManager): Promise<vo
   await tx.query(`INSERT INTO response_survey_cum (day, survey_id, ${eachPoint((i) => `h${i}`)}) ${denseCumulativePoints('fine_survey', ['survey_id'], horizon)} ORDER BY 1, 2`);
   await tx.query(`DELETE FROM response_kind_cum`);
   await tx.query(`INSERT INTO response_kind_cum (day, kind, score, cum) ${denseCumulative('fine_kind', ['kind', 'score'], horizon)} ORDER BY 1, 2, 3`);
-  await recomputeStageRollup(tx);
+  await recomputePlaceRollups(tx);
   // The segment rollups count org-days too (and may have missed a bulk load): the segment folder recounts them.
   await tx.query(`UPDATE segment_dimensions SET built_at = NULL WHERE built_at IS NOT NULL`);
 }
@@ -245,7 +289,8 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
           `SELECT survey_id, score, day, sum(n) AS n FROM ${LIVE_DELTAS} d GROUP BY 1, 2, 3`,
           `SELECT c.day, c.survey_id, v.score, v.n AS cum FROM response_survey_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
       });
-      // The stages, unless a move made them stale (the folder recomputes them; readers count per survey meanwhile).
+      // The stages and the touchpoints' standing, unless a move made them stale (the folder recomputes them; readers
+      // count per survey meanwhile).
       const [{ stale }]: Array<{ stale: boolean }> = await runner.query(`SELECT stale FROM response_stage_state`);
       if (!stale) {
         const places = `(SELECT sv.id, ${SURVEY_STAGE} || ':' || sv.kind AS place FROM surveys sv) m`;
@@ -256,6 +301,20 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
             `SELECT m.place, x.score, x.day, sum(x.n) AS n FROM fine x JOIN ${places} ON m.id = x.survey_id WHERE m.place IS NOT NULL GROUP BY 1, 2, 3`,
             `SELECT m.place, x.score, x.day, sum(x.n) AS n FROM ${LIVE_DELTAS} x JOIN ${places} ON m.id = x.survey_id WHERE m.place IS NOT NULL GROUP BY 1, 2, 3`,
             `SELECT c.day, c.stage_id || ':' || c.kind AS place, v.score, v.n AS cum FROM response_stage_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
+        });
+        // The touchpoints' standing, column by column (reported as the score key: nps_promoters, csat_n, …).
+        const touchpoints = `(SELECT sv.id, sv.kind, tp.stage_id || ':' || tp.id AS place FROM surveys sv JOIN touchpoints tp ON tp.id = sv.touchpoint_id) m`;
+        const measures = (alias: string) => `VALUES ${STANDING_COLUMNS.map((c) => `('${c.name}', ${alias}.${c.name})`).join(', ')}`;
+        const standing = (src: string) => `
+          SELECT m.place, v.score, y.day, sum(v.n) AS n
+          FROM (SELECT survey_id, day, ${POINT_SUMS} FROM ${src} GROUP BY 1, 2) y JOIN ${touchpoints} ON m.id = y.survey_id
+          CROSS JOIN LATERAL (SELECT ${standingFromPoints('m.kind', 'y')}) x
+          CROSS JOIN LATERAL (${measures('x')}) v(score, n) GROUP BY 1, 2, 3`;
+        checks.push({
+          table: 'response_standing_cum',
+          keys: ['place', 'day', 'score'],
+          sql: cumulative('response_standing_cum', 'place', standing('fine'), standing(`${LIVE_DELTAS} d`),
+            `SELECT c.day, c.stage_id || ':' || c.touchpoint_id AS place, v.score, v.n AS cum FROM response_standing_cum c CROSS JOIN LATERAL (${measures('c')}) v(score, n) WHERE v.n <> 0`),
         });
       }
       checks.push({
@@ -322,7 +381,7 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
     );
     const [{ stale }]: Array<{ stale: boolean }> = await tx.query(`SELECT stale FROM response_stage_state`);
     if (rows === 0 && horizon === next) {
-      if (stale) await recomputeStageRollup(tx);
+      if (stale) await recomputePlaceRollups(tx);
       return 0;
     }
     if (horizon === null) {
@@ -332,6 +391,7 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
       for (const [table, columns] of [
         ['response_survey_cum', `survey_id, ${eachPoint((i) => `h${i}`)}`],
         ['response_stage_cum', `stage_id, kind, ${eachPoint((i) => `h${i}`)}`],
+        ['response_standing_cum', `stage_id, touchpoint_id, ${STANDING_NAMES}`],
         ['response_kind_cum', 'kind, score, cum'],
       ]) {
         await tx.query(
@@ -345,7 +405,7 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
       await tx.query(`UPDATE response_cum_horizon SET day = $1::date`, [next]);
     }
     if (rows === 0) {
-      if (stale) await recomputeStageRollup(tx);
+      if (stale) await recomputePlaceRollups(tx);
       return 0;
     }
     // Each key once per statement and in key order, so the upserts never lock rows in opposite orders.
@@ -362,9 +422,10 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
        ON CONFLICT (day, survey_id) DO UPDATE SET ${eachPoint((i) => `h${i} = t.h${i} + EXCLUDED.h${i}`)}`,
       [next],
     );
-    // The stages: from the same batch, each survey counted where it is now (or all recomputed when a move made them stale).
+    // The stages and the touchpoints: from the same batch, each survey counted where it is now (or all recomputed when a
+    // move made them stale).
     if (stale) {
-      await recomputeStageRollup(tx);
+      await recomputePlaceRollups(tx);
     } else {
       await tx.query(
         `WITH src AS (
@@ -374,6 +435,17 @@ export async function foldRollupDeltas(db: DataSource): Promise<number | null> {
          INSERT INTO response_stage_cum AS t (day, stage_id, kind, ${eachPoint((i) => `h${i}`)})
          SELECT * FROM (${denseCumulativePoints('src', ['stage_id', 'kind'], '$1::date')}) x ORDER BY 1, 2, 3
          ON CONFLICT (day, stage_id, kind) DO UPDATE SET ${eachPoint((i) => `h${i} = t.h${i} + EXCLUDED.h${i}`)}`,
+        [next],
+      );
+      await tx.query(
+        `WITH per_survey AS (SELECT survey_id, day, ${POINT_SUMS} FROM rollup_fold_batch WHERE live GROUP BY 1, 2),
+         src AS (
+           SELECT tp.stage_id, sv.touchpoint_id, b.day, ${standingFromPoints('sv.kind', 'b', (e) => `sum(${e})::int`)}
+           FROM per_survey b JOIN surveys sv ON sv.id = b.survey_id JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+           GROUP BY 1, 2, 3)
+         INSERT INTO response_standing_cum AS t (day, stage_id, touchpoint_id, ${STANDING_NAMES})
+         SELECT * FROM (${denseCumulativeColumns('src', ['stage_id', 'touchpoint_id'], STANDING_COLUMNS.map((c) => c.name), '$1::date')}) x ORDER BY 1, 2, 3
+         ON CONFLICT (day, stage_id, touchpoint_id) DO UPDATE SET ${STANDING_COLUMNS.map((c) => `${c.name} = t.${c.name} + EXCLUDED.${c.name}`).join(', ')}`,
         [next],
       );
     }

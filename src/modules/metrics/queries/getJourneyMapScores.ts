@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DELTA_TABLE, eachPoint, SCALE_POINTS } from '../rollup';
+import { DELTA_TABLE, eachPoint, SCALE_POINTS, STANDING_COLUMNS, standingFromPoints } from '../rollup';
 import { LOW_SAMPLE_THRESHOLD, type MetricKind } from '../scoring';
 import type { StageKind } from './getJourneyOutline';
 
@@ -44,22 +44,116 @@ const SCORE_SQL = `CASE kind
   WHEN 'csat' THEN 100 * ((h4 + h5)::float8 / n::float8)
   ELSE (${H((i) => `${i} * h${i}`, ' + ')})::float8 / n::float8 END`;
 
-type CountRow = { level: 'place' | 'rank' | 'kind' | 'count'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
+type CountRow = { level: 'place' | 'rank' | 'kind' | 'count' | 'stale'; stageId: number | null; touchpointId: number | null; kind: MetricKind | null; rank: string | null; ranked: string | null } & Record<`h${number}`, string | null>;
+
+/** The rows both statements end with: the kinds of survey counted in each stage, and each stage's size. */
+const KINDS_AND_SIZES = `
+    SELECT DISTINCT 'kind', coalesce(sv.stage_id, tp.stage_id), NULL::int, sv.kind, NULL::bigint, NULL::bigint, ${H(() => 'NULL::int')}
+    FROM surveys sv LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+    UNION ALL
+    SELECT 'count', stage_id, NULL, NULL, n, NULL, ${H(() => 'NULL')} FROM stage_size`;
+
+/** `x` on each column of the standing rollup (`x(name)`), comma-separated. */
+const EACH_STANDING = (x: (name: string) => string) => STANDING_COLUMNS.map((c) => x(c.name)).join(', ');
 
 /**
- * The journey map's scores for a period from the dense cumulative rollup (no channel or attribute filter),
- * ranked in SQL: two index range reads of one row per survey (its counts h0 … h10), pooled per touchpoint
- * inside PostgreSQL; only the levels the map shows come back — the journey,
- * each stage, the touchpoints of small stages, and the extremes of each large stage (a chain's 200 stores)
- * — a few dozen rows whatever the number of touchpoints. Ranking as the map defines it: over a
- * touchpoint's metrics with at least LOW_SAMPLE_THRESHOLD answers, its worst distance to the nearest
- * target (the touchpoint's, else the stage's, else the journey's; the scale's middle when none) as a
- * share of the scale; ties by id.
+ * Where a touchpoint stands in one kind, from its standing columns: its distance to the nearest target as a share of
+ * the scale, null below the low-sample threshold. The scores are SCORE_SQL's, with the same float operations.
  */
-export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): Promise<JourneyMapScores> {
-  const rows: CountRow[] = await db.query(`
+const STANDING_AT: Record<MetricKind, { n: string; score: string; lo: number; hi: number }> = {
+  nps: { n: 'x.nps_n', score: '100 * (x.nps_promoters::float8 / x.nps_n::float8 - x.nps_detractors::float8 / x.nps_n::float8)', lo: -100, hi: 100 },
+  csat: { n: 'x.csat_n', score: '100 * (x.csat_satisfied::float8 / x.csat_n::float8)', lo: 0, hi: 100 },
+  ces: { n: 'x.ces_n', score: 'x.ces_sum::float8 / x.ces_n::float8', lo: 1, hi: 7 },
+};
+const KIND_LIST: MetricKind[] = ['nps', 'csat', 'ces'];
+const TARGET_OF = (k: MetricKind, where: string, alias = 'kpi_targets') => `max(${alias}.target) FILTER (WHERE ${alias}.metric = '${k}' AND ${where})::float8`;
+/** The large stages as one array: a filter that keeps the index order (stage, touchpoint) of an edge day's rows. */
+const CONDENSED = `(SELECT array_agg(stage_id) FROM condensed)::int[]`;
+
+/**
+ * From the per-touchpoint standing rollup (while a move has not made it stale; then one 'stale' row only):
+ * a large stage is ranked from one narrow row per touchpoint and edge day (the two edges merged in index
+ * order, plus the period's unfolded answers), with no join to the surveys; the journey and the stages come
+ * from their own rollups, and only the shown touchpoints' surveys are read in full.
+ */
+const FROM_STANDING = `
+    WITH s AS (SELECT $1::date AS lo, $2::date AS hi WHERE NOT (SELECT stale FROM response_stage_state)),
+    e AS (SELECT least(s.hi, h.day) AS hi, least(s.lo - 1, h.day) AS lo FROM s, response_cum_horizon h),
+    pts AS (SELECT hi AS day, 1 AS sign FROM e UNION ALL SELECT lo, -1 FROM e),
+    stage_size AS MATERIALIZED (SELECT stage_id, count(*)::int AS n FROM touchpoints GROUP BY 1),
+    condensed AS MATERIALIZED (SELECT stage_id FROM stage_size WHERE n > $3::int),
+    -- The period's answers not folded yet, per survey (a few rows: the folder runs every second).
+    dt AS MATERIALIZED (
+      SELECT d.survey_id, sv.kind, coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.touchpoint_id,
+             ${H((i) => `sum(CASE WHEN d.score = ${i} THEN d.n ELSE 0 END)::int AS h${i}`)}
+      FROM s JOIN ${DELTA_TABLE} d ON d.day BETWEEN s.lo AND s.hi JOIN surveys sv ON sv.id = d.survey_id
+      LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id GROUP BY 1, 2, 3, 4),
+    dt_standing AS (
+      SELECT stage_id, touchpoint_id, ${EACH_STANDING((c) => `sum(${c})::int AS ${c}`)}
+      FROM (SELECT d.stage_id, d.touchpoint_id, ${standingFromPoints('d.kind', 'd')} FROM dt d WHERE d.touchpoint_id IS NOT NULL) y GROUP BY 1, 2),
+    -- Each touchpoint of a large stage over the period: the upper edge's row minus the lower edge's, plus its unfolded answers.
+    x AS (
+      SELECT coalesce(f.stage_id, d.stage_id) AS stage_id, coalesce(f.touchpoint_id, d.touchpoint_id) AS touchpoint_id,
+             ${EACH_STANDING((c) => `coalesce(f.${c}, 0) + coalesce(d.${c}, 0) AS ${c}`)}
+      FROM (
+        SELECT a.stage_id, a.touchpoint_id, ${EACH_STANDING((c) => `a.${c} - coalesce(b.${c}, 0) AS ${c}`)}
+        FROM (SELECT * FROM response_standing_cum WHERE day = (SELECT hi FROM e) AND stage_id = ANY (${CONDENSED}) ORDER BY stage_id, touchpoint_id) a
+        LEFT JOIN (SELECT * FROM response_standing_cum WHERE day = (SELECT lo FROM e) AND stage_id = ANY (${CONDENSED}) ORDER BY stage_id, touchpoint_id) b
+          ON b.stage_id = a.stage_id AND b.touchpoint_id = a.touchpoint_id) f
+      FULL JOIN (SELECT * FROM dt_standing WHERE stage_id IN (SELECT stage_id FROM condensed)) d ON d.stage_id = f.stage_id AND d.touchpoint_id = f.touchpoint_id),
+    -- The nearest target of each kind: the touchpoint's (tt), else the stage's, else the journey's, else the scale's middle (st).
+    jt AS (SELECT ${KIND_LIST.map((k) => `${TARGET_OF(k, 'stage_id IS NULL AND touchpoint_id IS NULL')} AS ${k}`).join(', ')} FROM kpi_targets),
+    st AS MATERIALIZED (
+      SELECT c.stage_id, ${KIND_LIST.map((k) => `coalesce(${TARGET_OF(k, 't.touchpoint_id IS NULL', 't')}, jt.${k}, ${(STANDING_AT[k].lo + STANDING_AT[k].hi) / 2}::float8) AS ${k}`).join(', ')}
+      FROM condensed c CROSS JOIN jt LEFT JOIN kpi_targets t ON t.stage_id = c.stage_id
+      GROUP BY c.stage_id, ${KIND_LIST.map((k) => `jt.${k}`).join(', ')}),
+    tt AS (SELECT touchpoint_id, ${KIND_LIST.map((k) => `${TARGET_OF(k, 'true')} AS ${k}`).join(', ')} FROM kpi_targets WHERE touchpoint_id IS NOT NULL GROUP BY 1),
+    standing AS (
+      SELECT x.stage_id, x.touchpoint_id, least(${KIND_LIST.map((k) => {
+        const a = STANDING_AT[k];
+        return `CASE WHEN ${a.n} >= ${LOW_SAMPLE_THRESHOLD} THEN (${a.score} - coalesce(tt.${k}, st.${k})) / ${a.hi - a.lo}::float8 END`;
+      }).join(', ')}) AS at
+      FROM x JOIN st ON st.stage_id = x.stage_id LEFT JOIN tt ON tt.touchpoint_id = x.touchpoint_id),
+    ranked AS (
+      SELECT stage_id, touchpoint_id, row_number() OVER (PARTITION BY stage_id ORDER BY at, touchpoint_id) AS rank,
+             count(*) OVER (PARTITION BY stage_id) AS ranked
+      FROM standing WHERE at IS NOT NULL),
+    shown AS MATERIALIZED (SELECT * FROM ranked WHERE rank <= $4::int OR rank > greatest($4::int, ranked - $5::int)),
+    -- The surveys of the touchpoints shown: every touchpoint of a small stage, the ranked extremes of a large one.
+    cells AS MATERIALIZED (
+      SELECT sv.id, tp.stage_id, tp.id AS touchpoint_id, sv.kind FROM touchpoints tp JOIN surveys sv ON sv.touchpoint_id = tp.id
+      WHERE tp.stage_id IN (SELECT stage_id FROM stage_size WHERE n <= $3::int) AND EXISTS (SELECT 1 FROM s)
+      UNION ALL
+      SELECT sv.id, shown.stage_id, shown.touchpoint_id, sv.kind FROM shown JOIN surveys sv ON sv.touchpoint_id = shown.touchpoint_id)
+    SELECT 'place' AS level, NULL::int AS "stageId", NULL::int AS "touchpointId", kind, NULL::bigint AS rank, NULL::bigint AS ranked, ${SUM_H}
+    FROM (SELECT c.kind, ${H((i) => `CASE WHEN c.score = ${i} THEN pts.sign * c.cum ELSE 0 END AS h${i}`)} FROM pts JOIN response_kind_cum c ON c.day = pts.day
+          -- Every unfolded answer counts for the journey, a deleted survey's too (they cancel its history, as in the rollup).
+          UNION ALL SELECT d.kind, ${H((i) => `CASE WHEN d.score = ${i} THEN d.n ELSE 0 END`)} FROM s JOIN ${DELTA_TABLE} d ON d.day BETWEEN s.lo AND s.hi) j
+    GROUP BY kind
+    UNION ALL
+    SELECT 'place', stage_id, NULL, kind, NULL, NULL, ${SUM_H}
+    FROM (SELECT c.stage_id, c.kind, ${H((i) => `pts.sign * c.h${i} AS h${i}`)} FROM pts JOIN response_stage_cum c ON c.day = pts.day
+          UNION ALL SELECT stage_id, kind, ${H((i) => `h${i}`)} FROM dt WHERE stage_id IS NOT NULL) y
+    GROUP BY stage_id, kind
+    UNION ALL
+    SELECT 'place', stage_id, touchpoint_id, kind, NULL, NULL, ${SUM_H}
+    FROM (SELECT c.stage_id, c.touchpoint_id, c.kind, ${H((i) => `pts.sign * a.h${i} AS h${i}`)}
+          FROM cells c CROSS JOIN pts CROSS JOIN LATERAL (SELECT * FROM response_survey_cum a WHERE a.day = pts.day AND a.survey_id = c.id OFFSET 0) a
+          UNION ALL SELECT c.stage_id, c.touchpoint_id, c.kind, ${H((i) => `d.h${i}`)} FROM cells c JOIN dt d ON d.survey_id = c.id) z
+    GROUP BY stage_id, touchpoint_id, kind
+    UNION ALL
+    SELECT 'rank', stage_id, touchpoint_id, NULL, rank, ranked, ${H(() => 'NULL')} FROM shown
+    UNION ALL
+    SELECT 'stale', NULL, NULL, NULL, NULL, NULL, ${H(() => 'NULL')} FROM response_stage_state WHERE stale
+    UNION ALL ${KINDS_AND_SIZES}`;
+
+/**
+ * From the per-survey rollup (while the per-touchpoint one is stale, after a move): every survey's two
+ * edge rows pooled per place in one aggregate, ranked in the same statement.
+ */
+const FROM_SURVEYS = `
     WITH s AS (SELECT $1::date AS lo, $2::date AS hi),
-    stage_size AS MATERIALIZED (SELECT stage_id, count(*) AS n FROM touchpoints GROUP BY 1),
+    stage_size AS MATERIALIZED (SELECT stage_id, count(*)::int AS n FROM touchpoints GROUP BY 1),
     condensed AS (SELECT stage_id FROM stage_size WHERE n > $3::int),
     targets AS MATERIALIZED (SELECT metric, stage_id, touchpoint_id, target::float8 AS target FROM kpi_targets),
     -- Where each survey counts (narrow: joined to the wide count rows once).
@@ -105,11 +199,21 @@ export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): P
     WHERE touchpoint_id IS NOT NULL AND (stage_id NOT IN (SELECT stage_id FROM condensed) OR touchpoint_id IN (SELECT touchpoint_id FROM shown))
     UNION ALL
     SELECT 'rank', stage_id, touchpoint_id, NULL, rank, ranked, ${H(() => 'NULL')} FROM shown
-    UNION ALL
-    SELECT DISTINCT 'kind', stage_id, NULL::int, kind, NULL::bigint, NULL::bigint, ${H(() => 'NULL::int')} FROM survey_place
-    UNION ALL
-    SELECT 'count', stage_id, NULL, NULL, n, NULL, ${H(() => 'NULL')} FROM stage_size`,
-  [q.from, q.to, q.fullAtMost, q.attention, q.best]);
+    UNION ALL ${KINDS_AND_SIZES}`;
+
+/**
+ * The journey map's scores for a period from the dense cumulative rollups (no channel or attribute filter),
+ * ranked in SQL; only the levels the map shows come back — the journey, each stage, the touchpoints of
+ * small stages, and the extremes of each large stage (a chain's 200 stores) — a few dozen rows whatever the
+ * number of touchpoints. Ranking as the map defines it: over a touchpoint's metrics with at least
+ * LOW_SAMPLE_THRESHOLD answers, its worst distance to the nearest target (the touchpoint's, else the
+ * stage's, else the journey's; the scale's middle when none) as a share of the scale; ties by id.
+ * Read from the per-touchpoint standing rollup, or per survey while a move has made it stale.
+ */
+export async function getJourneyMapScores(db: DataSource, q: JourneyMapScope): Promise<JourneyMapScores> {
+  const params = [q.from, q.to, q.fullAtMost, q.attention, q.best];
+  let rows: CountRow[] = await db.query(FROM_STANDING, params);
+  if (rows.some((r) => r.level === 'stale')) rows = await db.query(FROM_SURVEYS, params);
   const out: JourneyMapScores = { rows: [], ranking: new Map(), stageKinds: [], touchpointCounts: new Map() };
   const ranks: Array<{ stageId: number; touchpointId: number; rank: number; ranked: number }> = [];
   for (const r of rows) {
