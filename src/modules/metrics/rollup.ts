@@ -302,19 +302,23 @@ export async function verifyRollups(db: DataSource, opts: { limit?: number } = {
             `SELECT m.place, x.score, x.day, sum(x.n) AS n FROM ${LIVE_DELTAS} x JOIN ${places} ON m.id = x.survey_id WHERE m.place IS NOT NULL GROUP BY 1, 2, 3`,
             `SELECT c.day, c.stage_id || ':' || c.kind AS place, v.score, v.n AS cum FROM response_stage_cum c CROSS JOIN LATERAL (${unpivotPoints('c')}) v(score, n) WHERE v.n <> 0`),
         });
-        // The touchpoints' standing, column by column (reported as the score key: nps_promoters, csat_n, …).
-        const touchpoints = `(SELECT sv.id, sv.kind, tp.stage_id || ':' || tp.id AS place FROM surveys sv JOIN touchpoints tp ON tp.id = sv.touchpoint_id) m`;
+        // The touchpoints' standing, column by column (reported as the score key: nps_promoters, csat_n, …), against
+        // the sum of their surveys' rows in the per-survey rollup (checked against the answers above, in the same
+        // snapshot; the fold moves a delta into both in one transaction, so they match row for row).
         const measures = (alias: string) => `VALUES ${STANDING_COLUMNS.map((c) => `('${c.name}', ${alias}.${c.name})`).join(', ')}`;
-        const standing = (src: string) => `
-          SELECT m.place, v.score, y.day, sum(v.n) AS n
-          FROM (SELECT survey_id, day, ${POINT_SUMS} FROM ${src} GROUP BY 1, 2) y JOIN ${touchpoints} ON m.id = y.survey_id
-          CROSS JOIN LATERAL (SELECT ${standingFromPoints('m.kind', 'y')}) x
-          CROSS JOIN LATERAL (${measures('x')}) v(score, n) GROUP BY 1, 2, 3`;
         checks.push({
           table: 'response_standing_cum',
           keys: ['place', 'day', 'score'],
-          sql: cumulative('response_standing_cum', 'place', standing('fine'), standing(`${LIVE_DELTAS} d`),
-            `SELECT c.day, c.stage_id || ':' || c.touchpoint_id AS place, v.score, v.n AS cum FROM response_standing_cum c CROSS JOIN LATERAL (${measures('c')}) v(score, n) WHERE v.n <> 0`),
+          sql: `
+            WITH expected AS (
+              SELECT c.day, tp.stage_id || ':' || tp.id AS place, ${standingFromPoints('sv.kind', 'c', (e) => `sum(${e})::int`)}
+              FROM response_survey_cum c JOIN surveys sv ON sv.id = c.survey_id JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+              WHERE c.day <= $1::date GROUP BY 1, 2),
+            e AS (SELECT x.place, x.day, v.score, v.n FROM expected x CROSS JOIN LATERAL (${measures('x')}) v(score, n) WHERE v.n <> 0),
+            r AS (SELECT c.stage_id || ':' || c.touchpoint_id AS place, c.day, v.score, v.n FROM response_standing_cum c
+                  CROSS JOIN LATERAL (${measures('c')}) v(score, n) WHERE c.day <= $1::date AND v.n <> 0)
+            SELECT place, day, score, coalesce(e.n, 0) AS raw, coalesce(r.n, 0) AS rollup
+            FROM e FULL JOIN r USING (place, day, score) WHERE coalesce(e.n, 0) <> coalesce(r.n, 0)`,
         });
       }
       checks.push({
