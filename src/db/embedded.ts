@@ -107,6 +107,8 @@ export async function startEmbeddedPostgres(dir: string, opts: { persistent?: bo
       if (readPid(ownerFile) === process.pid) fs.rmSync(ownerFile, { force: true });
       if (!persistent) {
         fs.rmSync(clusterDir, { recursive: true, force: true });
+        // A relocated cluster's note next to it (which data folder it belongs to) goes with it.
+        if (relocated) fs.rmSync(`${clusterDir}.txt`, { force: true });
         fs.rmSync(path.join(dir, 'pg'), { recursive: true, force: true });
       }
     },

@@ -149,3 +149,25 @@ test('Ctrl-C (SIGINT to the whole process group) drains a request in flight, the
   expect(log).toContain('received fast shutdown request');
   expect(log).toContain('database system is shut down');
 }, 120_000);
+
+test('a throw-away cluster (tests, benches) leaves nothing behind when stopped, not even its note in the shared folder', () => {
+  // Started and stopped by the built module in its own process (as the test run's global setup does).
+  const dir = fs.mkdtempSync(path.join(privateFolder, 'throwaway-'));
+  const script = `const fs = require('node:fs');
+    const { startEmbeddedPostgres } = require(${JSON.stringify(path.join(app, 'dist/src/db/embedded.js'))});
+    startEmbeddedPostgres(process.argv[1], { persistent: false }).then(async (db) => {
+      const running = { relocated: db.relocated, clusterDir: db.clusterDir, initialised: fs.existsSync(db.clusterDir + '/PG_VERSION'),
+        note: fs.existsSync(db.clusterDir + '.txt') ? fs.readFileSync(db.clusterDir + '.txt', 'utf8') : null };
+      await db.stop();
+      process.stdout.write(JSON.stringify({ running, after: { cluster: fs.existsSync(db.clusterDir), note: fs.existsSync(db.clusterDir + '.txt') } }));
+    });`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script, dir], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }));
+  expect(out.running.initialised).toBe(true);
+  if (asRoot) {
+    expect(out.running.relocated).toBe(true);
+    expect(out.running.clusterDir.startsWith(`${SHARED_ROOT}/clusters/`)).toBe(true);
+    expect(out.running.note).toContain(fs.realpathSync(dir));
+  }
+  expect(out.after).toEqual({ cluster: false, note: false });
+  expect(fs.existsSync(path.join(dir, 'pg'))).toBe(false);
+}, 120_000);
