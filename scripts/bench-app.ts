@@ -47,6 +47,24 @@ export interface BenchApp {
   apiKey: string;
 }
 
+/**
+ * What every bench's app needs on its database: the schema (migrated), a viewer `bench@example.com` with a
+ * random password, an API key, and the production config for it (`env` adds settings, e.g. a lifted rate limit).
+ * Initialises `db`.
+ */
+export async function prepareBenchDatabase(db: DataSource, url: string, env: Record<string, string> = {}): Promise<{ password: string; apiKey: string; config: ReturnType<typeof loadConfig> }> {
+  await db.initialize();
+  await runMigrations(db);
+  const password = crypto.randomBytes(12).toString('base64url');
+  await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
+  const { key: apiKey } = await createApiKey(db, 'bench');
+  const config = loadConfig({
+    ...process.env, NODE_ENV: 'production', DATABASE_URL: url, BASE_URL: 'http://127.0.0.1',
+    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent', ...env,
+  });
+  return { password, apiKey, config };
+}
+
 /** Runs `work` against the app on a fresh database, then stops the server, the queue and the database. */
 export async function withBenchApp(concurrency: number, work: (app: BenchApp) => Promise<void>): Promise<void> {
   const database = await benchDatabase();
@@ -55,15 +73,7 @@ export async function withBenchApp(concurrency: number, work: (app: BenchApp) =>
   const queue = new JobQueue(db, createLogger('silent'));
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
-    await db.initialize();
-    await runMigrations(db);
-    const password = crypto.randomBytes(12).toString('base64url');
-    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-    const { key: apiKey } = await createApiKey(db, 'bench');
-    const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
-      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent',
-    });
+    const { password, apiKey, config } = await prepareBenchDatabase(db, database.url);
     server = http.createServer(createApp({ db, config, logger: createLogger('silent'), queue }));
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

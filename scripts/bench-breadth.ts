@@ -18,11 +18,10 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createDataSource, runMigrations } from '../src/db/data-source';
+import { createDataSource } from '../src/db/data-source';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
-import { createApiKey, createUser } from '../src/modules/auth';
+import { prepareBenchDatabase } from './bench-app';
 import { foldRollupDeltas, rebuildRollups, ROLLUP_TABLES, setRollupTrigger, verifyRollups } from '../src/modules/metrics';
 
 /** What bench.ts lends: its throw-away database, its HTTP client, login and timing (one copy of each). */
@@ -148,15 +147,7 @@ interface Side {
 /** One journey: its database (migrated), a user and an API key, the app serving it. */
 async function startSide(kit: BenchKit, url: string, touchpoints: number, agent: http.Agent): Promise<Side> {
   const db = createDataSource(url, { poolSize: 8 });
-  await db.initialize();
-  await runMigrations(db);
-  const password = crypto.randomBytes(12).toString('base64url');
-  await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-  const { key: apiKey } = await createApiKey(db, 'bench');
-  const config = loadConfig({
-    ...process.env, NODE_ENV: 'production', DATABASE_URL: url, BASE_URL: 'http://127.0.0.1',
-    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
-  });
+  const { password, apiKey, config } = await prepareBenchDatabase(db, url, { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' });
   const logger = createLogger('silent');
   const queue = new JobQueue(db, logger);
   const server = http.createServer(createApp({ db, config, logger, queue }));

@@ -20,10 +20,9 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createDataSource, runMigrations } from '../src/db/data-source';
+import { createDataSource } from '../src/db/data-source';
 import { JobQueue } from '../src/jobs';
 import { createLogger } from '../src/logger';
-import { createApiKey, createUser } from '../src/modules/auth';
 import { answerWriter, recordResponse } from '../src/modules/responses';
 import { seedDemoData, verifyRollups } from '../src/modules/metrics';
 import { buildDigest, countPendingDigestDeliveries, createDigestQueues, dispatchDigest, lastCompleteWeek, renderDigestContent, startDigestDelivery } from '../src/modules/digest';
@@ -31,6 +30,7 @@ import { createMailer } from '../src/mail';
 import { formatterFor } from '../src/web/format';
 import { startSmtpSink } from './smtp-sink';
 import { benchDatabase } from './bench-database';
+import { prepareBenchDatabase } from './bench-app';
 import { login, measure, percentile, request, type Timing } from './bench-http';
 import { setEventCapture } from '../src/modules/alerts';
 import { setCommentLogTrigger } from '../src/modules/themes';
@@ -292,15 +292,7 @@ async function main() {
   let bare: { base: string; close(): Promise<void> } | null = null;
   try {
     db = createDataSource(database.url, { poolSize: 12 });
-    await db.initialize();
-    await runMigrations(db);
-    const password = crypto.randomBytes(12).toString('base64url');
-    await createUser(db, { email: 'bench@example.com', password, role: 'viewer', locale: 'vi' });
-    const { key: apiKey } = await createApiKey(db, 'bench');
-    const config = loadConfig({
-      ...process.env, NODE_ENV: 'production', DATABASE_URL: database.url, BASE_URL: 'http://127.0.0.1',
-      SESSION_SECRET: crypto.randomBytes(32).toString('base64url'), PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent',
-    });
+    const { password, apiKey, config } = await prepareBenchDatabase(db, database.url, { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' });
     const logger = createLogger('silent');
     queue = new JobQueue(db, logger);
     const app = createApp({ db, config, logger, queue });
