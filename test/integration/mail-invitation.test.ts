@@ -94,7 +94,11 @@ describe('the invitation email', () => {
     expect(String(en.parsed.html)).toContain('Extremely likely');
     expect(String(en.parsed.text)).toContain('Unsubscribe from survey emails');
 
-    const rows = await t.db.query(`SELECT status, sent_at, attempts FROM invitations WHERE survey_id = $1`, [surveyId]);
+    // The server holds the message before the sender hears its reply and records the send: wait for that record.
+    const rows = await eventually(async () => {
+      const found = await t.db.query(`SELECT status, sent_at, attempts FROM invitations WHERE survey_id = $1`, [surveyId]);
+      return found.every((r: { status: string }) => r.status !== 'queued' && r.status !== 'sending') && found;
+    }, { what: 'both invitations recorded', timeoutMs: 20_000 });
     expect(rows).toHaveLength(2);
     for (const r of rows) expect(r).toMatchObject({ status: 'sent', attempts: 1 });
     for (const r of rows) expect(r.sent_at).not.toBeNull();
