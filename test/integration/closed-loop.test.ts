@@ -251,7 +251,11 @@ describe('webhooks', () => {
       return d?.status === 'succeeded' && d;
     }, { timeoutMs: 45_000, what: 'the delivery to succeed' });
     expect(delivery).toMatchObject({ attempts: 3, code: 200 });
-    const [{ state }] = await t.db.query(`SELECT state FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = (SELECT id::text FROM webhook_deliveries WHERE webhook_id = $1)`, [hook.body.id]);
+    // The worker records the delivery first and hands its job back to pg-boss after: wait until the job has left 'active'.
+    const state = await eventually(async () => {
+      const [job] = await t.db.query(`SELECT state FROM pgboss.job WHERE name = 'webhook-delivery' AND data->>'deliveryId' = (SELECT id::text FROM webhook_deliveries WHERE webhook_id = $1)`, [hook.body.id]);
+      return job && job.state !== 'active' && (job.state as string);
+    }, { what: 'the delivery job to be handed back', timeoutMs: 20_000 });
     expect(state).toBe('completed');
     const hits = received.filter((x) => x.path === '/flaky');
     expect(hits).toHaveLength(3);
