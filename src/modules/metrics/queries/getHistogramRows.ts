@@ -129,7 +129,9 @@ export async function getHistogramRows(db: DataSource, q: HistogramScope): Promi
           SELECT s.bucket, ${raw}, ${eachPoint((i) => `CASE WHEN a.score = ${i} THEN a.n ELSE 0 END`)}
           FROM s JOIN ${DELTA_TABLE} a ON a.day BETWEEN s.lo AND s.hi ${g.join} WHERE ${surveyFilter('a')}
         ) x GROUP BY 1, 2) y
-      CROSS JOIN LATERAL (${unpivotPoints('y')}) v(score, n)`;
+      CROSS JOIN LATERAL (${unpivotPoints('y')}) v(score, n)
+      -- A score nobody gave (or whose answers were all deleted) is not a row: a page of fifty touchpoints is not 550 rows.
+      WHERE v.n <> 0`;
   }
   const rows: Array<{ bucket: string; grp: string | null; channel: ResponseChannel | null; score: number; n: string }> = await db.query(sql, p.values);
   const out: HistogramRow[] = [];

@@ -48,8 +48,8 @@ type CountRow = { level: 'place' | 'rank' | 'kind' | 'count' | 'stale'; stageId:
 
 /** The rows both statements end with: the kinds of survey counted in each stage, and each stage's size. */
 const KINDS_AND_SIZES = `
-    SELECT DISTINCT 'kind', coalesce(sv.stage_id, tp.stage_id), NULL::int, sv.kind, NULL::bigint, NULL::bigint, ${H(() => 'NULL::int')}
-    FROM surveys sv LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id
+    SELECT 'kind', k.stage_id, NULL::int, k.kind, NULL::bigint, NULL::bigint, ${H(() => 'NULL::int')}
+    FROM (SELECT DISTINCT coalesce(sv.stage_id, tp.stage_id) AS stage_id, sv.kind FROM surveys sv LEFT JOIN touchpoints tp ON tp.id = sv.touchpoint_id) k
     UNION ALL
     SELECT 'count', stage_id, NULL, NULL, n, NULL, ${H(() => 'NULL')} FROM stage_size`;
 
