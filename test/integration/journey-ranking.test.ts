@@ -8,7 +8,8 @@ import { foldRollupDeltas, verifyRollups } from '../../src/modules/metrics/rollu
  * touchpoints come back) and in the service (a channel or attribute filter). Both must give the ranking
  * scoring.ts defines. A stage of 40 touchpoints, each with an NPS, a CSAT and (for every third) a CES
  * survey, answers drawn from a seeded generator (some below the low-sample threshold, several tied),
- * targets at the journey, the stage and some touchpoints. All answers come through the `link` channel, so
+ * targets at the journey, the stage and some touchpoints, and answers on either side of the period that must
+ * not count. All answers come through the `link` channel, so
  * `?channel=link` is the same data ranked by the other implementation; both are also checked against the
  * ranking computed here from scoring.ts alone.
  */
@@ -72,6 +73,13 @@ beforeAll(async () => {
       `INSERT INTO responses (survey_id, score, channel, locale, created_at)
        SELECT $1, s.score, 'link', 'vi', timestamptz '2026-03-10 10:00+07' FROM unnest($2::int[], $3::int[]) s(score, n), generate_series(1, s.n)`,
       [id, Object.keys(a.h).map(Number), Object.values(a.h)]);
+    // Answers before and after the period, which must not count: half of the surveys got their best score in
+    // February, the others their worst in April. Counted, they would turn the ranking over.
+    const early = answers.indexOf(a) % 2 === 0;
+    const { min, max } = SCALES[a.kind];
+    await t.db.query(
+      `INSERT INTO responses (survey_id, score, channel, locale, created_at) SELECT $1, $2, 'link', 'vi', $3::timestamptz FROM generate_series(1, 45)`,
+      [id, early ? max : min, early ? '2026-02-10 10:00+07' : '2026-04-10 10:00+07']);
   }
   for (const x of targets) {
     await t.db.query(

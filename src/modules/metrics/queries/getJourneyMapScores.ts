@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DELTA_TABLE, eachPoint, SCALE_POINTS, STANDING_COLUMNS, standingFromPoints } from '../rollup';
+import { DELTA_TABLE, eachPoint, SCALE_POINTS, STANDING_COLUMNS, STANDING_NAMES, standingFromPoints } from '../rollup';
 import { LOW_SAMPLE_THRESHOLD, type MetricKind } from '../scoring';
 import type { StageKind } from './getJourneyOutline';
 
@@ -67,13 +67,13 @@ const STANDING_AT: Record<MetricKind, { n: string; score: string; lo: number; hi
 };
 const KIND_LIST: MetricKind[] = ['nps', 'csat', 'ces'];
 const TARGET_OF = (k: MetricKind, where: string, alias = 'kpi_targets') => `max(${alias}.target) FILTER (WHERE ${alias}.metric = '${k}' AND ${where})::float8`;
-/** The large stages as one array: a filter that keeps the index order (stage, touchpoint) of an edge day's rows. */
+/** The large stages as one array: one index range per stage on an edge day's rows. */
 const CONDENSED = `(SELECT array_agg(stage_id) FROM condensed)::int[]`;
 
 /**
  * From the per-touchpoint standing rollup (while a move has not made it stale; then one 'stale' row only):
- * a large stage is ranked from one narrow row per touchpoint and edge day (the two edges merged in index
- * order, plus the period's unfolded answers), with no join to the surveys; the journey and the stages come
+ * a large stage is ranked from one narrow row per touchpoint and edge day (the two edges and the period's
+ * unfolded answers summed per touchpoint), with no join to the surveys; the journey and the stages come
  * from their own rollups, and only the shown touchpoints' surveys are read in full.
  */
 const FROM_STANDING = `
@@ -91,16 +91,17 @@ const FROM_STANDING = `
     dt_standing AS (
       SELECT stage_id, touchpoint_id, ${EACH_STANDING((c) => `sum(${c})::int AS ${c}`)}
       FROM (SELECT d.stage_id, d.touchpoint_id, ${standingFromPoints('d.kind', 'd')} FROM dt d WHERE d.touchpoint_id IS NOT NULL) y GROUP BY 1, 2),
-    -- Each touchpoint of a large stage over the period: the upper edge's row minus the lower edge's, plus its unfolded answers.
+    -- Each touchpoint of a large stage over the period: the upper edge's row minus the lower edge's, plus its unfolded
+    -- answers, summed in one hash aggregate (cheaper than joining the three: the ranking then reads plain columns).
     x AS (
-      SELECT coalesce(f.stage_id, d.stage_id) AS stage_id, coalesce(f.touchpoint_id, d.touchpoint_id) AS touchpoint_id,
-             ${EACH_STANDING((c) => `coalesce(f.${c}, 0) + coalesce(d.${c}, 0) AS ${c}`)}
+      SELECT stage_id, touchpoint_id, ${EACH_STANDING((c) => `sum(${c})::int AS ${c}`)}
       FROM (
-        SELECT a.stage_id, a.touchpoint_id, ${EACH_STANDING((c) => `a.${c} - coalesce(b.${c}, 0) AS ${c}`)}
-        FROM (SELECT * FROM response_standing_cum WHERE day = (SELECT hi FROM e) AND stage_id = ANY (${CONDENSED}) ORDER BY stage_id, touchpoint_id) a
-        LEFT JOIN (SELECT * FROM response_standing_cum WHERE day = (SELECT lo FROM e) AND stage_id = ANY (${CONDENSED}) ORDER BY stage_id, touchpoint_id) b
-          ON b.stage_id = a.stage_id AND b.touchpoint_id = a.touchpoint_id) f
-      FULL JOIN (SELECT * FROM dt_standing WHERE stage_id IN (SELECT stage_id FROM condensed)) d ON d.stage_id = f.stage_id AND d.touchpoint_id = f.touchpoint_id),
+        SELECT stage_id, touchpoint_id, ${STANDING_NAMES} FROM response_standing_cum WHERE day = (SELECT hi FROM e) AND stage_id = ANY (${CONDENSED})
+        UNION ALL
+        SELECT stage_id, touchpoint_id, ${EACH_STANDING((c) => `-${c}`)} FROM response_standing_cum WHERE day = (SELECT lo FROM e) AND stage_id = ANY (${CONDENSED})
+        UNION ALL
+        SELECT stage_id, touchpoint_id, ${STANDING_NAMES} FROM dt_standing WHERE stage_id IN (SELECT stage_id FROM condensed)) u
+      GROUP BY 1, 2),
     -- The nearest target of each kind: the touchpoint's (tt), else the stage's, else the journey's, else the scale's middle (st).
     jt AS (SELECT ${KIND_LIST.map((k) => `${TARGET_OF(k, 'stage_id IS NULL AND touchpoint_id IS NULL')} AS ${k}`).join(', ')} FROM kpi_targets),
     st AS MATERIALIZED (
@@ -114,10 +115,11 @@ const FROM_STANDING = `
         return `CASE WHEN ${a.n} >= ${LOW_SAMPLE_THRESHOLD} THEN (${a.score} - coalesce(tt.${k}, st.${k})) / ${a.hi - a.lo}::float8 END`;
       }).join(', ')}) AS at
       FROM x JOIN st ON st.stage_id = x.stage_id LEFT JOIN tt ON tt.touchpoint_id = x.touchpoint_id),
+    -- One window for both: row_number ignores the frame, count(*) takes the whole partition.
     ranked AS (
-      SELECT stage_id, touchpoint_id, row_number() OVER (PARTITION BY stage_id ORDER BY at, touchpoint_id) AS rank,
-             count(*) OVER (PARTITION BY stage_id) AS ranked
-      FROM standing WHERE at IS NOT NULL),
+      SELECT stage_id, touchpoint_id, row_number() OVER w AS rank, count(*) OVER w AS ranked
+      FROM standing WHERE at IS NOT NULL
+      WINDOW w AS (PARTITION BY stage_id ORDER BY at, touchpoint_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
     shown AS MATERIALIZED (SELECT * FROM ranked WHERE rank <= $4::int OR rank > greatest($4::int, ranked - $5::int)),
     -- The surveys of the touchpoints shown: every touchpoint of a small stage, the ranked extremes of a large one.
     cells AS MATERIALIZED (
