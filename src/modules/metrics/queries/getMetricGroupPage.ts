@@ -18,13 +18,15 @@ const NO_POSITION = '-2147483649';
 export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: Extract<GroupBy, 'touchpoint' | 'survey'>, page: GroupPage): Promise<MetricGroupDef[]> {
   let sql: string;
   if (by === 'touchpoint') {
-    // Stage by stage (a handful), each stage's first touchpoints in order from its (stage_id, position)
-    // index, with an EXISTS probe each: at most stages × (limit + 1) touchpoints are looked at, not all.
+    // Stage by stage in order, each stage's first touchpoints in order from its (stage_id, position) index,
+    // with an EXISTS probe each. Sorted on the stage's own position, the stages come presorted and PostgreSQL
+    // sorts incrementally, one stage at a time: it stops at the stage that fills the page, so a page looks at
+    // its limit + 1 touchpoints and one more (at most stages × (limit + 1) in a plan without that sort).
     sql = `
       SELECT p.id::text AS id, p.key, p.vi, p.en,
              ARRAY(SELECT s.id::text FROM surveys s WHERE s.touchpoint_id = p.id AND s.kind = $1 ORDER BY s.id) AS "surveyIds",
              ARRAY[p.sp::text, p.tpp::text, p.id::text] AS "order"
-      FROM stages st
+      FROM (SELECT id, position FROM stages ORDER BY position) st
       CROSS JOIN LATERAL (
         SELECT t.id, t.key, t.name_vi AS vi, t.name_en AS en, st.position AS sp, t.position AS tpp
         FROM touchpoints t
@@ -33,7 +35,7 @@ export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: E
         ORDER BY t.position, t.id
         LIMIT $2) p
       ${page.after ? 'WHERE st.position::bigint >= $3::bigint' : ''}
-      ORDER BY p.sp, p.tpp, p.id
+      ORDER BY st.position, p.tpp, p.id
       LIMIT $2`;
   } else {
     // Sorted on the creation time itself; its microseconds (the cursor's form) are computed for the page only.
