@@ -30,8 +30,34 @@ export async function openDatabase(config: Config, opts: { migrate?: boolean; po
     db,
     embedded: embedded && { clusterDir: embedded.clusterDir, relocated: embedded.relocated, shared: embedded.shared },
     async close() {
-      if (db.isInitialized) await db.destroy();
+      await closePool(db);
       await embedded?.stop();
     },
   };
+}
+
+/** How long close() waits for the pool's connections to close before it stops the server anyway. */
+const POOL_CLOSE_WAIT_MS = 5_000;
+
+/**
+ * Destroys the DataSource and returns once every connection of its pool has closed. pg-pool's end() calls
+ * back as soon as it has told its idle connections to close, before they have: an embedded server stopped
+ * right then cuts them, and the pool logs "terminating connection due to administrator command" as an error.
+ */
+async function closePool(db: DataSource): Promise<void> {
+  if (!db.isInitialized) return;
+  const pool = (db.driver as unknown as { master?: { totalCount: number; on(event: 'remove', listener: () => void): unknown } }).master;
+  let open = pool?.totalCount ?? 0;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<void>((resolve) => {
+    if (!pool || open === 0) return resolve();
+    // pg-pool emits 'remove' once a connection it dropped has closed.
+    pool.on('remove', () => {
+      if (--open <= 0) resolve();
+    });
+    timer = setTimeout(resolve, POOL_CLOSE_WAIT_MS);
+  });
+  await db.destroy();
+  await closed;
+  clearTimeout(timer);
 }
