@@ -12,7 +12,7 @@ let t: TestApp;
 const { get } = apiClient(() => t);
 const PERIOD = 'from=2026-03-01&to=2026-03-31';
 
-interface Group { key: string; n: number; score: number | null; distribution: Record<string, number> }
+interface Group { key: string; name: string; n: number; score: number | null; distribution: Record<string, number> }
 interface Page { groups: Group[]; nextCursor: string | null }
 
 async function page(query: string): Promise<Page> {
@@ -82,13 +82,19 @@ describe('by=touchpoint', () => {
 });
 
 describe('by=survey', () => {
-  test('the cursor walks every CSAT survey once, those without a place first, with the same figures', async () => {
+  test.each([1, 2, 3, 4])('the cursor walks every CSAT survey once in journey order, %i at a time, with the same figures', async (limit) => {
     const all = (await page('by=survey&limit=500')).groups;
-    expect(all).toHaveLength(10);
-    const walked = await walk('survey', 3);
+    // Journey order: the journey's own survey, then stage by stage the stage's own survey before its touchpoints'
+    // (by position, then by creation).
+    expect(all.map((g) => g.name)).toEqual([
+      'CSAT whole journey', 'CSAT web-a', 'CSAT web-b',
+      'CSAT decision stage', 'CSAT store-a', 'CSAT store-a again', 'CSAT store-b', 'CSAT store-e',
+      'CSAT store-c', 'CSAT store-d',
+    ]);
+    const walked = await walk('survey', limit);
     expect(walked.keys).toEqual(all.map((g) => g.key));
     expect(walked.groups).toEqual(all);
-    expect(new Set(walked.keys).size).toBe(10);
+    expect(walked.pages).toBe(Math.ceil(all.length / limit));
   });
 });
 

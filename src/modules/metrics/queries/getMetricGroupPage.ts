@@ -38,20 +38,35 @@ export async function getMetricGroupPage(db: DataSource, kind: MetricKind, by: E
       ORDER BY st.position, p.tpp, p.id
       LIMIT $2`;
   } else {
-    // Sorted on the creation time itself; its microseconds (the cursor's form) are computed for the page only.
-    const parts = [`coalesce(st.position::bigint, ${NO_POSITION})`, `coalesce(t.position::bigint, ${NO_POSITION})`, 's.created_at'];
-    const sortKey = parts.join(', ');
+    // The same walk, two steps per stage: the stage's own surveys, then its touchpoints' in position order
+    // (each from an index, sorted on the creation time itself, at most limit + 1 per step), after the journey's
+    // own surveys (a step before every stage). The steps come presorted, so PostgreSQL stops at the one that
+    // fills the page instead of sorting every survey of the kind. The creation time's microseconds (the
+    // cursor's form) are computed for the page only.
+    const after = (tpp: string) => page.after
+      ? `AND (st.position > $3::bigint OR (${tpp}, s.created_at, s.id) > ($4::bigint, 'epoch'::timestamptz + $5::bigint * interval '1 microsecond', $6::uuid))`
+      : '';
     sql = `
       SELECT p.id::text AS id, p.id::text AS key, p.title AS vi, p.title AS en, ARRAY[p.id::text] AS "surveyIds",
-             ARRAY[p.sp::text, p.tpp::text, (extract(epoch FROM p.created_at) * 1000000)::bigint::text, p.id::text] AS "order"
-      FROM (
-        SELECT s.id, s.title, s.created_at, ${parts[0]} AS sp, ${parts[1]} AS tpp
-        FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id
-        LEFT JOIN stages st ON st.id = coalesce(s.stage_id, t.stage_id)
-        WHERE s.kind = $1 ${page.after ? `AND (${sortKey}, s.id) > ($3::bigint, $4::bigint, 'epoch'::timestamptz + $5::bigint * interval '1 microsecond', $6::uuid)` : ''}
-        ORDER BY ${sortKey}, s.id
-        LIMIT $2) p
-      ORDER BY p.sp, p.tpp, p.created_at, p.id`;
+             ARRAY[st.position::text, p.tpp::text, (extract(epoch FROM p.created_at) * 1000000)::bigint::text, p.id::text] AS "order"
+      FROM (SELECT NULL::int AS id, ${NO_POSITION}::bigint AS position, 0 AS step
+            UNION ALL SELECT id, position::bigint, step FROM stages, (VALUES (0), (1)) v(step)
+            ORDER BY position, step) st
+      CROSS JOIN LATERAL (
+        (SELECT s.id, s.title, s.created_at, ${NO_POSITION}::bigint AS tpp FROM surveys s
+         WHERE st.step = 0 AND s.touchpoint_id IS NULL AND s.kind = $1 AND (s.stage_id = st.id OR (st.id IS NULL AND s.stage_id IS NULL))
+           ${after(`${NO_POSITION}::bigint`)}
+         ORDER BY s.created_at, s.id
+         LIMIT $2)
+        UNION ALL
+        (SELECT s.id, s.title, s.created_at, t.position::bigint FROM touchpoints t
+         CROSS JOIN LATERAL (SELECT s.id, s.title, s.created_at FROM surveys s WHERE s.touchpoint_id = t.id AND s.kind = $1) s
+         WHERE st.step = 1 AND t.stage_id = st.id ${after('t.position::bigint')}
+         ORDER BY t.position, s.created_at, s.id
+         LIMIT $2)) p
+      ${page.after ? 'WHERE st.position >= $3::bigint' : ''}
+      ORDER BY st.position, st.step, p.tpp, p.created_at, p.id
+      LIMIT $2`;
   }
   const rows: Array<{ id: string; key: string; vi: string; en: string; surveyIds: string[]; order: string[] }> =
     await db.query(sql, [kind, page.limit + 1, ...(page.after ?? [])]);
