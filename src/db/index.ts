@@ -18,21 +18,21 @@ export interface Database {
 export async function openDatabase(config: Config, opts: { migrate?: boolean; poolSize?: number; logger?: Logger } = {}): Promise<Database> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.dataDir);
   const db = createDataSource(config.databaseUrl ?? embedded!.url, { poolSize: opts.poolSize, logger: opts.logger });
+  const close = async () => {
+    await closePool(db);
+    await embedded?.stop();
+  };
   try {
     await db.initialize();
     if (opts.migrate ?? true) await runMigrations(db);
   } catch (err) {
-    if (db.isInitialized) await db.destroy();
-    await embedded?.stop();
+    await close();
     throw err;
   }
   return {
     db,
     embedded: embedded && { clusterDir: embedded.clusterDir, relocated: embedded.relocated, shared: embedded.shared },
-    async close() {
-      await closePool(db);
-      await embedded?.stop();
-    },
+    close,
   };
 }
 
